@@ -1,0 +1,2 @@
+// Placeholder until the LocalLog benchmark lands.
+print("no benchmarks yet")

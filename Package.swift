@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+//
+// Ferry: a bridge between legacy integration estates (MQ, mainframe files, EDI) and event streaming.
+// Toolchain only: no third-party packages. Dependencies point inward:
+//   ferry (CLI) → FerryCLI → Events, StreamLog → ByteCoding
+import PackageDescription
+
+/// One settings block for every target: Swift 6 language mode (strict concurrency) plus upcoming features.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+        .library(name: "ByteCoding", targets: ["ByteCoding"]),
+        .library(name: "Events", targets: ["Events"]),
+        .library(name: "StreamLog", targets: ["StreamLog"]),
+    ],
+    targets: [
+        // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
+        .target(name: "ByteCoding", swiftSettings: settings),
+        // The streaming-log interface, the embedded LocalLog and Kafka's keyed partitioner.
+        .target(name: "StreamLog", dependencies: ["ByteCoding"], swiftSettings: settings),
+        // CloudEvents 1.0, exact decimals, the fast JSON writer, the Kafka protocol binding.
+        .target(name: "Events", dependencies: ["ByteCoding", "StreamLog"], swiftSettings: settings),
+        // Subcommands and the option-parsing kit.
+        .target(name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog"], swiftSettings: settings),
+        .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
+        // Release-build benchmarks: `swift run -c release ferry-bench`.
+        .executableTarget(
+            name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding"],
+            path: "Benchmarks/ferry-bench", swiftSettings: settings),
+
+        .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "FerryCLITests", dependencies: ["FerryCLI"], swiftSettings: settings),
+        // Talks to real brokers and to independent Python clients; run by scripts/test.
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],
+            swiftSettings: settings),
+    ],
+    swiftLanguageModes: [.v6]
+)

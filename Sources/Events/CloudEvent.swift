@@ -1,0 +1,1 @@
+// Placeholder until the Events target lands (issue 2, canonical events).
