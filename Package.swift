@@ -39,7 +39,9 @@ let package = Package(
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
-        .testTarget(name: "FerryCLITests", dependencies: ["FerryCLI"], swiftSettings: settings),
+        .testTarget(
+            name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog"], exclude: ["Golden"],
+            swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
             name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],

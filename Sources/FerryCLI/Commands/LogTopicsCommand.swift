@@ -8,7 +8,8 @@ struct LogTopicsCommand: Command {
             abstract: "List topics and their partition offsets as JSON Lines.",
             discussion: """
                 One line per topic, sorted by name:
-                  {"name":"claims","partitions":2,"offsets":[{"partition":0,"earliest":0,"next":5},...]}
+                  {"name":"claims","partitions":2,
+                   "offsets":[{"partition":0,"earliest":0,"next":5},...]}
                 'earliest' is the first offset still stored; 'next' is the offset the next record gets.
                 """)
     }

@@ -26,9 +26,24 @@ public enum CommandParser {
     public static let helpWord = "help"
 
     /// Parses `arguments` (without the program name) for `root`.
+    ///
+    /// A help request wins over usage errors: with `-h` or `--help` before any `--`, a command line that
+    /// fails to parse shows the help of the command it reached instead.
     /// - Parameter environment: consulted for options that declare an environment variable.
     public static func parse(
         _ arguments: [String], root: any Command.Type, environment: [String: String] = [:]
+    ) throws(UsageFailure) -> ParseOutcome {
+        do {
+            return try parseStrictly(arguments, root: root, environment: environment)
+        } catch {
+            let options = arguments.prefix { $0 != "--" }
+            if options.contains("-h") || options.contains("--help") { return .help(error.path) }
+            throw error
+        }
+    }
+
+    private static func parseStrictly(
+        _ arguments: [String], root: any Command.Type, environment: [String: String]
     ) throws(UsageFailure) -> ParseOutcome {
         var path = CommandPath([root])
         var values = ParsedValues()
