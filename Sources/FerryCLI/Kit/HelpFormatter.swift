@@ -48,11 +48,11 @@ public enum HelpFormatter {
         var lines: [String] = []
         var line = prefix
         for token in tokens {
-            if line.count + 1 + token.count > width, line != prefix, line != indent {
+            if line.count + 1 + token.count > width, line != prefix {
                 lines.append(line)
                 line = indent + token
             } else {
-                line += (line == indent ? "" : " ") + token
+                line += " " + token
             }
         }
         lines.append(line)
