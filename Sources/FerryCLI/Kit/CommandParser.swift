@@ -142,7 +142,6 @@ public enum CommandParser {
         for spec in path.options where spec.kind == .option && !values.isGiven(spec.key) {
             guard let variable = spec.environment, let text = environment[variable], !text.isEmpty else { continue }
             try record(text, for: spec, as: "environment variable \(variable)")
-            values.fromEnvironment.insert(spec.key)
         }
         if let missing = path.options.first(where: { $0.isRequired && !values.isGiven($0.key) }) {
             throw UsageFailure(error: .missingOption("--\(missing.name)"), path: path)

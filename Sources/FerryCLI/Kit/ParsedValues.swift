@@ -6,8 +6,6 @@
 public struct ParsedValues: Sendable {
     /// Raw texts by ``ParameterSpec/key``, in command-line order. Flags store one empty string per occurrence.
     var texts: [String: [String]] = [:]
-    /// Keys whose texts came from an environment variable.
-    var fromEnvironment: Set<String> = []
 
     public init() {}
 
