@@ -13,6 +13,21 @@ import Testing
         }
     }
 
+    /// The repository's sample events (written independently of this encoder) decode, validate and re-encode to
+    /// the very same bytes.
+    @Test func repositorySamplesRoundTripByteForByte() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("samples/events/member-and-claim-events.jsonl"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map { Array($0.utf8) }
+        #expect(lines.count == 36)
+        for line in lines {
+            let event = try CloudEventJSONFormat.decode(line)
+            #expect(event.partitionKey != nil)
+            #expect(try CloudEventJSONFormat.encode(event) == line)
+        }
+    }
+
     @Test func batchRoundTrips() throws {
         let events = try SampleEvents.all()
         let bytes = try CloudEventJSONFormat.encodeBatch(events)

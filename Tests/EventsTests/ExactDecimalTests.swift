@@ -64,10 +64,11 @@ import Testing
         let a = try ExactDecimal(parsing: "0.1")
         let b = try ExactDecimal(parsing: "0.2")
         #expect(try (a + b).description == "0.3")
-        #expect(try (try ExactDecimal(parsing: "1.50") + ExactDecimal(parsing: "2.125")).description == "3.625")
-        #expect(try (try ExactDecimal(parsing: "1.50") - ExactDecimal(parsing: "2.125")).description == "-0.625")
-        #expect(try (try ExactDecimal(parsing: "-1.5") * ExactDecimal(parsing: "2.25")).description == "-3.375")
-        #expect(try (try ExactDecimal(parsing: "19.99") * ExactDecimal(3)).description == "59.97")
+        func d(_ text: String) throws -> ExactDecimal { try ExactDecimal(parsing: text) }
+        #expect(try d("1.50").adding(d("2.125")).description == "3.625")
+        #expect(try d("1.50").subtracting(d("2.125")).description == "-0.625")
+        #expect(try d("-1.5").multiplied(by: d("2.25")).description == "-3.375")
+        #expect(try d("19.99").multiplied(by: ExactDecimal(3)).description == "59.97")
         #expect(try (a - a).description == "0.0")
     }
 
