@@ -3,6 +3,7 @@
 // LocalLog append throughput (records in batches, fsync=interval) and read throughput from the page cache,
 // for 100-byte and 1 KiB values. Reads verify every record's CRC-32C, as a consumer would.
 import Foundation
+import Events
 import StreamLog
 
 struct Options {
@@ -136,3 +137,62 @@ for (size, count) in [(100, options.records100), (1024, options.records1K)] {
         format(median(f.readRecordsPerSecond)), median(f.readBytesPerSecond) / 1e9))
 }
 try? FileManager.default.removeItem(atPath: options.directory)
+
+// CloudEvents encoding: the hot path of every adapter. The sample events re-encoded many times as JSON Lines
+// (Ferry's JSONWriter) and as Kafka binary-mode records; Foundation's JSONEncoder on an equivalent Codable
+// struct is shown as a reference.
+struct CodableEvent: Codable {
+    var specversion, id, source, type, subject, time, datacontenttype, partitionkey, correlationid: String
+    var data: [String: String]
+}
+let samplePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("samples/events/member-and-claim-events.jsonl").path
+if let text = try? String(contentsOfFile: samplePath, encoding: .utf8) {
+    let events = try text.split(separator: "\n").map { try CloudEventJSONFormat.decode(Array($0.utf8)) }
+    let rounds = max(1, options.records100 / 2 / events.count)
+    let clock = ContinuousClock()
+    var writer = JSONWriter(capacity: 1 << 20)
+    var bytes = 0
+    let jsonTime = try clock.measure {
+        for _ in 0..<rounds {
+            for event in events {
+                try CloudEventJSONFormat.write(event, to: &writer)
+                writer.endLine()
+                if writer.bytes.count > 1 << 20 { bytes += writer.bytes.count; writer.removeAll() }
+            }
+        }
+        bytes += writer.bytes.count
+    }
+    var records = 0
+    let binaryTime = try clock.measure {
+        for _ in 0..<rounds {
+            for event in events {
+                let record = try CloudEventKafkaBinding.encode(event, mode: .binary, fallbackTimestamp: 0)
+                records &+= record.headers.count
+            }
+        }
+    }
+    let codable = events.map { e in
+        CodableEvent(
+            specversion: "1.0", id: e.id, source: e.source, type: e.type, subject: e.subject ?? "",
+            time: e.time?.description ?? "", datacontenttype: e.dataContentType ?? "",
+            partitionkey: e.partitionKey ?? "", correlationid: e.correlationID ?? "",
+            data: ["memberId": e.partitionKey ?? "", "plan": "HMO-GOLD", "status": "ACTIVE"])
+    }
+    let encoder = JSONEncoder()
+    let foundationRounds = max(1, rounds / 10)
+    var foundationBytes = 0
+    let foundationTime = try clock.measure {
+        for _ in 0..<foundationRounds { for event in codable { foundationBytes += try encoder.encode(event).count } }
+    }
+    let count = Double(rounds * events.count)
+    print("")
+    print("CloudEvents encoding (\(events.count) sample events x \(rounds))")
+    print(String(format: "  JSON Lines (JSONWriter):       %@ events/s, %.0f MB/s", format(count / seconds(jsonTime)),
+        Double(bytes) / seconds(jsonTime) / 1e6))
+    print(String(format: "  Kafka binary-mode records:     %@ events/s", format(count / seconds(binaryTime))))
+    print(String(format: "  Foundation JSONEncoder (ref.): %@ events/s, %.0f MB/s",
+        format(Double(foundationRounds * events.count) / seconds(foundationTime)),
+        Double(foundationBytes) / seconds(foundationTime) / 1e6))
+    _ = records
+}

@@ -29,10 +29,12 @@ public enum CRC32C {
             let b = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
             let d = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
             let e = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-            c = at(15, a) ^ at(14, a >> 8) ^ at(13, a >> 16) ^ at(12, a >> 24)
-                ^ at(11, b) ^ at(10, b >> 8) ^ at(9, b >> 16) ^ at(8, b >> 24)
-                ^ at(7, d) ^ at(6, d >> 8) ^ at(5, d >> 16) ^ at(4, d >> 24)
-                ^ at(3, e) ^ at(2, e >> 8) ^ at(1, e >> 16) ^ at(0, e >> 24)
+            // Four independent partial sums: one serial chain of 16 XORs would bound the loop by latency.
+            let x0 = (at(15, a) ^ at(14, a >> 8)) ^ (at(13, a >> 16) ^ at(12, a >> 24))
+            let x1 = (at(11, b) ^ at(10, b >> 8)) ^ (at(9, b >> 16) ^ at(8, b >> 24))
+            let x2 = (at(7, d) ^ at(6, d >> 8)) ^ (at(5, d >> 16) ^ at(4, d >> 24))
+            let x3 = (at(3, e) ^ at(2, e >> 8)) ^ (at(1, e >> 16) ^ at(0, e >> 24))
+            c = (x0 ^ x1) ^ (x2 ^ x3)
             p += 16
             n &-= 16
         }
