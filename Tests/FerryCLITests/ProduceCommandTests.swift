@@ -35,6 +35,11 @@ import Testing
 
         let records = try dump("events")
         #expect(records.count == keys.count)
+        // The summary on stderr names every partition written and its offset range.
+        var ranges: [Int: [Int]] = [:]
+        for record in records { ranges[record["partition"] as! Int, default: []].append(record["offset"] as! Int) }
+        let expected = ranges.keys.sorted().map { "partition \($0) offsets \(ranges[$0]!.min()!)-\(ranges[$0]!.max()!)" }
+        #expect(result.errorOutput == "produced 4 events to events (binary mode): " + expected.joined(separator: ", ") + "\n")
         for record in records {
             let key = try #require(record["key"] as? String)
             #expect(record["partition"] as? Int == KafkaPartitioner.partition(forKey: Array(key.utf8), partitionCount: 5))

@@ -54,10 +54,14 @@ struct ProduceCommand: Command {
         var pending: [Int: [StreamRecord]] = [:]
         var pendingCount = 0
         var appended = 0
+        var perPartition: [Int: (first: Int64, last: Int64)] = [:]
 
         func appendPending() throws {
             for partition in pending.keys.sorted() {
-                _ = try log.append(pending[partition]!, topic: topicName, partition: partition)
+                let result = try log.append(pending[partition]!, topic: topicName, partition: partition)
+                guard result.count > 0 else { continue }
+                let first = perPartition[partition]?.first ?? result.baseOffset
+                perPartition[partition] = (first, result.lastOffset)
             }
             appended += pendingCount
             pending.removeAll(keepingCapacity: true)
@@ -96,5 +100,13 @@ struct ProduceCommand: Command {
             throw CommandError.inputRejected(source: source, line: line, reason: reason + kept)
         }
         try log.close()
+        // A summary for the person at the terminal; stdout stays free for data.
+        let ranges = perPartition.keys.sorted().map { p in
+            "partition \(p) offsets \(perPartition[p]!.first)-\(perPartition[p]!.last)"
+        }
+        let noun = appended == 1 ? "event" : "events"
+        context.errorOutput.write(
+            "produced \(appended) \(noun) to \(topicName) (\(mode == .binary ? "binary" : "structured") mode)"
+                + (ranges.isEmpty ? "" : ": " + ranges.joined(separator: ", ")) + "\n")
     }
 }
