@@ -156,16 +156,7 @@ public enum CloudEventJSONFormat {
     static func decodeEvent(
         _ parser: inout JSONParser, extensionTypes: [String: CloudEventAttributeType]
     ) throws(CloudEventError) -> CloudEvent {
-        var seen: Set<String> = []
-        var specVersion: String?
-        var id: String?
-        var source: String?
-        var type: String?
-        var subject: String?
-        var time: RFC3339Timestamp?
-        var dataContentType: String?
-        var dataSchema: String?
-        var extensions = CloudEventExtensions()
+        var attributes = CloudEventAttributes()
         var dataRange: Range<Int>?
         var dataBase64: [UInt8]?
 
@@ -189,7 +180,7 @@ public enum CloudEventJSONFormat {
                 parser.skipWhitespace()
                 try parser.expect(UInt8(ascii: ":"), "':' after a member name")
                 parser.skipWhitespace()
-                guard seen.insert(name).inserted else { throw CloudEventError.duplicateAttribute(name) }
+                try attributes.markSeen(name)
                 if name == "data" {
                     if parser.reader.peekByte() == UInt8(ascii: "n") {
                         try parser.expectLiteral("null")
@@ -201,21 +192,8 @@ public enum CloudEventJSONFormat {
                 } else {
                     let value = try parser.parseValue(depth: 1)
                     switch name {
-                    case "specversion": specVersion = try string(value, name)
-                    case "id": id = try string(value, name)
-                    case "source": source = try string(value, name)
-                    case "type": type = try string(value, name)
-                    case "subject": subject = try string(value, name)
-                    case "datacontenttype": dataContentType = try string(value, name)
-                    case "dataschema": dataSchema = try string(value, name)
-                    case "time":
-                        if let text = try string(value, name) {
-                            do throws(RFC3339TimestampError) {
-                                time = try RFC3339Timestamp(parsing: text)
-                            } catch {
-                                throw CloudEventError.invalidAttributeValue(attribute: "time", reason: error.description)
-                            }
-                        }
+                    case _ where CloudEventAttributes.contextAttributeNames.contains(name):
+                        _ = try attributes.setContextAttribute(name, text: string(value, name))
                     case "data_base64":
                         if let text = try string(value, name) {
                             do throws(Base64DecodingError) {
@@ -227,7 +205,7 @@ public enum CloudEventJSONFormat {
                     default:
                         if let decoded = try extensionValue(value, name: name, declared: extensionTypes[name]) {
                             try CloudEventExtensions.validateName(name)
-                            extensions[name] = decoded
+                            attributes.extensions[name] = decoded
                         }
                     }
                 }
@@ -247,17 +225,11 @@ public enum CloudEventJSONFormat {
             throw .invalidData(reason: "\(error)")
         }
 
-        guard let specVersion else { throw .missingAttribute("specversion") }
-        guard specVersion == CloudEvent.specVersion else { throw .unsupportedSpecVersion(specVersion) }
-        guard let id else { throw .missingAttribute("id") }
-        guard let source else { throw .missingAttribute("source") }
-        guard let type else { throw .missingAttribute("type") }
-
         var data: CloudEventData?
         if let dataRange {
             guard dataBase64 == nil else { throw .invalidData(reason: "both 'data' and 'data_base64' are present") }
             let slice = UnsafeRawBufferPointer(rebasing: parser.reader.buffer[dataRange])
-            if dataContentType.map(MediaType.isJSON) ?? true {
+            if attributes.dataContentType.map(MediaType.isJSON) ?? true {
                 data = .json(Array(slice))
             } else {
                 var text = JSONParser(slice, baseOffset: parser.reader.baseOffset + dataRange.lowerBound)
@@ -271,9 +243,7 @@ public enum CloudEventJSONFormat {
         } else if let dataBase64 {
             data = .binary(dataBase64)
         }
-        return try CloudEvent(
-            id: id, source: source, type: type, subject: subject, time: time, dataContentType: dataContentType,
-            dataSchema: dataSchema, extensions: extensions, data: data)
+        return try attributes.makeEvent(data: data)
     }
 
     /// An extension value from its JSON value; nil for JSON null (absent).

@@ -125,16 +125,7 @@ public enum CloudEventKafkaBinding {
     static func decodeBinary(
         _ record: StreamRecord, extensionTypes: [String: CloudEventAttributeType]
     ) throws(CloudEventError) -> CloudEvent {
-        var seen: Set<String> = []
-        var specVersion: String?
-        var id: String?
-        var source: String?
-        var type: String?
-        var subject: String?
-        var time: RFC3339Timestamp?
-        var dataSchema: String?
-        var dataContentType: String?
-        var extensions = CloudEventExtensions()
+        var attributes = CloudEventAttributes()
 
         for header in record.headers {
             let isContentType = header.name.lowercased() == contentTypeHeader
@@ -143,40 +134,24 @@ public enum CloudEventKafkaBinding {
                 throw .invalidHeader(name: header.name, reason: "value must be present and valid UTF-8")
             }
             if isContentType {
-                guard dataContentType == nil else { throw .duplicateAttribute("datacontenttype") }
-                dataContentType = text
+                guard attributes.dataContentType == nil else { throw .duplicateAttribute("datacontenttype") }
+                attributes.dataContentType = text
                 continue
             }
             let name = String(header.name.utf8.dropFirst(headerPrefix.utf8.count)) ?? ""
-            guard seen.insert(name).inserted else { throw .duplicateAttribute(name) }
-            switch name {
-            case "specversion": specVersion = text
-            case "id": id = text
-            case "source": source = text
-            case "type": type = text
-            case "subject": subject = text
-            case "dataschema": dataSchema = text
-            case "datacontenttype":
+            try attributes.markSeen(name)
+            if name == "datacontenttype" {
                 // Not written by this binding (content-type carries it) but accepted when consistent.
-                if let dataContentType, dataContentType != text { throw .duplicateAttribute("datacontenttype") }
-                dataContentType = text
-            case "time":
-                do throws(RFC3339TimestampError) {
-                    time = try RFC3339Timestamp(parsing: text)
-                } catch { throw .invalidAttributeValue(attribute: "time", reason: error.description) }
-            default:
+                if let known = attributes.dataContentType, known != text { throw .duplicateAttribute("datacontenttype") }
+            }
+            if try !attributes.setContextAttribute(name, text: text) {
                 try CloudEventExtensions.validateName(name)
-                extensions[name] = try CloudEventAttributeValue(
+                attributes.extensions[name] = try CloudEventAttributeValue(
                     canonicalString: text, as: extensionTypes[name] ?? .string, attribute: name)
             }
         }
-        guard let specVersion else { throw .missingAttribute("specversion") }
-        guard specVersion == CloudEvent.specVersion else { throw .unsupportedSpecVersion(specVersion) }
-        guard let id else { throw .missingAttribute("id") }
-        guard let source else { throw .missingAttribute("source") }
-        guard let type else { throw .missingAttribute("type") }
-
         var data: CloudEventData?
+        let dataContentType = attributes.dataContentType
         if let value = record.value {
             if let dataContentType, MediaType.isJSON(dataContentType) {
                 try validateJSON(value)
@@ -189,9 +164,7 @@ public enum CloudEventKafkaBinding {
                 data = .binary(value)
             }
         }
-        return try CloudEvent(
-            id: id, source: source, type: type, subject: subject, time: time, dataContentType: dataContentType,
-            dataSchema: dataSchema, extensions: extensions, data: data)
+        return try attributes.makeEvent(data: data)
     }
 
     /// Checks that a JSON-typed value is one well-formed JSON value, without building it.
