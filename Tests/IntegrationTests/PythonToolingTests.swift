@@ -1,0 +1,32 @@
+import Testing
+
+@Suite("The test tooling's Python has the independent clients (from scripts/test)")
+struct PythonToolingTests {
+    /// Prints `name version` per client; exits non-zero with a traceback if one is missing.
+    static let probeScript = """
+        import confluent_kafka, stomp, cloudevents, cloudevents.kafka
+        print("confluent_kafka", confluent_kafka.version()[0])
+        print("librdkafka", confluent_kafka.libversion()[0])
+        print("stomp", ".".join(str(part) for part in stomp.__version__))
+        print("cloudevents", cloudevents.__version__)
+        print("cloudevents.kafka", ",".join(name for name in ("to_binary", "from_binary", "to_structured", "from_structured") if callable(getattr(cloudevents.kafka, name, None))))
+        """
+
+    @Test func importsConfluentKafkaStompAndCloudEvents() throws {
+        let python = try TestEnvironment.current.python()
+        let run = try python.run(script: Self.probeScript, timeout: .seconds(60))
+        #expect(run.status == 0, "\(python.path) could not import the clients: \(run.standardError)")
+        var versions: [String: String] = [:]
+        for line in run.standardOutput.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { versions[String(parts[0])] = String(parts[1]) }
+        }
+        #expect(versions["confluent_kafka"]?.isEmpty == false)
+        #expect(versions["stomp"]?.isEmpty == false)
+        #expect(versions["cloudevents"]?.isEmpty == false)
+        #expect(versions["cloudevents.kafka"] == "to_binary,from_binary,to_structured,from_structured")
+        // librdkafka before 2.2.0 misreads tansu's ApiVersions v3 reply (tagged fields); the wheel must bundle a newer one.
+        let librdkafka = try #require(versions["librdkafka"]).split(separator: ".").compactMap { Int($0) }
+        #expect(librdkafka.lexicographicallyPrecedes([2, 2, 0]) == false, "librdkafka \(librdkafka) is older than 2.2.0")
+    }
+}
