@@ -74,6 +74,7 @@ stop_recorded_process() {
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile" 2>/dev/null || true)
   if ! process_alive "$pid"; then
+    say stop "$name (pid ${pid:-?}) had already exited"
     rm -f "$pidfile"
     return 0
   fi
