@@ -25,7 +25,7 @@ let package = Package(
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
         .target(name: "ByteCoding", swiftSettings: settings),
         // The streaming-log interface, the embedded LocalLog and Kafka's keyed partitioner.
-        .target(name: "StreamLog", dependencies: ["ByteCoding"], swiftSettings: settings),
+        .target(name: "StreamLog", dependencies: ["ByteCoding"], exclude: ["README.md"], swiftSettings: settings),
         // CloudEvents 1.0, exact decimals, the fast JSON writer, the Kafka protocol binding.
         .target(name: "Events", dependencies: ["ByteCoding", "StreamLog"], swiftSettings: settings),
         // Subcommands and the option-parsing kit.

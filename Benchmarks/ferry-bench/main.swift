@@ -1,2 +1,138 @@
-// Placeholder until the LocalLog benchmark lands.
-print("no benchmarks yet")
+// Release-build benchmarks: `swift run -c release ferry-bench [--records N] [--dir PATH] [--runs N]`.
+//
+// LocalLog append throughput (records in batches, fsync=interval) and read throughput from the page cache,
+// for 100-byte and 1 KiB values. Reads verify every record's CRC-32C, as a consumer would.
+import Foundation
+import StreamLog
+
+struct Options {
+    var records100 = 2_000_000
+    var records1K = 500_000
+    var batch = 1000
+    var runs = 3
+    var directory = NSTemporaryDirectory() + "ferry-bench-\(getpid())"
+
+    init(_ arguments: [String]) {
+        var it = arguments.makeIterator()
+        while let arg = it.next() {
+            switch arg {
+            case "--records": if let v = it.next().flatMap(Int.init) { records100 = v; records1K = v / 4 }
+            case "--batch": if let v = it.next().flatMap(Int.init) { batch = v }
+            case "--runs": if let v = it.next().flatMap(Int.init) { runs = v }
+            case "--dir": if let v = it.next() { directory = v }
+            case "--help", "-h":
+                print("usage: ferry-bench [--records N] [--batch N] [--runs N] [--dir PATH]")
+                exit(0)
+            default:
+                FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
+                exit(2)
+            }
+        }
+    }
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+func format(_ value: Double) -> String {
+    value >= 1e6 ? String(format: "%.2f M", value / 1e6) : String(format: "%.0f k", value / 1e3)
+}
+
+struct Figures {
+    var appendRecordsPerSecond: [Double] = []
+    var appendBytesPerSecond: [Double] = []
+    var scanBytesPerSecond: [Double] = []
+    var scanRecordsPerSecond: [Double] = []
+    var readRecordsPerSecond: [Double] = []
+    var readBytesPerSecond: [Double] = []
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
+
+func run(valueSize: Int, records: Int, options: Options) throws -> Figures {
+    var figures = Figures()
+    let value = [UInt8]((0..<valueSize).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+    // A batch of records keyed by member id, as the bridge would append them.
+    let batch = (0..<options.batch).map { i in
+        StreamRecord(key: Array("member-\(i % 997)".utf8), value: value, timestamp: 1_700_000_000_000 + Int64(i))
+    }
+    for runNumber in 0..<options.runs {
+        let directory = "\(options.directory)/\(valueSize)-\(runNumber)"
+        try? FileManager.default.removeItem(atPath: directory)
+        let log = try LocalLog(LocalLogConfiguration(directory: directory, fsync: .interval(.seconds(1))))
+        try log.createTopic("bench", partitions: 1)
+        let clock = ContinuousClock()
+        var written = 0
+        let appendTime = try clock.measure {
+            while written < records {
+                _ = try log.append(batch, topic: "bench", partition: 0)
+                written += batch.count
+            }
+        }
+        let fileBytes = segmentBytes(directory)
+        figures.appendRecordsPerSecond.append(Double(written) / seconds(appendTime))
+        figures.appendBytesPerSecond.append(Double(fileBytes) / seconds(appendTime))
+
+        // Zero-copy scan with CRC verification: the log's raw read speed from the page cache.
+        var scanned = 0
+        var checksum = 0
+        let scanTime = try clock.measure {
+            var offset: Int64 = 0
+            while true {
+                let next = try log.scan(topic: "bench", partition: 0, from: offset, maxBytes: 8 << 20) { view in
+                    scanned += 1
+                    checksum &+= view.value?.count ?? 0
+                    return true
+                }
+                if next == offset { break }
+                offset = next
+            }
+        }
+        precondition(scanned == written && checksum == written * valueSize, "scan read back \(scanned) records")
+        figures.scanBytesPerSecond.append(Double(fileBytes) / seconds(scanTime))
+        figures.scanRecordsPerSecond.append(Double(scanned) / seconds(scanTime))
+
+        // The StreamLog `read` API, which copies each record out.
+        var read = 0
+        let readTime = try clock.measure {
+            var offset: Int64 = 0
+            while true {
+                let got = try log.read(topic: "bench", partition: 0, from: offset, maxRecords: 10_000, maxBytes: 8 << 20)
+                guard let last = got.last else { break }
+                read += got.count
+                offset = last.offset + 1
+            }
+        }
+        precondition(read == written)
+        figures.readRecordsPerSecond.append(Double(read) / seconds(readTime))
+        figures.readBytesPerSecond.append(Double(fileBytes) / seconds(readTime))
+        try log.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+    return figures
+}
+
+func segmentBytes(_ directory: String) -> Int {
+    let dir = "\(directory)/topics/bench/0"
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".log") }
+        .compactMap { (try? FileManager.default.attributesOfItem(atPath: "\(dir)/\($0)"))?[.size] as? Int }
+        .reduce(0, +)
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+print("LocalLog benchmark — release build, fsync=interval(1s), batches of \(options.batch), 1 partition, "
+    + "median of \(options.runs) runs")
+print("records   value   append rec/s   append MB/s   scan rec/s   scan GB/s   read() rec/s   read() GB/s")
+for (size, count) in [(100, options.records100), (1024, options.records1K)] {
+    let f = try run(valueSize: size, records: count, options: options)
+    print(String(
+        format: "%7d %7d   %12@   %11.0f   %10@   %9.2f   %12@   %11.2f",
+        count, size, format(median(f.appendRecordsPerSecond)), median(f.appendBytesPerSecond) / 1e6,
+        format(median(f.scanRecordsPerSecond)), median(f.scanBytesPerSecond) / 1e9,
+        format(median(f.readRecordsPerSecond)), median(f.readBytesPerSecond) / 1e9))
+}
+try? FileManager.default.removeItem(atPath: options.directory)
