@@ -17,7 +17,9 @@ struct PythonToolingTests {
     @Test func importsConfluentKafkaStompAndCloudEvents() throws {
         let python = try TestEnvironment.current.python()
         let run = try python.run(script: Self.probeScript, timeout: .seconds(60))
-        #expect(run.status == 0, "\(python.path) could not import the clients: \(run.standardError)")
+        try #require(
+            run.status == 0,
+            "\(python.path) (FERRY_PYTHON) could not import the clients; \(TestEnvironmentError.remedy). \(run.standardError)")
         var versions: [String: String] = [:]
         for line in run.standardOutput.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)

@@ -32,7 +32,7 @@ enum TCPProbeError: Error, CustomStringConvertible {
         case let .connectFailed(address, reason):
             "cannot connect to \(address): \(reason)"
         case let .timedOut(address, waitingFor, after, receivedBytes):
-            "\(address) sent no \(waitingFor) within \(after) (\(receivedBytes) bytes received)"
+            "\(address) did not send \(waitingFor) within \(after) (\(receivedBytes) bytes received)"
         case let .closedByPeer(address, waitingFor, receivedBytes):
             "\(address) closed the connection before sending \(waitingFor) (\(receivedBytes) bytes received)"
         case let .tooLarge(address, waitingFor, maximum):
@@ -49,7 +49,7 @@ enum TCPProbeError: Error, CustomStringConvertible {
 /// missing server fails in bounded time instead of hanging the test run. Bytes read past what a
 /// caller asked for are kept for the next read.
 final class TCPProbe {
-    /// `host:port`, for messages.
+    /// `host:port`, or what the caller named the peer, for messages.
     let address: String
     private let descriptor: Int32
     private var pending: [UInt8] = []
@@ -62,8 +62,11 @@ final class TCPProbe {
     deinit { close(descriptor) }
 
     /// Connects to `host:port`, trying each resolved address, within `timeout` overall.
-    static func connect(host: String, port: UInt16, timeout: Duration) throws(TCPProbeError) -> TCPProbe {
-        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    /// `peerName`, when given, replaces `host:port` in error messages (e.g. "ActiveMQ (STOMP) at 127.0.0.1:61613").
+    static func connect(host: String, port: UInt16, timeout: Duration, peerName: String? = nil)
+        throws(TCPProbeError) -> TCPProbe
+    {
+        let address = peerName ?? (host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
         let deadline = ContinuousClock.now + timeout
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC

@@ -14,7 +14,7 @@ struct BrokerEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// Opens a TCP connection, failing within `timeout` with a message that names the broker.
     func connect(timeout: Duration = .seconds(3)) throws(TestEnvironmentError) -> TCPProbe {
         do {
-            return try TCPProbe.connect(host: host, port: port, timeout: timeout)
+            return try TCPProbe.connect(host: host, port: port, timeout: timeout, peerName: "\(self) (from \(variable))")
         } catch {
             throw .unreachable(self, cause: error)
         }
@@ -42,8 +42,8 @@ enum TestEnvironmentError: Error, CustomStringConvertible {
             "\(variable)=\(value) is not \(expected); \(Self.remedy)"
         case let .toolMissing(variable, what, path):
             "\(what) from \(variable) is not an executable file: \(path); \(Self.remedy)"
-        case let .unreachable(endpoint, cause):
-            "\(endpoint) (from \(endpoint.variable)) is unreachable: \(cause); \(Self.remedy)"
+        case let .unreachable(_, cause):
+            "\(cause); \(Self.remedy)"
         }
     }
 }
