@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "ByteCoding", targets: ["ByteCoding"]),
         .library(name: "Events", targets: ["Events"]),
         .library(name: "StreamLog", targets: ["StreamLog"]),
+        .library(name: "CodePages", targets: ["CodePages"]),
+        .library(name: "Copybook", targets: ["Copybook"]),
     ],
     targets: [
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
@@ -28,12 +30,20 @@ let package = Package(
         .target(name: "StreamLog", dependencies: ["ByteCoding"], exclude: ["README.md"], swiftSettings: settings),
         // CloudEvents 1.0, exact decimals, the fast JSON writer, the Kafka protocol binding.
         .target(name: "Events", dependencies: ["ByteCoding", "StreamLog"], swiftSettings: settings),
+        // EBCDIC and ASCII code pages as data keyed by CCSID. Pure.
+        .target(name: "CodePages", exclude: ["README.md"], swiftSettings: settings),
+        // COBOL copybooks: parsing, layout, field codecs, record formats, record decoding and encoding. Pure.
+        .target(
+            name: "Copybook", dependencies: ["ByteCoding", "CodePages", "Events"], exclude: ["README.md"],
+            swiftSettings: settings),
         // Subcommands and the option-parsing kit.
-        .target(name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog"], swiftSettings: settings),
+        .target(
+            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook"],
+            swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
         .executableTarget(
-            name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding"],
+            name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook"],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),

@@ -1,0 +1,1 @@
+// The code page tables arrive with issue 3.

@@ -1,0 +1,1 @@
+// The copybook model arrives with issue 3.
