@@ -9,8 +9,17 @@ extension Copybook {
     public init(parsing text: String, sourceName: String = "copybook", options: CopybookOptions = CopybookOptions())
         throws(CopybookError)
     {
-        throw CopybookError.unsupported(
-            source: sourceName, location: SourceLocation(line: 1, column: 1), field: nil,
-            feature: "the copybook parser is not written yet")
+        let rawLines = SourceReader.expandedLines(text)
+        let format = options.sourceFormat ?? SourceReader.detectFormat(rawLines)
+        let lines = SourceReader.programLines(rawLines, format: format)
+        let tokens = try Lexer(sourceName: sourceName).tokens(lines)
+        var parser = EntryParser(sourceName: sourceName, tokens: tokens)
+        let entries = try parser.entries()
+        guard !entries.isEmpty else {
+            throw .syntax(source: sourceName, location: SourceLocation(line: max(1, rawLines.count), column: 1),
+                          field: nil, expected: "a data description entry", found: "the end of the copybook")
+        }
+        let records = try RecordBuilder(sourceName: sourceName, options: options).build(entries)
+        self.init(sourceName: sourceName, sourceFormat: format, options: options, records: records)
     }
 }
