@@ -4,6 +4,7 @@ import Events
 /// Hex text ("F0 F1 C2" or "f0f1c2") to bytes.
 func bytes(_ hex: String) -> [UInt8] {
     let digits = Array(hex.unicodeScalars.filter { $0 != " " })
+    precondition(digits.count % 2 == 0, "odd hex length in \(hex)")
     return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0]) + String(digits[$0 + 1]), radix: 16)! }
 }
 
