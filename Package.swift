@@ -48,6 +48,10 @@ let package = Package(
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "CodePagesTests", dependencies: ["CodePages"], swiftSettings: settings),
+        .testTarget(
+            name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
+            swiftSettings: settings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog"], exclude: ["Golden"],
