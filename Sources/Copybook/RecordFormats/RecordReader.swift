@@ -102,6 +102,10 @@ public struct RecordReader: ~Copyable {
     /// The file trailer bytes, once the input has ended.
     public private(set) var fileTrailer: [UInt8] = []
 
+    /// The size of the reader's buffer now: about ``RecordReaderOptions/readSize`` (at least 64 KiB) plus the file
+    /// trailer, larger only after a larger record.
+    public var bufferCapacity: Int { buffer.count }
+
     private var input: any RecordInput
     private var buffer: UnsafeMutableRawBufferPointer
     /// Unconsumed bytes are `buffer[start..<end]`.
