@@ -52,6 +52,9 @@ let package = Package(
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog"], exclude: ["Golden"],
             swiftSettings: settings),
+        .testTarget(
+            name: "CopybookTests", dependencies: ["Copybook", "Events", "ByteCoding"],
+            exclude: ["Conformance/README.md"], swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
             name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],
