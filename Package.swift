@@ -49,11 +49,13 @@ let package = Package(
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "CodePagesTests", dependencies: ["CodePages"], swiftSettings: settings),
+        .testTarget(
+            name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
+            exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog"], exclude: ["Golden"],
             swiftSettings: settings),
-        .testTarget(
-            name: "CopybookTests", dependencies: ["Copybook"], exclude: ["Golden"], swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
             name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],
