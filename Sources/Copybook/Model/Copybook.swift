@@ -83,7 +83,9 @@ public enum BinarySizePolicy: String, Sendable, Hashable, CaseIterable {
 /// aligned) is a multiple of its alignment.
 public enum SynchronizationPolicy: String, Sendable, Hashable, CaseIterable {
     /// IBM: an aligned item is aligned to its own size: 2-byte binaries to halfwords, 4-byte binaries and
-    /// COMP-1 to fullwords, 8-byte binaries and COMP-2 to doublewords (GnuCOBOL `-std=mvs`). Default.
+    /// COMP-1 to fullwords, 8-byte binaries and COMP-2 to doublewords (GnuCOBOL `-std=mvs`, JRecord's
+    /// `mvsCompSync` fixture: 224-byte records). Default. TIBCO's IBM example aligns `S9(10) COMP SYNC` to a
+    /// fullword instead; use ``eightByteToFour`` when a compiler listing shows that.
     case ibm
     /// As ``ibm`` but 8-byte items align only to 4 bytes (Fujitsu; JRecord's `fjCompSync` fixture).
     case eightByteToFour = "fujitsu"
@@ -102,8 +104,9 @@ public enum SynchronizationPolicy: String, Sendable, Hashable, CaseIterable {
 
 /// Options for reading and laying out a copybook. A `Sendable` value; every property has a default.
 public struct CopybookOptions: Sendable, Hashable {
-    /// The reference format, or `nil` to detect it: a copybook is read as fixed format unless some non-comment
-    /// line has program text (not a sequence number) in columns 1–6 or beyond column 72 … Default: `nil` (detect).
+    /// The reference format, or `nil` to detect it: a copybook is read as fixed format unless a line has program
+    /// text in the indicator column 7 (anything but space `*` `/` `-` `D` `$`), starts with `*>`, or ends an
+    /// entry within columns 1–6. Default: `nil` (detect).
     public var sourceFormat: SourceFormat?
     /// Binary item sizes. Default: ``BinarySizePolicy/ibm``.
     public var binarySizes: BinarySizePolicy

@@ -86,7 +86,8 @@ public struct DataItem: Sendable, Hashable, Identifiable {
     public var endOffset: Int { offset + totalSize }
 }
 
-/// A position in copybook source: 1-based line and column (columns count characters, a tab counting as one).
+/// A position in copybook source: 1-based line and column. Columns count characters after tabs are expanded to
+/// stops every 8 columns (as fixed-format compilers read them).
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// 1-based line number.
     public var line: Int
