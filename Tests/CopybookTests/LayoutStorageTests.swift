@@ -143,3 +143,71 @@ import Testing
         #expect(with.records[0].size == without.records[0].size)
     }
 }
+
+/// OCCURS DEPENDING ON: static layout at the maximum, the variable flags, minimum size, and the actual size of a
+/// record whose tables hold only the live elements (H12).
+@Suite struct LayoutVariableOccursTests {
+    static let lines = [
+        "01 R.",
+        "   05 HEAD PIC X(2).",
+        "   05 N1 PIC 9.",
+        "   05 T1 OCCURS 1 TO 3 DEPENDING ON N1.",
+        "      10 N2 PIC 9.",
+        "      10 T2 PIC X(2) OCCURS 0 TO 4 DEPENDING ON N2.",
+        "   05 AFTER PIC X(3).",
+        "   05 AFTER-ALT REDEFINES AFTER PIC 9(3).",
+    ]
+
+    @Test func staticLayoutAndFlags() throws {
+        let copybook = try CopybookFixture.fixed(Self.lines)
+        let record = copybook.records[0]
+        func item(_ name: String) throws -> DataItem { try CopybookFixture.item(copybook, name) }
+        // T1 element: N2 (1) + T2 (4 × 2) = 9; 3 occurrences = 27; AFTER at 2 + 1 + 27 = 30.
+        #expect(try item("T1").storageSize == 9 && item("T1").totalSize == 27)
+        #expect(try item("AFTER").offset == 30)
+        #expect(record.size == 33)
+        // Minimum: T1 once with T2 empty: 2 + 1 + 1 + 3 = 7.
+        #expect(record.minimumSize == 7)
+        #expect(record.hasVariableSize)
+        #expect(try [item("HEAD"), item("N1"), item("T1")].allSatisfy { !$0.isVariablyLocated })
+        // Inside T1: later occurrences move with the element size (it contains T2); after T1 everything moves.
+        #expect(try item("N2").isVariablyLocated && item("T2").isVariablyLocated)
+        #expect(try item("AFTER").isVariablyLocated && item("AFTER-ALT").isVariablyLocated)
+        #expect(try item("T1").hasVariableSize && item("T2").hasVariableSize && !item("AFTER").hasVariableSize)
+        let t2 = try #require(record.fields.first { $0.path.last == "T2" })
+        #expect(t2.dimensions.map(\.dependingOn) == [try item("N1").id, try item("N2").id])
+    }
+
+    @Test(arguments: [
+        // (N1, [N2 per occurrence], actual size)
+        (1, [0], 2 + 1 + 1 + 3),
+        (2, [1, 3], 2 + 1 + (1 + 2) + (1 + 6) + 3),
+        (3, [4, 4, 4], 33),
+        (9, [4, 4, 4], 33),  // clamped to the maximum
+    ])
+    func actualSizeFollowsTheCounts(_ n1: Int, _ n2: [Int], _ expected: Int) throws {
+        let record = try CopybookFixture.fixed(Self.lines).records[0]
+        var inner = n2.makeIterator()
+        var seenOffsets: [Int] = []
+        let size = record.actualSize { object, offset -> Int in
+            seenOffsets.append(offset)
+            return object.name == "N1" ? n1 : (inner.next() ?? 0)
+        }
+        #expect(size == expected)
+        // N1 at 2, then N2 of each occurrence at the start of its (shifted) element.
+        var expectedOffsets = [2]
+        var cursor = 3
+        for count in n2.prefix(min(n1, 3)) {
+            expectedOffsets.append(cursor)
+            cursor += 1 + 2 * count
+        }
+        #expect(seenOffsets == expectedOffsets)
+    }
+
+    @Test func recordsWithoutODONeverCallTheCounter() throws {
+        let record = try CopybookFixture.fixed(["01 R.", "   05 T PIC X OCCURS 5."]).records[0]
+        var calls = 0
+        #expect(record.actualSize { _, _ in calls += 1; return 0 } == 5)
+        #expect(calls == 0)
+    }
+}

@@ -38,7 +38,7 @@ import Testing
         Case(lines: ["01 CLAIM.", "   05 N PIC X COMP-3."],
              message: "claims.cpy:2:20: N: USAGE packedDecimal needs a numeric PICTURE (9, S, V, P), not 'X'"),
         Case(lines: ["01 CLAIM.", "   05 A PIC X VALUE 'OPEN."],
-             message: "claims.cpy:2:28: expected the closing ' of the literal, found the end of the copybook"),
+             message: "claims.cpy:2:28: A: expected the closing ' of the literal, found the end of the copybook"),
         Case(lines: ["01 CLAIM.", "   05 A PIC X.", "66 R RENAMES NOPE."],
              message: "claims.cpy:3:21: R: 'NOPE': RENAMES names no item of the preceding record"),
         Case(lines: ["   88 LONELY VALUE 'X'."],

@@ -50,7 +50,7 @@ struct Lexer {
                     guard let quoteIndex = text.firstIndex(where: { $0 == "'" || $0 == "\"" }) else {
                         throw .syntax(
                             source: sourceName, location: SourceLocation(line: line.number, column: column(0)),
-                            field: nil, expected: "a quote starting the continued literal", found: "none")
+                            field: Self.entryName(tokens), expected: "a quote starting the continued literal", found: "none")
                     }
                     index = quoteIndex + 1
                     var value = pending.text
@@ -93,7 +93,7 @@ struct Lexer {
                 }
             } else if let pending = open {
                 throw .syntax(
-                    source: sourceName, location: pending.location, field: nil,
+                    source: sourceName, location: pending.location, field: Self.entryName(tokens),
                     expected: "the closing \(pending.quote) of the literal (or a '-' continuation line)",
                     found: "the end of the line")
             } else if let first = text.firstIndex(where: { $0 != " " }), text[first] == "*",
@@ -162,9 +162,18 @@ struct Lexer {
         }
         if let pending = open {
             throw .syntax(
-                source: sourceName, location: pending.location, field: nil,
+                source: sourceName, location: pending.location, field: Self.entryName(tokens),
                 expected: "the closing \(pending.quote) of the literal", found: "the end of the copybook")
         }
         return tokens
+    }
+
+    /// The name of the entry being read (the word after the level number that follows the last period), for
+    /// diagnostics raised while lexing.
+    static func entryName(_ tokens: [Token]) -> String? {
+        let start = (tokens.lastIndex { $0.kind == .period } ?? -1) + 1
+        guard start + 1 < tokens.count, tokens[start].kind == .word, Int(tokens[start].text) != nil,
+              tokens[start + 1].kind == .word else { return nil }
+        return tokens[start + 1].text
     }
 }
