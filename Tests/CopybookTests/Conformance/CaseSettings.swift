@@ -39,6 +39,8 @@ struct CaseSettings: Sendable, Hashable {
     var zonedSigns: ZonedSignConvention = .ebcdic
     /// Whether a single top-level group is removed from the output. Default: collapsed.
     var rootGroup: RootGroup = .collapse
+    /// DISPLAY numbers with spaces around their digits are read as numbers (cobrix's default). Default: false.
+    var relaxedDisplayNumbers = false
     /// FILLER items (and everything below a FILLER group) are never emitted. Default: true.
     var dropFillers = true
 

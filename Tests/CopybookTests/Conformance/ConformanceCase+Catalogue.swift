@@ -14,9 +14,12 @@ extension ConformanceCase {
         _ copybook: String, _ data: String, framing: RecordFraming = .fixed(length: nil),
         codePage: CodePageName = .cobrixCommon, trimming: TextTrimming = .both, lowValuesAreNull: Bool = true
     ) -> CaseSettings {
-        CaseSettings(
+        var settings = CaseSettings(
             copybook: .file(copybook), data: .file(data), framing: framing, codePage: codePage, trimming: trimming,
             lowValuesAreNull: lowValuesAreNull, invalidData: .lenient)
+        // cobrix reads DISPLAY numbers with spaces around the digits ("  33", "789.09    ") as numbers.
+        settings.relaxedDisplayNumbers = true
+        return settings
     }
 
     private static func commonText(_ trimming: TextTrimming = .both) -> ComparisonRules {
@@ -30,6 +33,12 @@ extension ConformanceCase {
         fields: ["STATIC_DETAILS.TAXPAYER.TAXPAYER_NUM"], kind: .anyValueWhereExpectedNull,
         reason: "cobrix decodes 9(8) COMP through a signed 32-bit Int and gives null when the top bit is set "
             + "(here the bytes are EBCDIC text of the REDEFINES'd X(8)); Ferry decodes the unsigned value")
+
+    /// Test5-style files hold 60-byte P segments decoded through every view, including the 64-byte C view.
+    private static let shortViewQuirk = DocumentedDeviation(
+        fields: ["STATIC_DETAILS.TAXPAYER.TAXPAYER_STR"], kind: .nullAccepted,
+        reason: "the STATIC-DETAILS view is 4 bytes longer than a 60-byte CONTACTS record: cobrix emits \"\" for "
+            + "the text beyond the record's end, Ferry emits null (the field is not in that record)")
 
     private static let segmentDetails = RedefinesSelection.segmentMap(
         field: "SEGMENT-ID", alternatives: ["C": "STATIC-DETAILS", "D": "STATIC-DETAILS", "P": "CONTACTS"],
@@ -86,7 +95,7 @@ extension ConformanceCase {
                         framing: .rdw(RDWHeader(layout: .littleEndian, includesHeader: false)),
                         lowValuesAreNull: false),
                     expected: .sparkJSONLines("expected.test5.jsonl"), rules: commonText(),
-                    deviations: [taxpayerQuirk]),
+                    deviations: [taxpayerQuirk, shortViewQuirk]),
                 ConformanceVariant(
                     name: "test5c",
                     settings: {
@@ -96,7 +105,7 @@ extension ConformanceCase {
                         settings.redefines = segmentDetails
                         return settings
                     }(), expected: .sparkJSONLines("expected.test5c.jsonl"), rules: commonText(),
-                    deviations: [taxpayerQuirk]),
+                    deviations: [taxpayerQuirk, shortViewQuirk]),
             ]),
         ConformanceCase(
             name: "cobrix-05-multisegment-rdw-big-endian",
@@ -109,7 +118,7 @@ extension ConformanceCase {
                         framing: .rdw(RDWHeader(layout: .bigEndian, includesHeader: false)),
                         lowValuesAreNull: false),
                     expected: .sparkJSONLines("expected.test5b.jsonl"), rules: commonText(),
-                    deviations: [taxpayerQuirk])
+                    deviations: [taxpayerQuirk, shortViewQuirk])
             ]),
         ConformanceCase(
             name: "cobrix-06-record-length-field",
@@ -121,7 +130,7 @@ extension ConformanceCase {
                         "test5d_copybook.cob", "COMP.DETAILS.FEB02.DATA.RDW.BE.dat",
                         framing: .lengthField(name: "RECORD-LENGTH", adjustment: 4), lowValuesAreNull: false),
                     expected: .sparkJSONLines("expected.test5d.jsonl"), rules: commonText(),
-                    deviations: [taxpayerQuirk])
+                    deviations: [taxpayerQuirk, shortViewQuirk])
             ]),
         ConformanceCase(
             name: "cobrix-07-type-variety-all-usages",
@@ -145,6 +154,8 @@ extension ConformanceCase {
                 name, file in
                 var rules = commonText()
                 rules.orderBy = ["AMOUNT"]
+                // The pretty JSON files print decimals without trailing zeros (0.01, 2.14, 14.0): no scale to compare.
+                rules.compareScale = false
                 return ConformanceVariant(
                     name: name, settings: cobrixSettings("test7_fillers.cob", "TEST.FILLERS.DEC07.DATA.dat"),
                     expected: .sparkPrettyJSON(file), rules: rules,
@@ -226,7 +237,7 @@ extension ConformanceCase {
                         settings.fileTrailerBytes = 120
                         return settings
                     }(), expected: .sparkJSONLines("expected.test13b.jsonl"), rules: commonText(),
-                    deviations: [taxpayerQuirk])
+                    deviations: [taxpayerQuirk, shortViewQuirk])
             ]),
         ConformanceCase(
             name: "cobrix-13-rdw-includes-header-length",
@@ -241,7 +252,7 @@ extension ConformanceCase {
                         settings.redefines = segmentDetails
                         return settings
                     }(), expected: .sparkJSONLines("expected.test14.jsonl"), rules: commonText(),
-                    deviations: [taxpayerQuirk])
+                    deviations: [taxpayerQuirk, shortViewQuirk])
             ]),
         ConformanceCase(
             name: "cobrix-14-fixed-length-segment-redefines",
