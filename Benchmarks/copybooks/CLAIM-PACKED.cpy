@@ -17,6 +17,6 @@
                10  LIFETIME-PAID          PIC S9(13)V99   COMP-3.
                10  OUT-OF-POCKET          PIC S9(7)V99    COMP-3.
                10  OUT-OF-POCKET-MAX      PIC S9(7)V99    COMP-3.
-           05  LINE-AMOUNTS               PIC S9(7)V99    COMP-3 OCCURS 24 TIMES.
+           05  LINE-AMOUNTS    PIC S9(7)V99 COMP-3 OCCURS 24 TIMES.
            05  ADJUSTMENT-CODE            PIC S9(4)       COMP-3.
            05  PROVIDER-ID                PIC 9(10)       COMP-3.

@@ -7,6 +7,8 @@ import Events
 import StreamLog
 
 struct Options {
+    var sections: Set<String> = []
+    var copybookBytes = 210_000_000
     var records100 = 2_000_000
     var records1K = 500_000
     var batch = 1000
@@ -21,8 +23,10 @@ struct Options {
             case "--batch": if let v = it.next().flatMap(Int.init) { batch = v }
             case "--runs": if let v = it.next().flatMap(Int.init) { runs = v }
             case "--dir": if let v = it.next() { directory = v }
+            case "--copybook-mb": if let v = it.next().flatMap(Int.init) { copybookBytes = v * 1_000_000 }
+            case "log", "events", "copybook": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [--records N] [--batch N] [--runs N] [--dir PATH]")
+                print("usage: ferry-bench [log] [events] [copybook] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -125,6 +129,8 @@ func segmentBytes(_ directory: String) -> Int {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
+func wants(_ section: String) -> Bool { options.sections.isEmpty || options.sections.contains(section) }
+if wants("log") {
 print("LocalLog benchmark — release build, fsync=interval(1s), batches of \(options.batch), 1 partition, "
     + "median of \(options.runs) runs")
 print("records   value   append rec/s   append MB/s   scan rec/s   scan GB/s   read() rec/s   read() GB/s")
@@ -135,6 +141,7 @@ for (size, count) in [(100, options.records100), (1024, options.records1K)] {
         count, size, format(median(f.appendRecordsPerSecond)), median(f.appendBytesPerSecond) / 1e6,
         format(median(f.scanRecordsPerSecond)), median(f.scanBytesPerSecond) / 1e9,
         format(median(f.readRecordsPerSecond)), median(f.readBytesPerSecond) / 1e9))
+}
 }
 try? FileManager.default.removeItem(atPath: options.directory)
 
@@ -147,7 +154,7 @@ struct CodableEvent: Codable {
 }
 let samplePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("samples/events/member-and-claim-events.jsonl").path
-if let text = try? String(contentsOfFile: samplePath, encoding: .utf8) {
+if wants("events"), let text = try? String(contentsOfFile: samplePath, encoding: .utf8) {
     let events = try text.split(separator: "\n").map { try CloudEventJSONFormat.decode(Array($0.utf8)) }
     let rounds = max(1, options.records100 / 2 / events.count)
     let clock = ContinuousClock()
@@ -195,4 +202,20 @@ if let text = try? String(contentsOfFile: samplePath, encoding: .utf8) {
         format(Double(foundationRounds * events.count) / seconds(foundationTime)),
         Double(foundationBytes) / seconds(foundationTime) / 1e6))
     _ = records
+}
+
+if wants("copybook") {
+    let figures = try CopybookBenchmark.run(
+        directory: options.directory + "-copybook", targetBytes: options.copybookBytes, runs: max(1, min(options.runs, 3)))
+    print("")
+    print("Copybook records to JSON Lines (release, one core, page cache -> /dev/null, best of \(max(1, min(options.runs, 3))))")
+    print("layout          record   records      input MB   output MB   MB/s (input)   records/s")
+    for f in figures {
+        print(String(
+            format: "%-14@ %7d  %9d   %9.1f   %9.1f   %12.0f   %9@", f.name, f.recordSize, f.records,
+            Double(f.inputBytes) / 1e6, Double(f.outputBytes) / 1e6, Double(f.inputBytes) / f.seconds / 1e6,
+            format(Double(f.records) / f.seconds)))
+    }
+    print(String(format: "peak resident memory of the benchmark process: %.1f MiB", CopybookBenchmark.peakResidentMiB()))
+    try? FileManager.default.removeItem(atPath: options.directory + "-copybook")
 }

@@ -20,6 +20,12 @@ public struct RecordDecoder: Sendable {
     let segmentField: Node?
     let segmentAlternatives: [String: String]
     let segmentOtherwise: String?
+    /// The layout compiled to flat steps, when its shape is the same for every record.
+    let program: RecordProgram?
+    /// Tests switch the compiled program off to compare it with the tree walk.
+    var allowsCompiledProgram = true
+    /// True when a compiled program decodes this layout's valid records.
+    public var hasCompiledProgram: Bool { program != nil }
 
     /// Fields decoded as null because their data was invalid (lenient mode), since the decoder was made.
     public private(set) var invalidFieldCount = 0
@@ -41,27 +47,53 @@ public struct RecordDecoder: Sendable {
         var reason: String
     }
 
-    /// A compiled item.
-    struct Node: Sendable {
-        var id: Int
-        var parent: Int?
-        var name: String
+    /// A compiled item. A class with constant fields: the decoder's hot loop passes nodes around by reference
+    /// instead of copying their arrays and strings.
+    final class Node: Sendable {
+        let id: Int
+        let parent: Int?
+        let name: String
         /// `"NAME":` with the name JSON-escaped.
-        var key: [UInt8]
-        var debugKey: [UInt8]
-        var relativeOffset: Int
-        var storageSize: Int
-        var totalSize: Int
-        var occurs: (minimum: Int, maximum: Int, dependingOn: Int?)?
-        var redefines: Int?
-        var hasVariableSize: Bool
-        var isEmitted: Bool
-        var isSegmentControlled: Bool
-        var isOccursObject: Bool
+        let key: [UInt8]
+        let debugKey: [UInt8]
+        let relativeOffset: Int
+        let storageSize: Int
+        let totalSize: Int
+        let occurs: (minimum: Int, maximum: Int, dependingOn: Int?)?
+        let redefines: Int?
+        let hasVariableSize: Bool
+        let isEmitted: Bool
+        let isSegmentControlled: Bool
+        let isOccursObject: Bool
         /// The item is, or lies inside, a member of a REDEFINES chain: a view the record may be too short for.
-        var isInAlternative: Bool
-        var children: [Int]
-        var codec: FieldCodec?
+        let isInAlternative: Bool
+        let children: [Int]
+        let codec: FieldCodec?
+
+        init(
+            id: Int, parent: Int?, name: String, key: [UInt8], debugKey: [UInt8], relativeOffset: Int,
+            storageSize: Int, totalSize: Int, occurs: (minimum: Int, maximum: Int, dependingOn: Int?)?,
+            redefines: Int?, hasVariableSize: Bool, isEmitted: Bool, isSegmentControlled: Bool,
+            isOccursObject: Bool, isInAlternative: Bool, children: [Int], codec: FieldCodec?
+        ) {
+            self.id = id
+            self.parent = parent
+            self.name = name
+            self.key = key
+            self.debugKey = debugKey
+            self.relativeOffset = relativeOffset
+            self.storageSize = storageSize
+            self.totalSize = totalSize
+            self.occurs = occurs
+            self.redefines = redefines
+            self.hasVariableSize = hasVariableSize
+            self.isEmitted = isEmitted
+            self.isSegmentControlled = isSegmentControlled
+            self.isOccursObject = isOccursObject
+            self.isInAlternative = isInAlternative
+            self.children = children
+            self.codec = codec
+        }
     }
 
     /// The codec of an elementary field, chosen once.
@@ -144,6 +176,7 @@ public struct RecordDecoder: Sendable {
         }
         segmentAlternatives = alternatives
         segmentOtherwise = otherwise
+        program = RecordProgram(nodes: nodes, layout: layout, options: options)
         objectValues = [Int](repeating: 0, count: layout.items.count)
         actualStarts = [Int](repeating: 0, count: layout.items.count)
         occurrence = [Int](repeating: -1, count: layout.items.count)
@@ -277,6 +310,9 @@ public struct RecordDecoder: Sendable {
     public mutating func decode(
         _ record: UnsafeRawBufferPointer, recordNumber: Int, recordOffset: Int64, into output: inout [UInt8]
     ) throws(RecordDecodingError) -> Int {
+        // The compiled program handles every perfectly valid record of a fixed-shape layout; anything else
+        // (invalid data, short records, policies) goes through the tree walk below.
+        if allowsCompiledProgram, let program, program.run(record, nodes: nodes, into: &output) { return 0 }
         errors.removeAll(keepingCapacity: true)
         selectedAlternative = nil
         var context = RecordContext(bytes: record, number: recordNumber, offset: recordOffset)
@@ -413,8 +449,24 @@ public struct RecordDecoder: Sendable {
             let outcome: FieldJSONOutcome
             switch codec {
             case let .text(text): outcome = try text.appendJSON(bytes, to: &output).outcome
-            case let .zoned(zoned): outcome = try zoned.appendJSON(bytes, to: &output)
-            case let .packed(packed): outcome = try packed.appendJSON(bytes, to: &output)
+            case let .zoned(zoned):
+                if zoned.convention == .ebcdic, zoned.signPosition == .trailing,
+                    Self.appendZonedFast(bytes, scale: zoned.shape.scale, isSigned: zoned.shape.isSigned, to: &output)
+                {
+                    outcome = .written([])
+                } else {
+                    outcome = try zoned.appendJSON(bytes, to: &output)
+                }
+            case let .packed(packed):
+                if packed.hasSignNibble,
+                    Self.appendPackedFast(
+                        bytes, digits: packed.shape.digits, scale: packed.shape.scale, isSigned: packed.shape.isSigned,
+                        to: &output)
+                {
+                    outcome = .written([])
+                } else {
+                    outcome = try packed.appendJSON(bytes, to: &output)
+                }
             case let .binary(binary): outcome = try binary.appendJSON(bytes, to: &output)
             case let .edited(edited): outcome = try edited.appendJSON(bytes, to: &output)
             case let .zonedWithPoint(zoned, point, pointByte):

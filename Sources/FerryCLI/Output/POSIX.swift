@@ -69,3 +69,8 @@ extension POSIX {
         return result
     }
 }
+
+extension POSIX {
+    /// True when `descriptor` is a terminal (progress lines are shown only then).
+    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+}
