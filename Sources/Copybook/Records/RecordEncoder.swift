@@ -36,13 +36,42 @@ public import Events
 ///   ``RecordEncodingError/missingField(record:field:)``), except DEPENDING ON objects and REDEFINES alternatives
 ///   as above. Keys the layout does not have (`_errors`, `*_debug`) are ignored.
 public struct RecordEncoder: Sendable {
+    /// Encoder-only settings; everything about the JSON's shape comes from ``RecordDecodingOptions``.
+    public struct Options: Sendable {
+        /// How many digits COMP / COMP-4 / BINARY fields may hold (COMP-5 always holds its storage's range).
+        public enum BinaryLimit: String, Sendable {
+            /// The picture's digits (IBM TRUNC(STD)): `PIC S9(4) COMP` holds at most 9999. Default.
+            case picture
+            /// The storage's range (TRUNC(BIN), GnuCOBOL `binary-truncate: no`), as the decoder reads them.
+            case storage
+        }
+        /// The byte written where the JSON gives nothing: FILLER when FILLER is not kept, SYNC slack bytes, unused
+        /// ODO slots with ``RecordDecodingOptions/VariableOccursStorage/maximumSize``, REDEFINES storage without any
+        /// alternative. Default: nil, the code page's space (0x40 EBCDIC, 0x20 ASCII).
+        public var fillByte: UInt8?
+        /// Default: `.picture`.
+        public var binaryLimit: BinaryLimit
+        /// For variable-length files whose records end inside REDEFINES storage (multi-segment files where each
+        /// segment is only as long as its own view): the record ends after the last byte written from a non-null
+        /// value of a REDEFINES alternative (or the last field outside alternatives), and null fields inside
+        /// alternatives are not written (the decoder reads fields beyond a short record's end as null).
+        /// Default: false (records have their layout's length).
+        public var endsAtLastAlternativeValue: Bool
+
+        public init(fillByte: UInt8? = nil, binaryLimit: BinaryLimit = .picture, endsAtLastAlternativeValue: Bool = false) {
+            self.fillByte = fillByte
+            self.binaryLimit = binaryLimit
+            self.endsAtLastAlternativeValue = endsAtLastAlternativeValue
+        }
+    }
+
     /// The layout being encoded.
     public let layout: RecordLayout
     /// The options the JSON was decoded with.
     public let options: RecordDecodingOptions
-    /// The byte written where the JSON gives nothing: FILLER when FILLER is not kept, unused ODO slots with
-    /// ``RecordDecodingOptions/VariableOccursStorage/maximumSize``, REDEFINES storage without any alternative.
-    /// Default: the code page's space (0x40 EBCDIC, 0x20 ASCII).
+    /// The encoder-only settings.
+    public let encoding: Options
+    /// The byte written where the JSON gives nothing (``Options/fillByte`` or the code page's space).
     public let fillByte: UInt8
     let nodes: [Node]
 
@@ -57,6 +86,8 @@ public struct RecordEncoder: Sendable {
     private var text: [UInt8] = []
     private var snapshot: [UInt8] = []
     private var recordNumber = 0
+    /// The end of the last byte that counts for ``Options/endsAtLastAlternativeValue``.
+    private var extent = 0
 
     /// A compiled item.
     struct Node: Sendable {
@@ -80,17 +111,20 @@ public struct RecordEncoder: Sendable {
         var codec: RecordDecoder.FieldCodec?
         var usage: Usage
         var spaceByte: UInt8
+        /// The item is, or lies inside, a member of a REDEFINES chain.
+        var isInAlternative: Bool
     }
 
     /// Compiles `layout` for encoding JSON decoded with `options`.
-    ///
-    /// - Parameter fillByte: see ``fillByte``; nil for the code page's space.
     public init(
-        layout: RecordLayout, options: RecordDecodingOptions = RecordDecodingOptions(), fillByte: UInt8? = nil
+        layout: RecordLayout, options: RecordDecodingOptions = RecordDecodingOptions(),
+        encoding: Options = Options()
     ) throws(RecordEncodingError) {
         self.layout = layout
         self.options = options
-        self.fillByte = fillByte ?? options.codePage.spaceByte
+        self.encoding = encoding
+        self.fillByte = encoding.fillByte ?? options.codePage.spaceByte
+        let redefined = Set(layout.items.compactMap { $0.redefines?.target })
         let objects = Set(layout.items.compactMap { $0.occurs?.dependingOn?.target })
         var nodes: [Node] = []
         nodes.reserveCapacity(layout.items.count)
@@ -106,6 +140,15 @@ public struct RecordEncoder: Sendable {
                     if case let .unsupportedField(field, reason) = error { throw .unsupportedField(field: field, reason: reason) }
                     throw .unsupportedField(field: item.path.joined(separator: "."), reason: error.description)
                 }
+                if encoding.binaryLimit == .storage, case let .binary(binary)? = codec {
+                    do throws(FieldCodecError) {
+                        codec = .binary(try BinaryIntegerCodec(
+                            shape: binary.shape, byteCount: binary.byteCount, byteOrder: binary.byteOrder,
+                            encodeLimit: .storage))
+                    } catch {
+                        throw .unsupportedField(field: item.path.joined(separator: "."), reason: error.description)
+                    }
+                }
             }
             let siblings = parent?.children.prefix { $0 != item.id } ?? []
             let page = options.fieldCodePages[item.name] ?? options.fieldCodePages[item.path.joined(separator: ".")]
@@ -119,7 +162,9 @@ public struct RecordEncoder: Sendable {
                 hasVariableSize: item.hasVariableSize, isEmitted: emitted, isFiller: item.isFiller,
                 isOccursObject: objects.contains(item.id),
                 keyOrdinal: siblings.filter { layout.items[$0].name == item.name }.count,
-                children: item.children, codec: codec, usage: item.usage, spaceByte: page.spaceByte))
+                children: item.children, codec: codec, usage: item.usage, spaceByte: page.spaceByte,
+                isInAlternative: item.redefines != nil || redefined.contains(item.id)
+                    || (parent.map { nodes[$0.id].isInAlternative } ?? false)))
         }
         self.nodes = nodes
         let count = layout.items.count
@@ -176,6 +221,7 @@ public struct RecordEncoder: Sendable {
         }
         guard case .object = rootValue else { throw mismatch(root, expected: "an object", rootValue) }
         let base = output.count
+        extent = 0
         output.append(contentsOf: repeatElement(fillByte, count: layout.size))
         let result = output.withUnsafeMutableBytes { whole in
             Result { () throws(RecordEncodingError) -> Int in
@@ -184,7 +230,8 @@ public struct RecordEncoder: Sendable {
             }
         }
         switch result {
-        case let .success(size):
+        case var .success(size):
+            if encoding.endsAtLastAlternativeValue { size = min(size, extent) }
             output.removeLast(layout.size - min(size, layout.size))
         case let .failure(error):
             output.removeSubrange(base...)
@@ -360,6 +407,12 @@ public struct RecordEncoder: Sendable {
     ) throws(RecordEncodingError) -> Int {
         guard let codec = node.codec else {
             return try encodeGroup(node, at: start, value: value, into: record)
+        }
+        if encoding.endsAtLastAlternativeValue && node.isInAlternative {
+            guard let value, value != .null else { return node.storageSize }  // beyond a short record: not written
+            extent = max(extent, start + node.storageSize)
+        } else {
+            extent = max(extent, start + node.storageSize)
         }
         if node.isOccursObject {
             objectGiven[node.id] = false
