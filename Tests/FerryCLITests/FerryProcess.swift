@@ -7,6 +7,8 @@ struct FerryProcess {
     struct Result: CustomStringConvertible {
         var status: Int32
         var output: String
+        /// Standard output as bytes (for binary output such as `convert copybook --encode`).
+        var outputBytes = Data()
         var errorOutput: String
         var outputLines: [String] { output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
         var description: String { "exit \(status)\n--- stdout\n\(output)--- stderr\n\(errorOutput)" }
@@ -76,7 +78,7 @@ struct FerryProcess {
         group.wait()
         return Result(
             status: process.terminationStatus, output: String(decoding: collected.output, as: UTF8.self),
-            errorOutput: String(decoding: collected.errorOutput, as: UTF8.self))
+            outputBytes: collected.output, errorOutput: String(decoding: collected.errorOutput, as: UTF8.self))
     }
 
     /// Starts `ferry arguments…` with pipes on all three streams, without waiting.

@@ -52,6 +52,12 @@ struct ConvertCopybookCommand: Command {
     static let relaxedNumbers = Flag(
         "relaxed-numbers", help: "Read DISPLAY numbers padded with spaces (\"  33\", \"789.09  \") as numbers.")
     static let debugHex = Flag("debug-hex", help: "Add <FIELD>_debug with each field's raw bytes in hex.")
+    static let encode = Flag(
+        "encode",
+        help: """
+            The reverse: read JSON Lines (records as this command writes them, or CloudEvents whose data is one)             and write the records' bytes in the layout, code page and --record-format, with preferred signs. \
+            Records decoded with --keep-spaces (and --keep-filler) come back byte for byte.
+            """)
     static let segmentField = Option<String>(
         "segment-field", valueName: "FIELD",
         help: "The field whose value selects which REDEFINES alternative each record emits (see --segment).")
@@ -80,7 +86,7 @@ struct ConvertCopybookCommand: Command {
                 """,
             parameters: [
                 input, copybook, record, codePage, recordFormat, recordLength, fileHeader, fileTrailer, binarySizes,
-                sync, comp5, floats, occurs, keepSpaces, keepFiller, lenient, relaxedNumbers, debugHex, segmentField,
+                sync, comp5, floats, occurs, keepSpaces, keepFiller, lenient, relaxedNumbers, debugHex, encode, segmentField,
                 segments, key, type, source,
             ])
     }
@@ -97,6 +103,7 @@ struct ConvertCopybookCommand: Command {
     let eventKey: String?
     let eventType: String?
     let eventSource: String?
+    let encodes: Bool
 
     init(parsing values: ParsedValues) throws(UsageError) {
         inputPath = try values.valueIfPresent(of: Self.input) ?? "-"
@@ -153,6 +160,9 @@ struct ConvertCopybookCommand: Command {
         eventSource = try values.valueIfPresent(of: Self.source)
         if (eventKey == nil) != (eventType == nil) { throw .invalid("--key and --type go together") }
         if eventSource != nil && eventKey == nil { throw .invalid("--source needs --key and --type") }
+        encodes = values.isSet(Self.encode)
+        if encodes && eventKey != nil { throw .invalid("--encode reads CloudEvents as they are; drop --key and --type") }
+        if encodes && framing == .variable { throw .invalid("--encode writes variable records as rdw, rdw-le or bdw") }
     }
 
     func run(_ context: CommandContext) async throws {
@@ -177,6 +187,7 @@ struct ConvertCopybookCommand: Command {
         }
 
         let format = recordFormat(layout: layout, decoder: decoder)
+        if encodes { return try encodeRecords(layout: layout, format: format, context: context) }
         let descriptor: Int32
         if inputPath == "-" {
             descriptor = 0
@@ -265,6 +276,34 @@ struct ConvertCopybookCommand: Command {
                 "\(inputName): \(reader.recordsRead) records, \(fieldsWithErrors) invalid fields emitted as null, "
                     + "\(partial) short records decoded partially, \(reader.skipCount) byte ranges skipped\n")
         }
+    }
+
+    /// `--encode`: JSON Lines in, record bytes out.
+    func encodeRecords(layout: RecordLayout, format: RecordFormat, context: CommandContext) throws {
+        var encoder = try RecordEncoder(layout: layout, options: decodingOptions)
+        let reader = try LineReader(path: inputPath, maxLineBytes: 64 << 20)
+        var writer = try RecordWriter(fileDescriptor: 1, format: format)
+        if headerBytes > 0 { try writer.writeFileHeader([UInt8](repeating: 0x40, count: headerBytes)) }
+        var number = 0
+        while let line = try reader.nextLine() {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            number += 1
+            do {
+                var value = try JSONValue(parsing: line)
+                // A CloudEvent written by `--key`: its data is the record.
+                if case let .object(members) = value, members.contains(where: { $0.key == "specversion" }),
+                    let data = members.first(where: { $0.key == "data" })?.value
+                {
+                    value = data
+                }
+                try writer.write(try encoder.encode(value, recordNumber: number))
+            } catch let error as RecordFormatError {
+                throw CommandError.io(operation: "write", path: "<stdout>", reason: error.description)
+            } catch {
+                throw CommandError.inputRejected(source: reader.source, line: reader.lineNumber, reason: "\(error)")
+            }
+        }
+        _ = try writer.finish(fileTrailer: [UInt8](repeating: 0x40, count: trailerBytes))
     }
 
     func recordFormat(layout: RecordLayout, decoder: RecordDecoder) -> RecordFormat {
