@@ -14,6 +14,9 @@ struct ConvertCopybookCommand: Command {
     static let codePage = Option<String>(
         "codepage", valueName: "NAME", default: "cp037",
         help: "Code page of text and zoned fields: cp037, cp1047, cp273, cp500, cp1140…cp1149, ascii, latin-1, utf-8 …")
+    static let fieldCodePages = Option<String>(
+        "field-codepage", valueName: "FIELD=NAME",
+        help: "A code page for one field, by COBOL name or dotted path (repeatable), e.g. NAME-DE=cp273.")
     static let recordFormat = Option<CopybookRecordFormat>(
         "record-format", short: "f", valueName: "FORMAT", default: .fixed,
         help: """
@@ -85,7 +88,7 @@ struct ConvertCopybookCommand: Command {
                 line is shown on standard error when it is a terminal.
                 """,
             parameters: [
-                input, copybook, record, codePage, recordFormat, recordLength, fileHeader, fileTrailer, binarySizes,
+                input, copybook, record, codePage, fieldCodePages, recordFormat, recordLength, fileHeader, fileTrailer, binarySizes,
                 sync, comp5, floats, occurs, keepSpaces, keepFiller, lenient, relaxedNumbers, debugHex, encode, segmentField,
                 segments, key, type, source,
             ])
@@ -119,6 +122,16 @@ struct ConvertCopybookCommand: Command {
             throw .invalid("--codepage: \(error)")
         }
         var options = RecordDecodingOptions(codePage: page)
+        for rule in try values.values(of: Self.fieldCodePages) {
+            guard let equals = rule.firstIndex(of: "="), equals != rule.startIndex else {
+                throw .invalid("--field-codepage '\(rule)' is not FIELD=NAME")
+            }
+            do throws(CodePageError) {
+                options.fieldCodePages[String(rule[..<equals])] = try CodePage(named: String(rule[rule.index(after: equals)...]))
+            } catch {
+                throw .invalid("--field-codepage \(rule): \(error)")
+            }
+        }
         options.trimming = values.isSet(Self.keepSpaces) ? .none : .right
         options.keepFiller = values.isSet(Self.keepFiller)
         options.invalidData = values.isSet(Self.lenient) ? .lenient : .strict
