@@ -342,6 +342,8 @@ public struct RecordDecoder: Sendable {
         guard let occurs = node.occurs else {
             return try decodeOccurrence(node, at: start, emit: emit, context: &context, into: &output)
         }
+        // A strict failure inside this table on an earlier record left its index set; the table itself has none.
+        occurrence[node.id] = -1
         var count = occurs.maximum
         if let object = occurs.dependingOn {
             count = objectValues[object]
