@@ -458,6 +458,33 @@ struct RecordDecoderHardCaseTests {
         #expect(errors.last?["bytes"]?.stringValue == "")
     }
 
+    @Test("H13: a record that ends inside a REDEFINES area that no alternative fits is too short, not a silent null")
+    func shortRecordInsideRedefines() throws {
+        let lines = ["01 R.", "   05 A PIC X(4).", "   05 B PIC X(6).", "   05 C REDEFINES B PIC 9(6)."]
+        let strict = try Fixture.decoder(lines)
+        #expect(strict.failure(try Fixture.ebcdic("ABCDE"), number: 2, offset: 10) == .recordTooShort(
+            record: 2, recordOffset: 10, field: "B", fieldOffset: 4, needed: 6, available: 5))
+        var lenient = try Fixture.decoder(lines, options: Fixture.options { $0.invalidData = .lenient })
+        let value = try lenient.value(try Fixture.ebcdic("ABCDE"))
+        #expect(value["B"] == .null)
+        #expect(value["C"] == .null)
+        #expect(value["_errors"]?.elements?.compactMap { $0["field"]?.stringValue } == ["B", "C"])
+    }
+
+    @Test("H13: a variable-length record holding a shorter alternative nulls the longer view without an error")
+    func shorterAlternativeRecord() throws {
+        var decoder = try Fixture.decoder([
+            "01 R.",
+            "   05 KIND PIC X.",
+            "   05 LONG-VIEW PIC X(8).",
+            "   05 SHORT-VIEW REDEFINES LONG-VIEW.",
+            "      10 CODE PIC X(2).",
+        ])
+        #expect(try decoder.line(try Fixture.ebcdic("SAB")) == #"{"KIND":"S","LONG-VIEW":null,"SHORT-VIEW":{"CODE":"AB"}}"#)
+        // Shorter than even the shortest view: an error.
+        #expect(decoder.failure(try Fixture.ebcdic("SA"))?.field == "LONG-VIEW")
+    }
+
     // MARK: H14 code pages
 
     @Test("H14: code pages differ (cp037 ¤ vs cp1140 €) and can be chosen per field")
