@@ -60,6 +60,10 @@ public struct RecordDecoder: Sendable {
         var isOccursObject: Bool
         /// The item is, or lies inside, a member of a REDEFINES chain: a view the record may be too short for.
         var isInAlternative: Bool
+        /// For an item in a REDEFINES chain: the chain's first item and where its shortest member ends, counted
+        /// from that item's start (nil when a member has a variable size). A record that ends before that point
+        /// holds no complete alternative, so it is too short rather than a shorter view.
+        var alternativeChain: (base: Int, shortestEnd: Int)?
         var children: [Int]
         var codec: FieldCodec?
     }
@@ -112,6 +116,15 @@ public struct RecordDecoder: Sendable {
             }
         }
         let redefined = Set(layout.items.compactMap { $0.redefines?.target })
+        // Chain base id → shortest member end (nil: variable size). A 01 that REDEFINES another record is no chain
+        // here: its reference points into the other record.
+        let chainBases = Set(layout.items.dropFirst().compactMap { $0.redefines?.target })
+        var chainEnds: [Int: Int?] = [:]
+        for item in layout.items where chainBases.contains(item.id) {
+            let members = layout.items.filter { $0.id == item.id || $0.redefines?.target == item.id }
+            chainEnds[item.id] = members.contains(where: \.hasVariableSize)
+                ? nil : members.map { $0.offset - item.offset + $0.totalSize }.min()
+        }
         var nodes: [Node] = []
         nodes.reserveCapacity(layout.items.count)
         for item in layout.items {
@@ -120,6 +133,12 @@ public struct RecordDecoder: Sendable {
             if let parent, !nodes[parent.id].isEmitted { emitted = false }
             var codec: FieldCodec?
             if item.isElementary { codec = try Self.codec(for: item, in: layout, options: options) }
+            var chain: (base: Int, shortestEnd: Int)?
+            if item.id != 0, let base = item.redefines?.target ?? (chainBases.contains(item.id) ? item.id : nil) {
+                chain = chainEnds[base].flatMap { $0 }.map { (base, $0) }
+            } else if let parent {
+                chain = nodes[parent.id].alternativeChain
+            }
             nodes.append(Node(
                 id: item.id, parent: item.parent, name: item.name, key: Self.jsonKey(item.name),
                 debugKey: Self.jsonKey(item.name + "_debug"),
@@ -130,7 +149,7 @@ public struct RecordDecoder: Sendable {
                 isSegmentControlled: controlled.contains(item.id), isOccursObject: objects.contains(item.id),
                 isInAlternative: item.redefines != nil || redefined.contains(item.id)
                     || (parent.map { nodes[$0.id].isInAlternative } ?? false),
-                children: item.children, codec: codec))
+                alternativeChain: chain, children: item.children, codec: codec))
         }
         self.nodes = nodes
         if let segmentName {
@@ -393,8 +412,11 @@ public struct RecordDecoder: Sendable {
     ) throws(RecordDecodingError) {
         let end = start + node.storageSize
         guard end <= context.bytes.count else {
-            // A REDEFINES view longer than a variable-length record is simply not this record's view.
-            if node.isInAlternative {
+            // A REDEFINES view longer than a variable-length record is simply not this record's view, as long as
+            // the record holds at least the shortest alternative.
+            if node.isInAlternative,
+                node.alternativeChain.map({ actualStarts[$0.base] + $0.shortestEnd <= context.bytes.count }) ?? true
+            {
                 output.append(contentsOf: Self.null)
                 return
             }
