@@ -130,100 +130,24 @@ struct RoundTripFixture {
     }
 
     init(_ conformanceCase: ConformanceCase, _ variant: ConformanceVariant) throws {
-        let settings = variant.settings
-        let folder = ConformanceCorpus.caseFolder(conformanceCase)
-        let copybookText: String
-        switch settings.copybook {
-        case let .file(name): copybookText = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-        case let .text(text): copybookText = text
-        case .bytes: throw ConformanceDecodingError.setup(caseName: conformanceCase.name, variant: variant.name, reason: "bytes copybook")
-        }
-        var copybookOptions = CopybookOptions()
-        copybookOptions.binarySizes =
-            switch settings.binarySizes {
-            case .ibm, .ibmWithCobrixExtension: .ibm
-            case .gnuCOBOL1248: .gnuCOBOL
-            case .minimalBytes: .microFocus
-            }
-        copybookOptions.synchronization =
-            switch settings.sync {
-            case .ignored: .ignore
-            case .itemSize: .ibm
-            case .itemSizeAtMost4: .eightByteToFour
-            }
-        let copybook = try Copybook(parsing: copybookText, sourceName: conformanceCase.name, options: copybookOptions)
-        layout = try #require(copybook.records.first)
-
-        var options = RecordDecodingOptions(
-            codePage: try settings.codePage.ccsid.map { try CodePage(ccsid: $0) } ?? CodePage(named: "ascii"))
-        options.trimming = .right
-        options.variableOccurs = settings.odoStorage == .shifting ? .shifting : .maximumSize
-        options.floatingPoint = settings.floatFormat == .ibmHexadecimal ? .ibmHexadecimal : .ieee754BigEndian
-        options.nativeBinaryByteOrder = settings.comp5ByteOrder == .bigEndian ? .bigEndian : .littleEndian
-        if case let .segmentMap(field, alternatives, otherwise) = settings.redefines {
-            options.redefines = .segmentField(field: field, alternatives: alternatives, otherwise: otherwise)
-        }
-        options.lowValuesAsNull = false
-        options.invalidData = .strict
-        options.asciiZonedConvention = .ibmOverpunch
-        options.collapseRoot = settings.rootGroup == .collapse
-        options.keepFiller = true
-        options.relaxedDisplayNumbers = settings.relaxedDisplayNumbers
-        self.options = options
+        var setup = try ConformanceSetup(conformanceCase, variant)
+        layout = setup.layout
+        // Everything the original bytes hold must reach the JSON: padding, fillers, LOW-VALUES, strict data.
+        setup.options.trimming = .right
+        setup.options.lowValuesAsNull = false
+        setup.options.invalidData = .strict
+        setup.options.keepFiller = true
+        options = setup.options
         // The decoder reads binaries over their storage's full range (TRUNC(BIN)); so does the round trip.
         var encoding = RecordEncoder.Options(binaryLimit: .storage)
-        switch settings.framing {
+        switch setup.settings.framing {
         case .rdw, .lengthField, .lineSequential: encoding.endsAtLastAlternativeValue = true
         case .fixed, .variableFromLayout: break
         }
         if Self.lowValueSlack.contains(where: conformanceCase.name.hasPrefix) { encoding.fillByte = 0x00 }
         self.encoding = encoding
-        let decoder = try RecordDecoder(layout: layout, options: options)
-
-        let data: [UInt8]
-        switch settings.data {
-        case let .file(name): data = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
-        case let .bytes(bytes): data = bytes
-        case let .text(text): data = Array(text.utf8)
-        }
-        var records: [[UInt8]] = []
-        if case .lineSequential = settings.framing {
-            var start = 0
-            for (index, byte) in data.enumerated() where byte == 0x0A {
-                var end = index
-                if end > start && data[end - 1] == 0x0D { end -= 1 }
-                records.append(Array(data[start..<end]))
-                start = index + 1
-            }
-        } else {
-            let framing: RecordFormat.Framing
-            switch settings.framing {
-            case let .fixed(length):
-                framing = .fixed(length: length ?? layout.size + settings.recordStartOffset + settings.recordEndOffset)
-            case let .rdw(header):
-                framing = .rdw(RDWFormat(
-                    byteOrder: header.layout == .bigEndian ? .bigEndian : .littleEndian,
-                    lengthIncludesHeader: header.includesHeader))
-            case let .lengthField(name, adjustment):
-                let item = try #require(layout.items.first { $0.name == name })
-                framing = .lengthField(RecordLengthField(
-                    offset: item.offset + settings.recordStartOffset, width: item.storageSize,
-                    encoding: item.usage.isBinary ? .binaryBigEndian : .digits, adjustment: adjustment))
-            case .variableFromLayout:
-                framing = .layout(decoder.layoutLengthFraming)
-            case .lineSequential:
-                framing = .fixed(length: 1)  // unreachable
-            }
-            let format = RecordFormat(
-                framing, fileHeaderBytes: settings.fileHeaderBytes, fileTrailerBytes: settings.fileTrailerBytes,
-                recordStartOffset: settings.recordStartOffset, recordEndOffset: settings.recordEndOffset)
-            // Lenient framing: a short last record is left out (it is not a valid record to round-trip).
-            var reader = try RecordReader(
-                input: ByteArrayInput(data), format: format, options: RecordReaderOptions(isLenient: true))
-            while let result = try reader.next() {
-                if case let .record(record) = result { records.append(Array(record.bytes)) }
-            }
-        }
-        self.records = records
+        // Lenient framing: a short last record is left out (it is not a valid record to round-trip).
+        let decoder = try RecordDecoder(layout: setup.layout, options: setup.options)
+        records = try setup.records(lenientFraming: true, decoder: decoder).filter { !$0.isPartial }.map(\.bytes)
     }
 }

@@ -48,6 +48,7 @@ import Testing
         bytes += (0..<(6 + 8 + 8)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         bytes[bytes.count - 8] = 0x42  // a normalised HFP exponent keeps COMP-2 finite
         bytes += try! page.encode(String((0..<5).map { _ in "x\"\\ é".randomElement(using: &generator)! }))
+        if Bool.random(using: &generator) { bytes[bytes.count - 1] = 0x00 }  // LOW-VALUE padding in text
         if !valid {
             // Damage one byte somewhere: the compiled program must give up and the walk decide.
             let at = Int.random(in: 0..<bytes.count, using: &generator)
@@ -56,10 +57,11 @@ import Testing
         return bytes
     }
 
-    @Test(arguments: [RecordDecodingOptions.InvalidDataPolicy.strict, .lenient])
-    func compiledOutputEqualsTheTreeWalk(policy: RecordDecodingOptions.InvalidDataPolicy) throws {
+    @Test(arguments: [RecordDecodingOptions.InvalidDataPolicy.strict, .lenient], [true, false])
+    func compiledOutputEqualsTheTreeWalk(policy: RecordDecodingOptions.InvalidDataPolicy, lowValuesAsNull: Bool) throws {
         var options = RecordDecodingOptions()
         options.invalidData = policy
+        options.lowValuesAsNull = lowValuesAsNull
         var (compiled, walker) = try decoders(options)
         var generator = SystemRandomNumberGenerator()
         var compared = 0

@@ -67,6 +67,10 @@ public struct RecordDecoder: Sendable {
         let isOccursObject: Bool
         /// The item is, or lies inside, a member of a REDEFINES chain: a view the record may be too short for.
         let isInAlternative: Bool
+        /// For an item in a REDEFINES chain: the chain's first item and where its shortest member ends, counted
+        /// from that item's start (nil when a member has a variable size). A record that ends before that point
+        /// holds no complete alternative, so it is too short rather than a shorter view.
+        let alternativeChain: (base: Int, shortestEnd: Int)?
         let children: [Int]
         let codec: FieldCodec?
 
@@ -74,7 +78,8 @@ public struct RecordDecoder: Sendable {
             id: Int, parent: Int?, name: String, key: [UInt8], debugKey: [UInt8], relativeOffset: Int,
             storageSize: Int, totalSize: Int, occurs: (minimum: Int, maximum: Int, dependingOn: Int?)?,
             redefines: Int?, hasVariableSize: Bool, isEmitted: Bool, isSegmentControlled: Bool,
-            isOccursObject: Bool, isInAlternative: Bool, children: [Int], codec: FieldCodec?
+            isOccursObject: Bool, isInAlternative: Bool, alternativeChain: (base: Int, shortestEnd: Int)?,
+            children: [Int], codec: FieldCodec?
         ) {
             self.id = id
             self.parent = parent
@@ -91,6 +96,7 @@ public struct RecordDecoder: Sendable {
             self.isSegmentControlled = isSegmentControlled
             self.isOccursObject = isOccursObject
             self.isInAlternative = isInAlternative
+            self.alternativeChain = alternativeChain
             self.children = children
             self.codec = codec
         }
@@ -144,6 +150,15 @@ public struct RecordDecoder: Sendable {
             }
         }
         let redefined = Set(layout.items.compactMap { $0.redefines?.target })
+        // Chain base id → shortest member end (nil: variable size). A 01 that REDEFINES another record is no chain
+        // here: its reference points into the other record.
+        let chainBases = Set(layout.items.dropFirst().compactMap { $0.redefines?.target })
+        var chainEnds: [Int: Int?] = [:]
+        for item in layout.items where chainBases.contains(item.id) {
+            let members = layout.items.filter { $0.id == item.id || $0.redefines?.target == item.id }
+            chainEnds[item.id] = members.contains(where: \.hasVariableSize)
+                ? nil : members.map { $0.offset - item.offset + $0.totalSize }.min()
+        }
         var nodes: [Node] = []
         nodes.reserveCapacity(layout.items.count)
         for item in layout.items {
@@ -152,6 +167,12 @@ public struct RecordDecoder: Sendable {
             if let parent, !nodes[parent.id].isEmitted { emitted = false }
             var codec: FieldCodec?
             if item.isElementary { codec = try Self.codec(for: item, in: layout, options: options) }
+            var chain: (base: Int, shortestEnd: Int)?
+            if item.id != 0, let base = item.redefines?.target ?? (chainBases.contains(item.id) ? item.id : nil) {
+                chain = chainEnds[base].flatMap { $0 }.map { (base, $0) }
+            } else if let parent {
+                chain = nodes[parent.id].alternativeChain
+            }
             nodes.append(Node(
                 id: item.id, parent: item.parent, name: item.name, key: Self.jsonKey(item.name),
                 debugKey: Self.jsonKey(item.name + "_debug"),
@@ -162,7 +183,7 @@ public struct RecordDecoder: Sendable {
                 isSegmentControlled: controlled.contains(item.id), isOccursObject: objects.contains(item.id),
                 isInAlternative: item.redefines != nil || redefined.contains(item.id)
                     || (parent.map { nodes[$0.id].isInAlternative } ?? false),
-                children: item.children, codec: codec))
+                alternativeChain: chain, children: item.children, codec: codec))
         }
         self.nodes = nodes
         if let segmentName {
@@ -378,6 +399,8 @@ public struct RecordDecoder: Sendable {
         guard let occurs = node.occurs else {
             return try decodeOccurrence(node, at: start, emit: emit, context: &context, into: &output)
         }
+        // A strict failure inside this table on an earlier record left its index set; the table itself has none.
+        occurrence[node.id] = -1
         var count = occurs.maximum
         if let object = occurs.dependingOn {
             count = objectValues[object]
@@ -427,8 +450,11 @@ public struct RecordDecoder: Sendable {
     ) throws(RecordDecodingError) {
         let end = start + node.storageSize
         guard end <= context.bytes.count else {
-            // A REDEFINES view longer than a variable-length record is simply not this record's view.
-            if node.isInAlternative {
+            // A REDEFINES view longer than a variable-length record is simply not this record's view, as long as
+            // the record holds at least the shortest alternative.
+            if node.isInAlternative,
+                node.alternativeChain.map({ actualStarts[$0.base] + $0.shortestEnd <= context.bytes.count }) ?? true
+            {
                 output.append(contentsOf: Self.null)
                 return
             }
@@ -449,24 +475,8 @@ public struct RecordDecoder: Sendable {
             let outcome: FieldJSONOutcome
             switch codec {
             case let .text(text): outcome = try text.appendJSON(bytes, to: &output).outcome
-            case let .zoned(zoned):
-                if zoned.convention == .ebcdic, zoned.signPosition == .trailing,
-                    Self.appendZonedFast(bytes, scale: zoned.shape.scale, isSigned: zoned.shape.isSigned, to: &output)
-                {
-                    outcome = .written([])
-                } else {
-                    outcome = try zoned.appendJSON(bytes, to: &output)
-                }
-            case let .packed(packed):
-                if packed.hasSignNibble,
-                    Self.appendPackedFast(
-                        bytes, digits: packed.shape.digits, scale: packed.shape.scale, isSigned: packed.shape.isSigned,
-                        to: &output)
-                {
-                    outcome = .written([])
-                } else {
-                    outcome = try packed.appendJSON(bytes, to: &output)
-                }
+            case let .zoned(zoned): outcome = try zoned.appendJSON(bytes, to: &output)
+            case let .packed(packed): outcome = try packed.appendJSON(bytes, to: &output)
             case let .binary(binary): outcome = try binary.appendJSON(bytes, to: &output)
             case let .edited(edited): outcome = try edited.appendJSON(bytes, to: &output)
             case let .zonedWithPoint(zoned, point, pointByte):
@@ -666,18 +676,9 @@ public struct RecordDecoder: Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// `A.B[2].C`: the item's path with the current occurrence index after each table.
+    /// `A.B[2].C`: the item's path with the current (0-based, as in the JSON arrays) occurrence index after each table.
     func path(of id: Int) -> String {
-        var parts: [String] = []
-        var current: Int? = id
-        while let itemID = current {
-            let node = nodes[itemID]
-            if itemID == 0 && options.collapseRoot && parts.count > 0 { break }
-            let index = occurrence[itemID]
-            parts.append(index >= 0 ? "\(node.name)[\(index)]" : node.name)
-            current = node.parent
-        }
-        return parts.reversed().joined(separator: ".")
+        layout.path(of: id, occurrences: occurrence, collapseRoot: options.collapseRoot)
     }
 
     private func appendErrors(to output: inout [UInt8]) {

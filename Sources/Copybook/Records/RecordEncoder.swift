@@ -613,15 +613,6 @@ public struct RecordEncoder: Sendable {
 
     /// `A.B[2].C`: the item's path with the current occurrence index after each table (as the decoder names it).
     func path(of id: Int) -> String {
-        var parts: [String] = []
-        var current: Int? = id
-        while let itemID = current {
-            let node = nodes[itemID]
-            if itemID == 0 && options.collapseRoot && parts.count > 0 { break }
-            let index = occurrence[itemID]
-            parts.append(index >= 0 ? "\(node.name)[\(index)]" : node.name)
-            current = node.parent
-        }
-        return parts.reversed().joined(separator: ".")
+        layout.path(of: id, occurrences: occurrence, collapseRoot: options.collapseRoot)
     }
 }

@@ -363,8 +363,14 @@ struct RecordProgram: Sendable {
                 return
             }
         }
-        if trimsRight { while end > start && bytes[end - 1] == spaceByte { end -= 1 } }
-        if trimsLeft { while start < end && bytes[start] == spaceByte { start += 1 } }
+        // As AlphanumericCodec trims: spaces, and LOW-VALUES too when they mean null.
+        let dropsLow = lowValuesAsNull
+        if trimsRight {
+            while end > start && (bytes[end - 1] == spaceByte || (dropsLow && bytes[end - 1] == 0)) { end -= 1 }
+        }
+        if trimsLeft {
+            while start < end && (bytes[start] == spaceByte || (dropsLow && bytes[start] == 0)) { start += 1 }
+        }
         out[at] = 0x22
         at += 1
         for index in start..<end {
