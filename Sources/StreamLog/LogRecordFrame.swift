@@ -142,21 +142,45 @@ public struct LogRecordView {
     let headerBytes: UnsafeRawBufferPointer
 
     init(body: UnsafeRawBufferPointer) throws(ByteCodingError) {
-        var reader = ByteReader(body)
-        offset = try reader.readBigEndian(Int64.self)
-        timestamp = try reader.readBigEndian(Int64.self)
-        key = try Self.readNullable(&reader)
-        value = try Self.readNullable(&reader)
-        headerCount = try reader.readLength(bigEndian: Int32.self, maximum: body.count)
-        let start = reader.position
-        for _ in 0..<headerCount {
-            let nameLength = Int(try reader.readBigEndian(UInt16.self))
-            try reader.skip(nameLength)
-            _ = try Self.readNullable(&reader)
+        // The frame's length and CRC were checked by `inspect`; every length read here is still bounds-checked.
+        let count = body.count
+        guard count >= LogRecordFrame.minimumBodySize else {
+            throw .truncated(offset: 0, needed: LogRecordFrame.minimumBodySize, available: count)
         }
-        headerBytes = UnsafeRawBufferPointer(rebasing: body[start..<reader.position])
-        guard reader.isAtEnd else {
-            throw .lengthOutOfRange(offset: reader.position, length: reader.remaining, maximum: 0)
+        offset = Int64(bigEndian: body.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        timestamp = Int64(bigEndian: body.loadUnaligned(fromByteOffset: 8, as: Int64.self))
+        var at = 16
+        @inline(__always) func nullable(_ at: inout Int) throws(ByteCodingError) -> UnsafeRawBufferPointer? {
+            guard at + 4 <= count else { throw .truncated(offset: at, needed: 4, available: count - at) }
+            let length = Int(Int32(bigEndian: body.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+            at += 4
+            if length == -1 { return nil }
+            guard length >= 0, length <= count - at else {
+                throw .lengthOutOfRange(offset: at - 4, length: length, maximum: count - at)
+            }
+            defer { at += length }
+            return UnsafeRawBufferPointer(rebasing: body[at..<(at + length)])
+        }
+        key = try nullable(&at)
+        value = try nullable(&at)
+        guard at + 4 <= count else { throw .truncated(offset: at, needed: 4, available: count - at) }
+        let headers = Int(Int32(bigEndian: body.loadUnaligned(fromByteOffset: at, as: Int32.self)))
+        at += 4
+        guard headers >= 0, headers <= count else { throw .lengthOutOfRange(offset: at - 4, length: headers, maximum: count) }
+        headerCount = headers
+        let start = at
+        if headers > 0 {
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: body[at...]), baseOffset: at)
+            for _ in 0..<headers {
+                let nameLength = Int(try reader.readBigEndian(UInt16.self))
+                try reader.skip(nameLength)
+                _ = try Self.readNullable(&reader)
+            }
+            at += reader.position
+        }
+        headerBytes = UnsafeRawBufferPointer(rebasing: body[start..<at])
+        guard at == count else {
+            throw .lengthOutOfRange(offset: at, length: count - at, maximum: 0)
         }
     }
 
