@@ -26,11 +26,6 @@ struct RecordEncoderRoundTripTests {
         "cobrix-07": KnownDifference(
             records: 100,
             reason: "unsigned COMP-3 fields (PIC 9(n) COMP-3) hold sign nibble C; the encoder writes the preferred F"),
-        "cobrix-13": KnownDifference(
-            records: 100,
-            reason: "SEGMENT-ID is padded with LOW-VALUES ('C' + 4 × X'00'); with lowValuesAsNull = false the decoder "
-                + "does not trim them, so no segment-map entry matches, no REDEFINES view is emitted and the view's "
-                + "bytes are not in the JSON"),
         "cobrix-15": KnownDifference(
             records: 137,
             reason: "relaxedDisplayNumbers: FLOOR / ROOM-NUMBER hold text such as '33' + X'00'; read as numbers, they are "

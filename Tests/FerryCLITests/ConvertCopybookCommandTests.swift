@@ -139,3 +139,58 @@ import Testing
         #expect(encoded.outputBytes == (try Data(contentsOf: URL(fileURLWithPath: data))))
     }
 }
+
+/// Variable-length framings chosen on the command line: RDW length semantics and a length field in the record.
+@Suite struct ConvertCopybookFramingTests {
+    let directory: TemporaryDirectory
+    init() throws { directory = try TemporaryDirectory() }
+
+    static let copybook = """
+               01  SEGMENT.
+                   05  RECORD-LENGTH       PIC 9(4) COMP.
+                   05  SEGMENT-TEXT        PIC X(4).
+        """
+
+    /// Two records "ABCD" and "EFGH", each 6 bytes with its length field.
+    static let records: [[UInt8]] = [[0x00, 0x06, 0xC1, 0xC2, 0xC3, 0xC4], [0x00, 0x06, 0xC5, 0xC6, 0xC7, 0xC8]]
+
+    func files(_ data: [UInt8]) throws -> (String, String) {
+        let copybook = directory.path + "/SEG.cpy"
+        try Self.copybook.write(toFile: copybook, atomically: true, encoding: .utf8)
+        let path = directory.path + "/SEG.DAT"
+        try Data(data).write(to: URL(fileURLWithPath: path))
+        return (copybook, path)
+    }
+
+    @Test func aLengthFieldCutsTheRecords() throws {
+        let (copybook, data) = try files(Self.records.flatMap { $0 })
+        let result = try FerryProcess.run(["convert", "copybook", "-c", copybook, "--length-field", "RECORD-LENGTH", data])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.outputLines == [
+            #"{"RECORD-LENGTH":6,"SEGMENT-TEXT":"ABCD"}"#, #"{"RECORD-LENGTH":6,"SEGMENT-TEXT":"EFGH"}"#,
+        ])
+        // Two bytes too many per record: the second "length" is then text (X'C7C8') and the input is rejected.
+        let shifted = try FerryProcess.run(["convert", "copybook", "-c", copybook, "--length-field", "RECORD-LENGTH+2", data])
+        #expect(shifted.status == 3, "\(shifted)")
+        #expect(shifted.errorOutput.contains("record 2 at byte 8"), "\(shifted)")
+    }
+
+    @Test(arguments: [("header", 4), ("payload", 0)])
+    func rdwLengthSemantics(counts: String, headerBytes: Int) throws {
+        // Little-endian RDWs (00 00 LL HH) in front of each record, counting the header or not.
+        let data = Self.records.flatMap { record -> [UInt8] in
+            let length = record.count + headerBytes
+            return [0x00, 0x00, UInt8(length & 0xFF), UInt8(length >> 8)] + record
+        }
+        let (copybook, path) = try files(data)
+        let result = try FerryProcess.run(
+            ["convert", "copybook", "-c", copybook, "-f", "rdw-le", "--rdw-length", counts, path])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.outputLines == [
+            #"{"RECORD-LENGTH":6,"SEGMENT-TEXT":"ABCD"}"#, #"{"RECORD-LENGTH":6,"SEGMENT-TEXT":"EFGH"}"#,
+        ])
+        let usage = try FerryProcess.run(["convert", "copybook", "-c", copybook, "--rdw-length", counts, path])
+        #expect(usage.status == 2)
+        #expect(usage.errorOutput.hasPrefix("error: --rdw-length applies to --record-format rdw, rdw-le or bdw"))
+    }
+}

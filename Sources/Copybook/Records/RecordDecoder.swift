@@ -660,11 +660,13 @@ public struct RecordDecoder: Sendable {
         do throws(FieldCodecError) {
             switch codec {
             case let .text(c):
-                guard c.trimmed(bytes) != nil else { return nil }
-                _ = try c.appendJSON(bytes, to: &text)
-                guard text.count >= 2 else { return nil }
-                let inner = String(decoding: text[1..<(text.count - 1)], as: UTF8.self)
-                return inner.trimmingSpaces
+                // An id is compared without padding: spaces and LOW-VALUES around it do not count.
+                var end = bytes.count
+                while end > 0 && (bytes[end - 1] == c.codePage.spaceByte || bytes[end - 1] == 0) { end -= 1 }
+                guard end > 0 else { return nil }
+                text = []
+                _ = c.codePage.appendUTF8(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<end]), to: &text)
+                return String(decoding: text, as: UTF8.self).trimmingSpaces
             case let .zoned(c): guard case .written = try c.appendJSON(bytes, to: &text) else { return nil }
             case let .packed(c): guard case .written = try c.appendJSON(bytes, to: &text) else { return nil }
             case let .binary(c): guard case .written = try c.appendJSON(bytes, to: &text) else { return nil }

@@ -24,6 +24,12 @@ struct ConvertCopybookCommand: Command {
             00 00 LL HH, payload length), bdw (blocks of RDW records) or variable (no prefix; the length follows \
             from OCCURS DEPENDING ON counts).
             """)
+    static let rdwLength = Option<CopybookRDWLength>(
+        "rdw-length", valueName: "COUNTS",
+        help: "What an RDW's length counts: header (IBM, the default for rdw and bdw) or payload (default for rdw-le).")
+    static let lengthField = Option<String>(
+        "length-field", valueName: "FIELD[+N|-N]",
+        help: "Records carry their length in this field (plus or minus N bytes); replaces --record-format.")
     static let recordLength = Option<Positive>(
         "record-length", valueName: "N", help: "Length of fixed records (default: the copybook's record size).")
     static let fileHeader = Option<NonNegative>(
@@ -88,7 +94,7 @@ struct ConvertCopybookCommand: Command {
                 line is shown on standard error when it is a terminal.
                 """,
             parameters: [
-                input, copybook, record, codePage, fieldCodePages, recordFormat, recordLength, fileHeader, fileTrailer, binarySizes,
+                input, copybook, record, codePage, fieldCodePages, recordFormat, rdwLength, lengthField, recordLength, fileHeader, fileTrailer, binarySizes,
                 sync, comp5, floats, occurs, keepSpaces, keepFiller, lenient, relaxedNumbers, debugHex, encode, segmentField,
                 segments, key, type, source,
             ])
@@ -101,6 +107,8 @@ struct ConvertCopybookCommand: Command {
     let decodingOptions: RecordDecodingOptions
     let framing: CopybookRecordFormat
     let fixedLength: Int?
+    let rdwIncludesHeader: Bool
+    let lengthFieldRule: (name: String, adjustment: Int)?
     let headerBytes: Int
     let trailerBytes: Int
     let eventKey: String?
@@ -165,6 +173,25 @@ struct ConvertCopybookCommand: Command {
         decodingOptions = options
         framing = try values.value(of: Self.recordFormat)
         fixedLength = try values.valueIfPresent(of: Self.recordLength)?.value
+        let rdwCounts = try values.valueIfPresent(of: Self.rdwLength)
+        if rdwCounts != nil && ![.rdw, .rdwLittleEndian, .bdw].contains(framing) {
+            throw .invalid("--rdw-length applies to --record-format rdw, rdw-le or bdw")
+        }
+        rdwIncludesHeader = rdwCounts.map { $0 == .header } ?? (framing != .rdwLittleEndian)
+        if let rule = try values.valueIfPresent(of: Self.lengthField) {
+            if values.isGiven(Self.recordFormat) { throw .invalid("--length-field replaces --record-format") }
+            var name = Substring(rule)
+            var adjustment = 0
+            if let sign = rule.lastIndex(where: { $0 == "+" || $0 == "-" }), sign != rule.startIndex,
+                let amount = Int(rule[rule.index(after: sign)...])
+            {
+                name = rule[..<sign]
+                adjustment = rule[sign] == "-" ? -amount : amount
+            }
+            lengthFieldRule = (String(name), adjustment)
+        } else {
+            lengthFieldRule = nil
+        }
         if fixedLength != nil && framing != .fixed { throw .invalid("--record-length applies to --record-format fixed") }
         headerBytes = try values.value(of: Self.fileHeader).value
         trailerBytes = try values.value(of: Self.fileTrailer).value
@@ -199,7 +226,7 @@ struct ConvertCopybookCommand: Command {
             throw ExitCode.inputRejected
         }
 
-        let format = recordFormat(layout: layout, decoder: decoder)
+        let format = try recordFormat(layout: layout, decoder: decoder)
         if encodes { return try encodeRecords(layout: layout, format: format, context: context) }
         let descriptor: Int32
         if inputPath == "-" {
@@ -319,15 +346,29 @@ struct ConvertCopybookCommand: Command {
         _ = try writer.finish(fileTrailer: [UInt8](repeating: 0x40, count: trailerBytes))
     }
 
-    func recordFormat(layout: RecordLayout, decoder: RecordDecoder) -> RecordFormat {
-        let framing: RecordFormat.Framing =
+    func recordFormat(layout: RecordLayout, decoder: RecordDecoder) throws -> RecordFormat {
+        var framing: RecordFormat.Framing =
             switch framing {
             case .fixed: .fixed(length: fixedLength ?? layout.size)
-            case .rdw: .rdw(RDWFormat(byteOrder: .bigEndian, lengthIncludesHeader: true))
-            case .rdwLittleEndian: .rdw(RDWFormat(byteOrder: .littleEndian, lengthIncludesHeader: false))
-            case .bdw: .bdw(BDWFormat(), RDWFormat())
+            case .rdw: .rdw(RDWFormat(byteOrder: .bigEndian, lengthIncludesHeader: rdwIncludesHeader))
+            case .rdwLittleEndian: .rdw(RDWFormat(byteOrder: .littleEndian, lengthIncludesHeader: rdwIncludesHeader))
+            case .bdw: .bdw(BDWFormat(), RDWFormat(lengthIncludesHeader: rdwIncludesHeader))
             case .variable: .layout(decoder.layoutLengthFraming)
             }
+        if let rule = lengthFieldRule {
+            guard let item = layout.items.first(where: { $0.name == rule.name }), item.isElementary,
+                !item.isVariablyLocated
+            else {
+                throw CommandError.inputRejected(
+                    source: copybookPath, line: 1,
+                    reason: "--length-field \(rule.name) is not a fixed-position elementary field of \(layout.name)")
+            }
+            let encoding: RecordLengthField.Encoding =
+                item.usage.isBinary
+                ? (decodingOptions.binaryByteOrder == .bigEndian ? .binaryBigEndian : .binaryLittleEndian) : .digits
+            framing = .lengthField(RecordLengthField(
+                offset: item.offset, width: item.storageSize, encoding: encoding, adjustment: rule.adjustment))
+        }
         return RecordFormat(framing, fileHeaderBytes: headerBytes, fileTrailerBytes: trailerBytes)
     }
 }
@@ -429,6 +470,13 @@ enum CopybookRecordFormat: String, ArgumentValue {
     case rdwLittleEndian = "rdw-le"
     init?(argument: String) { self.init(rawValue: argument) }
     static var expectation: String { "fixed, rdw, rdw-le, bdw or variable" }
+    var argumentText: String { rawValue }
+}
+
+enum CopybookRDWLength: String, ArgumentValue {
+    case header, payload
+    init?(argument: String) { self.init(rawValue: argument) }
+    static var expectation: String { "header or payload" }
     var argumentText: String { rawValue }
 }
 
