@@ -96,7 +96,7 @@ struct FieldCodecJRecordVectorTests {
     ])
     func vectors(file: String, ccsid: Int) throws {
         guard FileManager.default.fileExists(atPath: Self.folder.path) else {
-            print("jrecord-05: conformance folder \(Self.folder.path) is absent; skipped (see CONTEXT.md)")
+            print("jrecord-05: conformance folder \(Self.folder.path) is absent; skipped (the conformance material lives beside the repository, in ../shared/conformance)")
             return
         }
         let page = try CodePage(ccsid: ccsid)
