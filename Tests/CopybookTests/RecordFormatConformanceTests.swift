@@ -11,7 +11,7 @@ enum MainframeCorpus {
     static var isAvailable: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("SOURCES.md").path) }
 
     static let skipMessage: Comment =
-        "conformance corpus absent: expected ../shared/conformance/mainframe beside the repository (see CONTEXT.md)"
+        "conformance corpus absent: expected ../shared/conformance/mainframe beside the repository"
 
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
