@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "StreamLog", targets: ["StreamLog"]),
         .library(name: "CodePages", targets: ["CodePages"]),
         .library(name: "Copybook", targets: ["Copybook"]),
+        .library(name: "EDI", targets: ["EDI"]),
     ],
     targets: [
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
@@ -36,6 +37,8 @@ let package = Package(
         .target(
             name: "Copybook", dependencies: ["ByteCoding", "CodePages", "Events"], exclude: ["README.md"],
             swiftSettings: settings),
+        // X12 and UN/EDIFACT: delimiters, streaming tokenizers, envelopes, guides, validation, acks, writers. Pure.
+        .target(name: "EDI", dependencies: ["ByteCoding", "Events"], exclude: ["README.md"], swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
             name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook"],
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(
             name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
             exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
+        .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog"], exclude: ["Golden"],
             swiftSettings: settings),

@@ -1,0 +1,1 @@
+// The EDI target arrives with issue 4.
