@@ -132,3 +132,8 @@ public struct EDIFACTValueError: Error, Sendable, Hashable {
     /// 1-based component index.
     public var component: Int
 }
+
+extension EDIFACTSegment {
+    /// A number written with `.` or `,` as decimal mark, normalised to `.` (e.g. `19,9` → `19.9`); `nil` if not numeric.
+    public static func normalisedNumberText(_ text: String) -> String? { normalisedNumber(Array(text.utf8)) }
+}
