@@ -94,3 +94,26 @@ struct EDIFACTEnvelopeTests {
         #expect(String(decoding: output, as: UTF8.self) == "FTX+a?'b:c?+d?:e??f?*g'\n")
     }
 }
+
+@Suite("EDIFACT interchange boundaries")
+struct EDIFACTInterchangeBoundaryTests {
+    @Test("A UNA after an interchange without UNZ starts a new interchange with its own delimiters")
+    func unaWithoutPreviousUNZ() throws {
+        let text = "UNB+UNOA:3+S+R+1:1+1'UNH+1+X:D'UNT+2+1'UNA|^.? ~UNB^UNOA|3^S^R^1|1^2~UNH^1^X|D~UNT^2^1~UNZ^1^2~"
+        let document = EDIFACTDocument(parsing: EDIFACTFixture.bytes(text), chunkSize: 3)
+        #expect(document.syntaxErrors.isEmpty)
+        #expect(document.interchanges.map(\.reference) == ["1", "2"])
+        #expect(document.interchanges[1].delimiters.element == UInt8(ascii: "^"))
+        #expect(document.issues.map(\.expected) == ["UNZ"])
+        #expect(document.issues.first?.tag == "UNA" && document.issues.first?.segmentPosition == 4)
+    }
+
+    @Test("UNB elements 1 to 5 are required", arguments: [
+        ("UNB+UNOA:3++R+1:1+1'", "UNB02"), ("UNB+UNOA:3+S+R++1'", "UNB04"), ("UNB+UNOA:3+S+R+1:1'", "UNB05"),
+    ])
+    func requiredHeaderElements(header: String, element: String) {
+        let document = EDIFACTDocument(parsing: EDIFACTFixture.bytes(header + "UNZ+0+1'"))
+        #expect(document.issues.first?.element == element)
+        #expect(document.issues.first?.kind == .missingElement)
+    }
+}

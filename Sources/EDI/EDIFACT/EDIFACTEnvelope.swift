@@ -179,8 +179,11 @@ public struct EDIFACTEnvelopeValidator: Sendable {
                 serviceStringAdvice: pendingAdvice, delimiters: delimiters, header: segment, groups: [], messages: [],
                 trailer: nil, issues: [])
             pendingAdvice = nil
-            if (segment.text(5) ?? "").isEmpty {
-                let found = issue(.missingElement, at: segment, element: "UNB05", expected: "interchange control reference")
+            let required = [(1, "UNB01", "syntax identifier"), (2, "UNB02", "interchange sender"),
+                            (3, "UNB03", "interchange recipient"), (4, "UNB04", "date and time of preparation"),
+                            (5, "UNB05", "interchange control reference")]
+            for (index, element, meaning) in required where (segment.text(index) ?? "").isEmpty {
+                let found = issue(.missingElement, at: segment, element: element, expected: meaning)
                 interchange?.issues.append(found)
             }
         case "UNG":

@@ -59,6 +59,7 @@ public struct EDIFACTTokenizer: Sendable {
     public var bufferedByteCount: Int { buffer.count - head }
 
     private static let whitespace: [UInt8] = [0x20, 0x09, 0x0D, 0x0A]
+    private static let serviceStringAdviceTag: [UInt8] = Array("UNA".utf8)
 
     private func isSkippableWhitespace(_ byte: UInt8) -> Bool {
         guard EDIFACTTokenizer.whitespace.contains(byte) else { return false }
@@ -80,6 +81,15 @@ public struct EDIFACTTokenizer: Sendable {
             }
             guard let delimiters else { return nil }
             while head < buffer.count, !discarding, isSkippableWhitespace(buffer[head]) { head += 1 }
+            if !discarding {
+                if buffer.count - head < 3 && !endOfInput { return nil }
+                if starts(with: EDIFACTTokenizer.serviceStringAdviceTag, at: head) {
+                    // A new interchange begins without the previous UNZ: detect its delimiters afresh.
+                    self.delimiters = nil
+                    hasServiceStringAdvice = false
+                    continue
+                }
+            }
             if scan < head { scan = head; scanReleased = false }
             var terminatorIndex: Int?
             var index = scan
