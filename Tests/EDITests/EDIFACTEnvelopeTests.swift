@@ -117,3 +117,30 @@ struct EDIFACTInterchangeBoundaryTests {
         #expect(document.issues.first?.kind == .missingElement)
     }
 }
+
+@Suite("EDIFACT syntax errors in the envelope result")
+struct EDIFACTSyntaxErrorEnvelopeTests {
+    @Test("An unreadable segment inside a message rejects only that message, counted as one of its segments")
+    func badSegmentInMessage() throws {
+        let text = "UNB+UNOA:3+S+R+1:1+1'UNH+1+X:D'b@d+1'UNT+3+1'UNH+2+X:D'UNT+2+2'UNZ+2+1'"
+        let document = EDIFACTDocument(parsing: EDIFACTFixture.bytes(text), chunkSize: 4)
+        let interchange = try #require(document.interchanges.first)
+        #expect(interchange.messages.map(\.isAccepted) == [false, true])
+        let issue = try #require(interchange.messages[0].issues.first)
+        #expect(issue.kind == .syntaxError(.invalidSegmentTag(segmentPosition: 3, byteOffset: 31, found: "62 40 64 2B 31")))
+        #expect(interchange.messages[0].issues.count == 1, "UNT01 = 3 counts the unreadable segment")
+        let report = EDIFACTControlReport(acknowledging: interchange)
+        #expect(report.interchangeAction == .acknowledged)
+        #expect(report.segments.map(EDIFACTFixture.shape).contains(["UCM", "1", "X|D", "4", "18", "?"]))
+        #expect(report.segments.map(EDIFACTFixture.shape).contains(["UCS", "2", "18"]))
+        #expect(report.segments.map(EDIFACTFixture.shape).contains(["UCM", "2", "X|D", "7"]))
+    }
+
+    @Test("An unreadable segment outside any message rejects the interchange")
+    func badSegmentOutsideMessage() throws {
+        let document = EDIFACTDocument(parsing: EDIFACTFixture.bytes("UNB+UNOA:3+S+R+1:1+1'T@G'UNZ+0+1'"))
+        let interchange = try #require(document.interchanges.first)
+        #expect(interchange.issues.count == 1)
+        #expect(EDIFACTControlReport(acknowledging: interchange).interchangeAction == .rejected)
+    }
+}

@@ -2,7 +2,7 @@
 ///
 /// Built from the envelope validation result and the tokenizer's syntax errors:
 /// - `UCI` reports the interchange: action 4 (rejected) with the first interchange-level error (code, tag) when
-///   the UNB/UNZ envelope failed or the tokenizer found syntax errors, else 7 (acknowledged; lower levels accepted
+///   the UNB/UNZ envelope failed or a segment outside any message was unreadable, else 7 (acknowledged; lower levels accepted
 ///   unless reported).
 /// - `UCF` per functional group, `UCM` per message (action 4 with error code and segment tag, or 7 when
 ///   ``reportsAcceptedMessages``), followed for rejected messages by `UCS` (segment position in the message, code)
@@ -30,9 +30,10 @@ public struct EDIFACTControlReport: Sendable {
     /// The report message, UNH … UNT.
     public let segments: [EDIFACTSegment]
 
-    /// Builds the report. `syntaxErrors` are the tokenizer errors of the input (any of them rejects the interchange).
+    /// Builds the report from the interchange's issues (tokenizer errors are among them when the interchange was
+    /// read with ``EDIFACTDocument`` or fed to ``EDIFACTEnvelopeValidator/observe(syntaxError:)``).
     public init(
-        acknowledging interchange: EDIFACTInterchange, syntaxErrors: [EDIFACTError] = [],
+        acknowledging interchange: EDIFACTInterchange,
         reportsAcceptedMessages: Bool = true, messageReference: String = "1"
     ) {
         acknowledged = interchange
@@ -47,9 +48,6 @@ public struct EDIFACTControlReport: Sendable {
         if let first = interchange.issues.first {
             interchangeAction = .rejected
             uci += [EDIFACTElement(Action.rejected.rawValue), EDIFACTElement(String(first.syntaxErrorCode)), EDIFACTElement(first.tag)]
-        } else if !syntaxErrors.isEmpty {
-            interchangeAction = .rejected
-            uci += [EDIFACTElement(Action.rejected.rawValue), EDIFACTElement("18")]
         } else {
             interchangeAction = .acknowledged
             uci.append(EDIFACTElement(Action.acknowledged.rawValue))

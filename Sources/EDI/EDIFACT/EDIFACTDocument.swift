@@ -2,7 +2,7 @@
 public struct EDIFACTDocument: Sendable {
     /// Interchanges in input order (including ones cut short).
     public var interchanges: [EDIFACTInterchange]
-    /// Tokenizer errors (each located; the offending segment was skipped).
+    /// Tokenizer errors (each located; the offending segment was skipped). Also in ``issues`` as `.syntaxError`.
     public var syntaxErrors: [EDIFACTError]
     /// Forgiven or noticed things (repertoire violations, skipped junk, unknown syntax identifiers).
     public var warnings: [EDIFACTWarning]
@@ -37,7 +37,9 @@ public struct EDIFACTDocument: Sendable {
                 validator.observe(segment, delimiters: reader.tokenizer.delimiters ?? .defaults(syntaxVersion: 4))
             } catch {
                 switch error {
-                case .syntax(let syntax): errors.append(syntax)
+                case .syntax(let syntax):
+                    errors.append(syntax)
+                    validator.observe(syntaxError: syntax)
                 case .readFailed: errors.append(.unterminatedSegment(segmentPosition: count, byteOffset: inputLength, tag: "?"))
                 }
                 if case .readFailed = error { break }

@@ -14,6 +14,8 @@ public struct EDIFACTEnvelopeIssue: Sendable, Hashable, CustomStringConvertible 
         case unexpectedSegment
         /// Messages directly in the interchange and inside UNG groups at once.
         case groupsAndMessagesMixed
+        /// The tokenizer rejected a segment here (bad tag, too long, unterminated); it counts as one segment.
+        case syntaxError(EDIFACTError)
     }
 
     /// What is wrong.
@@ -45,6 +47,12 @@ public struct EDIFACTEnvelopeIssue: Sendable, Hashable, CustomStringConvertible 
         case .missingTrailer, .missingElement: 13
         case .unexpectedSegment: 33
         case .groupsAndMessagesMixed: 30
+        case .syntaxError(let error):
+            switch error {
+            case .invalidServiceStringAdvice: 22
+            case .danglingRelease: 20
+            default: 18
+            }
         }
     }
 
@@ -156,7 +164,7 @@ public struct EDIFACTEnvelopeValidator: Sendable {
         element: String? = nil, expected: String? = nil, found: String? = nil
     ) -> EDIFACTEnvelopeIssue {
         EDIFACTEnvelopeIssue(
-            kind: kind, tag: segment?.tag ?? "EOF", segmentPosition: segment?.position ?? position ?? 0,
+            kind: kind, tag: segment?.tag ?? (kind == .missingTrailer ? "EOF" : "?"), segmentPosition: segment?.position ?? position ?? 0,
             byteOffset: segment?.byteOffset ?? byteOffset ?? 0, element: element, expected: expected, found: found,
             interchangeReference: interchange?.reference, groupReference: group?.reference,
             messageReference: message?.reference)
@@ -275,6 +283,21 @@ public struct EDIFACTEnvelopeValidator: Sendable {
             }
         }
         return completed
+    }
+
+    /// Takes a tokenizer error: inside a message it rejects that message (and counts as one of its segments),
+    /// elsewhere it rejects the enclosing interchange (or is a stray issue before any UNB).
+    public mutating func observe(syntaxError error: EDIFACTError) {
+        let position: Int
+        switch error {
+        case .invalidSegmentTag(let at, _, _), .unterminatedSegment(let at, _, _), .segmentTooLong(let at, _, _):
+            position = at
+            lastPosition = at
+            if message != nil { message?.segmentCount += 1 }
+        default: position = lastPosition + 1
+        }
+        let found = issue(.syntaxError(error), at: nil, position: position, byteOffset: error.byteOffset)
+        if message != nil { message?.issues.append(found) } else { appendOutside(found) }
     }
 
     /// Ends the input: reports missing UNT/UNE/UNZ at `byteOffset` (the input length) and returns the open message.
