@@ -149,7 +149,12 @@ public struct EDIFACTEnvelopeValidator: Sendable {
     public private(set) var strayIssues: [EDIFACTEnvelopeIssue] = []
     private var interchange: EDIFACTInterchange?
     private var group: EDIFACTGroup?
-    private var message: EDIFACTMessage?
+    private var message: EDIFACTMessage? {
+        didSet { hasOpenMessage = message != nil }
+    }
+    private var hasOpenMessage = false
+    /// Segments of the open message counted on the hot path, folded into `message.segmentCount` when it closes.
+    private var openMessageSegmentCount = 0
     private var pendingAdvice: EDIFACTDelimiters?
     private var lastPosition = 0
 
@@ -176,6 +181,10 @@ public struct EDIFACTEnvelopeValidator: Sendable {
         -> EDIFACTMessage?
     {
         lastPosition = segment.position
+        if hasOpenMessage, !retainsSegments, segment.tag.utf8.first != UInt8(ascii: "U") {
+            openMessageSegmentCount += 1  // the hot path: an ordinary segment inside a message
+            return nil
+        }
         var completed: EDIFACTMessage?
         switch segment.tag {
         case "UNA":
@@ -224,6 +233,7 @@ public struct EDIFACTEnvelopeValidator: Sendable {
                 message?.issues.append(found)
             }
         case "UNT":
+            foldSegmentCount()
             guard var current = message else {
                 appendOutside(issue(.unexpectedSegment, at: segment, expected: "UNH before UNT"))
                 break
@@ -293,7 +303,7 @@ public struct EDIFACTEnvelopeValidator: Sendable {
         case .invalidSegmentTag(let at, _, _), .unterminatedSegment(let at, _, _), .segmentTooLong(let at, _, _):
             position = at
             lastPosition = at
-            if message != nil { message?.segmentCount += 1 }
+            if hasOpenMessage { openMessageSegmentCount += 1 }
         default: position = lastPosition + 1
         }
         let found = issue(.syntaxError(error), at: nil, position: position, byteOffset: error.byteOffset)
@@ -316,7 +326,16 @@ public struct EDIFACTEnvelopeValidator: Sendable {
         else { strayIssues.append(found) }
     }
 
+    private mutating func foldSegmentCount() {
+        if openMessageSegmentCount > 0 {
+            let pending = openMessageSegmentCount
+            openMessageSegmentCount = 0
+            message?.segmentCount += pending
+        }
+    }
+
     private mutating func closeMessage(missingTrailerAt segment: EDIFACTSegment?) -> EDIFACTMessage? {
+        foldSegmentCount()
         guard var current = message else { return nil }
         if let segment {
             current.issues.append(issue(.missingTrailer, at: segment, expected: "UNT", found: segment.tag))

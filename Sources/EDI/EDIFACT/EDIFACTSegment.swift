@@ -20,14 +20,27 @@ public struct EDIFACTElement: Sendable, Hashable {
     public var isEmpty: Bool { repetitions.allSatisfy { $0.allSatisfy(\.isEmpty) } }
 }
 
+/// Where one component's bytes end in ``EDIFACTSegment``'s flat storage, and which element/repetition/component it is.
+struct EDIFACTComponentSlot: Sendable, Hashable {
+    /// End index (exclusive) in the data bytes; the start is the previous slot's end.
+    var end: Int
+    /// 0 for the tag element, then 1-based data element index.
+    var element: Int
+    /// 0-based repetition index.
+    var repetition: Int
+    /// 0-based component index.
+    var component: Int
+}
+
 /// One segment read from an interchange: tag, elements, where it was and how to decode its text.
+///
+/// Storage is flat (all component bytes, releases removed, in one array plus one boundary table), so reading a
+/// segment costs two allocations whatever its shape; ``elements`` builds the nested view on demand.
 public struct EDIFACTSegment: Sendable, Hashable {
     /// Segment tag (ISO 9735 0013, e.g. `UNH`, `NAD`).
     public var tag: String
-    /// Further components of the tag element (syntax version 4 nesting/repetition indicators), usually empty.
-    public var tagQualifiers: [[UInt8]]
-    /// Data elements after the tag.
-    public var elements: [EDIFACTElement]
+    var data: [UInt8]
+    var slots: [EDIFACTComponentSlot]
     /// 1-based position of the segment in the input (UNA counts as a position when present).
     public var position: Int
     /// Byte offset of the first tag byte from the start of the input.
@@ -42,13 +55,9 @@ public struct EDIFACTSegment: Sendable, Hashable {
         _ tag: String, _ elements: [EDIFACTElement], decimalMark: UInt8 = UInt8(ascii: "."),
         characterSet: EDIFACTCharacterSet = .utf8(identifier: "UNOY")
     ) {
-        self.tag = tag
-        self.tagQualifiers = []
-        self.elements = elements
-        self.position = 0
-        self.byteOffset = 0
-        self.decimalMark = decimalMark
-        self.characterSet = characterSet
+        self.init(
+            tag: tag, tagQualifiers: [], elements: elements, position: 0, byteOffset: 0, decimalMark: decimalMark,
+            characterSet: characterSet)
     }
 
     init(
@@ -56,22 +65,105 @@ public struct EDIFACTSegment: Sendable, Hashable {
         decimalMark: UInt8, characterSet: EDIFACTCharacterSet
     ) {
         self.tag = tag
-        self.tagQualifiers = tagQualifiers
-        self.elements = elements
+        (data, slots) = EDIFACTSegment.storage(tag: tag, tagQualifiers: tagQualifiers, elements: elements)
         self.position = position
         self.byteOffset = byteOffset
         self.decimalMark = decimalMark
         self.characterSet = characterSet
     }
 
+    init(
+        tag: String, data: [UInt8], slots: [EDIFACTComponentSlot], position: Int, byteOffset: Int,
+        decimalMark: UInt8, characterSet: EDIFACTCharacterSet
+    ) {
+        self.tag = tag
+        self.data = data
+        self.slots = slots
+        self.position = position
+        self.byteOffset = byteOffset
+        self.decimalMark = decimalMark
+        self.characterSet = characterSet
+    }
+
+    static func storage(tag: String, tagQualifiers: [[UInt8]], elements: [EDIFACTElement])
+        -> ([UInt8], [EDIFACTComponentSlot])
+    {
+        var data = Array(tag.utf8)
+        var slots = [EDIFACTComponentSlot(end: data.count, element: 0, repetition: 0, component: 0)]
+        for (index, qualifier) in tagQualifiers.enumerated() {
+            data += qualifier
+            slots.append(EDIFACTComponentSlot(end: data.count, element: 0, repetition: 0, component: index + 1))
+        }
+        for (elementIndex, element) in elements.enumerated() {
+            let repetitions = element.repetitions.isEmpty ? [[[]]] : element.repetitions
+            for (repetitionIndex, components) in repetitions.enumerated() {
+                for (componentIndex, component) in (components.isEmpty ? [[]] : components).enumerated() {
+                    data += component
+                    slots.append(
+                        EDIFACTComponentSlot(
+                            end: data.count, element: elementIndex + 1, repetition: repetitionIndex,
+                            component: componentIndex))
+                }
+            }
+        }
+        return (data, slots)
+    }
+
+    func range(ofSlot index: Int) -> Range<Int> {
+        (index == 0 ? 0 : slots[index - 1].end)..<slots[index].end
+    }
+
+    /// Further components of the tag element (syntax version 4 nesting/repetition indicators), usually empty.
+    public var tagQualifiers: [[UInt8]] {
+        var result: [[UInt8]] = []
+        for index in 1..<slots.count where slots[index].element == 0 { result.append(Array(data[range(ofSlot: index)])) }
+        return result
+    }
+
+    /// Number of data elements after the tag.
+    public var elementCount: Int { slots.last?.element ?? 0 }
+
+    /// Data elements after the tag (built on demand from the flat storage; setting rebuilds it).
+    public var elements: [EDIFACTElement] {
+        get {
+            var result: [EDIFACTElement] = []
+            result.reserveCapacity(elementCount)
+            for index in slots.indices where slots[index].element > 0 {
+                let slot = slots[index]
+                let bytes = Array(data[range(ofSlot: index)])
+                if slot.element > result.count { result.append(EDIFACTElement(repetitions: [])) }
+                if slot.repetition >= result[result.count - 1].repetitions.count {
+                    result[result.count - 1].repetitions.append([])
+                }
+                let last = result[result.count - 1].repetitions.count - 1
+                result[result.count - 1].repetitions[last].append(bytes)
+            }
+            return result
+        }
+        set {
+            (data, slots) = EDIFACTSegment.storage(tag: tag, tagQualifiers: tagQualifiers, elements: newValue)
+        }
+    }
+
+    /// Calls `body` for every data component in order with its 1-based element and component indexes and its bytes.
+    public func forEachComponent(_ body: (_ element: Int, _ repetition: Int, _ component: Int, _ bytes: ArraySlice<UInt8>) -> Void) {
+        for index in slots.indices where slots[index].element > 0 {
+            let slot = slots[index]
+            body(slot.element, slot.repetition + 1, slot.component + 1, data[range(ofSlot: index)])
+        }
+    }
+
     /// Raw component bytes; indexes are 1-based like the spec's `NAD04`/`C080.3036` numbering. `nil` when absent.
     public func bytes(_ element: Int, _ component: Int = 1, repetition: Int = 1) -> [UInt8]? {
-        guard element >= 1, element <= elements.count else { return nil }
-        let repetitions = elements[element - 1].repetitions
-        guard repetition >= 1, repetition <= repetitions.count else { return nil }
-        let components = repetitions[repetition - 1]
-        guard component >= 1, component <= components.count else { return nil }
-        return components[component - 1]
+        for index in slots.indices {
+            let slot = slots[index]
+            if slot.element < element { continue }
+            if slot.element > element { return nil }
+            if slot.repetition == repetition - 1 && slot.component == component - 1 {
+                return Array(data[range(ofSlot: index)])
+            }
+        }
+        return nil
     }
 
     /// Component text decoded with the interchange's repertoire; 1-based indexes; `nil` when absent.

@@ -92,19 +92,23 @@ public struct EDIFACTTokenizer: Sendable {
             }
             if scan < head { scan = head; scanReleased = false }
             var terminatorIndex: Int?
-            var index = scan
             var released = scanReleased
-            while index < buffer.count {
-                let byte = buffer[index]
-                if released {
-                    released = false
-                } else if byte == delimiters.release {
-                    released = true
-                } else if byte == delimiters.segmentTerminator {
-                    terminatorIndex = index
-                    break
+            let release = delimiters.release.map(Int.init) ?? -1
+            let terminator = delimiters.segmentTerminator
+            buffer.withUnsafeBufferPointer { bytes in
+                var index = scan
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if released {
+                        released = false
+                    } else if Int(byte) == release {
+                        released = true
+                    } else if byte == terminator {
+                        terminatorIndex = index
+                        return
+                    }
+                    index += 1
                 }
-                index += 1
             }
             guard let end = terminatorIndex else {
                 scan = buffer.count
@@ -226,52 +230,54 @@ public struct EDIFACTTokenizer: Sendable {
     private mutating func makeSegment(start: Int, end: Int, delimiters: EDIFACTDelimiters) throws(EDIFACTError)
         -> EDIFACTSegment
     {
-        var elements: [EDIFACTElement] = []
-        var repetitions: [[[UInt8]]] = []
-        var components: [[UInt8]] = []
-        var current: [UInt8] = []
+        var data: [UInt8] = []
+        data.reserveCapacity(end - start)
+        var slots: [EDIFACTComponentSlot] = []
+        slots.reserveCapacity(8)
+        var element = 0, repetition = 0, component = 0
         var released = false
-        for index in start..<end {
-            let byte = buffer[index]
-            if released {
-                current.append(byte)
-                released = false
-            } else if byte == delimiters.release {
-                released = true
-            } else if byte == delimiters.component {
-                components.append(current)
-                current = []
-            } else if byte == delimiters.element {
-                components.append(current)
-                repetitions.append(components)
-                elements.append(EDIFACTElement(repetitions: repetitions))
-                current = []
-                components = []
-                repetitions = []
-            } else if byte == delimiters.repetition {
-                components.append(current)
-                repetitions.append(components)
-                current = []
-                components = []
-            } else {
-                current.append(byte)
+        let release = delimiters.release.map(Int.init) ?? -1
+        let repetitionSeparator = delimiters.repetition.map(Int.init) ?? -1
+        let componentSeparator = delimiters.component, elementSeparator = delimiters.element
+        buffer.withUnsafeBufferPointer { bytes in
+            for index in start..<end {
+                let byte = bytes[index]
+                if released {
+                    data.append(byte)
+                    released = false
+                } else if Int(byte) == release {
+                    released = true
+                } else if byte == componentSeparator {
+                    slots.append(EDIFACTComponentSlot(end: data.count, element: element, repetition: repetition, component: component))
+                    component += 1
+                } else if byte == elementSeparator {
+                    slots.append(EDIFACTComponentSlot(end: data.count, element: element, repetition: repetition, component: component))
+                    element += 1
+                    repetition = 0
+                    component = 0
+                } else if Int(byte) == repetitionSeparator {
+                    slots.append(EDIFACTComponentSlot(end: data.count, element: element, repetition: repetition, component: component))
+                    repetition += 1
+                    component = 0
+                } else {
+                    data.append(byte)
+                }
             }
         }
-        components.append(current)
-        repetitions.append(components)
-        elements.append(EDIFACTElement(repetitions: repetitions))
-        let tagElement = elements.removeFirst()
-        let tagComponents = tagElement.components
+        slots.append(EDIFACTComponentSlot(end: data.count, element: element, repetition: repetition, component: component))
         let offset = baseOffset + start
-        guard tagElement.repetitions.count == 1, let tag = EDIFACTTokenizer.validTag(tagComponents[0]) else {
+        let tagValid = slots.allSatisfy { $0.element > 0 || $0.repetition == 0 }
+        guard tagValid, let tag = EDIFACTTokenizer.validTag(data[0..<slots[0].end]) else {
             let shown = buffer[start..<min(end, start + 8)].map { EDIFACTTokenizer.hex($0) }.joined(separator: " ")
             throw .invalidSegmentTag(segmentPosition: segmentPosition, byteOffset: offset, found: shown)
         }
-        if tag == "UNB" { adoptSyntaxIdentifier(elements, offset: offset) }
-        let segment = EDIFACTSegment(
-            tag: tag, tagQualifiers: Array(tagComponents.dropFirst()), elements: elements,
-            position: segmentPosition, byteOffset: offset, decimalMark: delimiters.decimalMark,
-            characterSet: characterSet)
+        var segment = EDIFACTSegment(
+            tag: tag, data: data, slots: slots, position: segmentPosition, byteOffset: offset,
+            decimalMark: delimiters.decimalMark, characterSet: characterSet)
+        if tag == "UNB" {
+            adoptSyntaxIdentifier(segment, offset: offset)
+            segment.characterSet = characterSet
+        }
         checkRepertoire(segment)
         if tag == "UNZ" {
             self.delimiters = nil
@@ -280,10 +286,9 @@ public struct EDIFACTTokenizer: Sendable {
         return segment
     }
 
-    private mutating func adoptSyntaxIdentifier(_ elements: [EDIFACTElement], offset: Int) {
-        let syntax = elements.first?.components ?? []
-        let identifier = String(decoding: syntax.first ?? [], as: UTF8.self)
-        syntaxVersion = syntax.count > 1 ? Int(String(decoding: syntax[1], as: UTF8.self)) ?? 0 : 0
+    private mutating func adoptSyntaxIdentifier(_ segment: EDIFACTSegment, offset: Int) {
+        let identifier = String(decoding: segment.bytes(1) ?? [], as: UTF8.self)
+        syntaxVersion = Int(String(decoding: segment.bytes(1, 2) ?? [], as: UTF8.self)) ?? 0
         characterSet = EDIFACTCharacterSet(syntaxIdentifier: identifier)
         if case .unknown = characterSet {
             warnings.append(
@@ -302,19 +307,18 @@ public struct EDIFACTTokenizer: Sendable {
         case .levelB: identifier = "UNOB"
         default: return
         }
-        for (elementIndex, element) in segment.elements.enumerated() {
-            for components in element.repetitions {
-                for (componentIndex, component) in components.enumerated()
-                where !component.allSatisfy(characterSet.contains) {
-                    warnings.append(
-                        EDIFACTWarning(
-                            kind: .characterOutsideRepertoire(
-                                syntaxIdentifier: identifier, elementIndex: elementIndex + 1,
-                                componentIndex: componentIndex + 1),
-                            segmentPosition: segment.position, byteOffset: segment.byteOffset))
-                }
+        let characterSet = self.characterSet
+        var found: [EDIFACTWarning] = []
+        segment.forEachComponent { element, _, component, bytes in
+            if !bytes.allSatisfy(characterSet.contains) {
+                found.append(
+                    EDIFACTWarning(
+                        kind: .characterOutsideRepertoire(
+                            syntaxIdentifier: identifier, elementIndex: element, componentIndex: component),
+                        segmentPosition: segment.position, byteOffset: segment.byteOffset))
             }
         }
+        warnings += found
     }
 }
 

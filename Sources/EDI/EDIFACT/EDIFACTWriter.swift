@@ -22,7 +22,7 @@ public struct EDIFACTWriter: Sendable {
         output.append(contentsOf: segmentSeparator)
     }
 
-    private func writeData(_ bytes: [UInt8], to output: inout [UInt8]) {
+    private func writeData(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
         for byte in bytes {
             if let release = delimiters.release, delimiters.isSeparator(byte) || byte == release {
                 output.append(release)
@@ -38,19 +38,18 @@ public struct EDIFACTWriter: Sendable {
             return
         }
         output.append(contentsOf: segment.tag.utf8)
-        for qualifier in segment.tagQualifiers {
-            output.append(delimiters.component)
-            writeData(qualifier, to: &output)
-        }
-        for element in segment.elements {
-            output.append(delimiters.element)
-            for (repetitionIndex, components) in element.repetitions.enumerated() {
-                if repetitionIndex > 0 { output.append(delimiters.repetition ?? delimiters.element) }
-                for (componentIndex, component) in components.enumerated() {
-                    if componentIndex > 0 { output.append(delimiters.component) }
-                    writeData(component, to: &output)
-                }
+        var previous = segment.slots[0]
+        for index in 1..<segment.slots.count {
+            let slot = segment.slots[index]
+            if slot.element != previous.element {
+                output.append(delimiters.element)
+            } else if slot.repetition != previous.repetition {
+                output.append(delimiters.repetition ?? delimiters.element)
+            } else {
+                output.append(delimiters.component)
             }
+            writeData(segment.data[segment.range(ofSlot: index)], to: &output)
+            previous = slot
         }
         output.append(delimiters.segmentTerminator)
         output.append(contentsOf: segmentSeparator)
