@@ -130,7 +130,7 @@ struct EDIFACTConformanceTests {
     @Test("staedi INVOIC D97B: default delimiters, no repetition in version 3, UTF-8 in UNOA kept and reported")
     func defaultDelimitersAndRepertoire() throws {
         var reader = EDIFACTSegmentReader(bytes: try EDIFACTFixture.load("edifact-invoic-d97b-staedi"), chunkSize: 5)
-        let document = EDIFACTDocument(reading: &reader, inputLength: 0)
+        let document = EDIFACTDocument(reading: &reader)
         let interchange = try #require(document.interchanges.first)
         #expect(interchange.delimiters == .defaults(syntaxVersion: 3))
         #expect(interchange.delimiters.repetition == nil)

@@ -144,3 +144,16 @@ struct EDIFACTSyntaxErrorEnvelopeTests {
         #expect(EDIFACTControlReport(acknowledging: interchange).interchangeAction == .rejected)
     }
 }
+
+@Suite("EDIFACT CONTRL shapes")
+struct EDIFACTControlShapeTests {
+    @Test("Syntax version 4 with a group: CONTRL:4:1:UN, UCF for the group, UCS/UCD for an element error")
+    func version4Group() throws {
+        let text = "UNB+UNOC:4+S:14+R:14+200101:1200+77'UNG+INVOIC+S+R+200101:1200+G7+UN+D:03B'UNH+M+INVOIC:D:03B:UN'BGM+380'UNT+9+M'UNE+1+G7'UNZ+1+77'"
+        let document = EDIFACTDocument(parsing: EDIFACTFixture.bytes(text))
+        let report = EDIFACTControlReport(acknowledging: try #require(document.interchanges.first), messageReference: "C1")
+        let reply = String(decoding: report.interchange(reference: "R1", date: "200102", time: "0800"), as: UTF8.self)
+        #expect(reply == "UNB+UNOC:4+R:14+S:14+200102:0800+R1'UNH+C1+CONTRL:4:1:UN'UCI+77+S:14+R:14+7'UCF+G7+S+R+7'UCM+M+INVOIC:D:03B:UN+4+29+UNT'UCS+3'UCD+29+1'UNT+7+C1'UNZ+1+R1'")
+        #expect(!report.isAccepted)
+    }
+}

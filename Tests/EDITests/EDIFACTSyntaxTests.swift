@@ -185,8 +185,9 @@ struct EDIFACTSyntaxTests {
         let handle = try FileHandle(forReadingFrom: path)
         defer { try? handle.close() }
         var reader = EDIFACTSegmentReader(fileDescriptor: handle.fileDescriptor, chunkSize: 16)
-        let document = EDIFACTDocument(reading: &reader, inputLength: Self.chunkInput.count)
+        let document = EDIFACTDocument(reading: &reader)
         #expect(document.isValid)
+        #expect(reader.tokenizer.consumedByteCount == Self.chunkInput.count)
         #expect(document.segmentCount == 10)
         #expect(document.interchanges.map(\.reference) == ["17", "18"])
     }

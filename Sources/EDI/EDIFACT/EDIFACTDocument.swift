@@ -25,8 +25,9 @@ public struct EDIFACTDocument: Sendable {
         self.init(reading: &reader, inputLength: bytes.count, retainsSegments: retainsSegments)
     }
 
-    /// Parses from a segment reader (e.g. over a file descriptor) until its end.
-    public init(reading reader: inout EDIFACTSegmentReader, inputLength: Int, retainsSegments: Bool = true) {
+    /// Parses from a segment reader (e.g. over a file descriptor) until its end. `inputLength` locates end-of-input
+    /// issues; default: the bytes the tokenizer consumed.
+    public init(reading reader: inout EDIFACTSegmentReader, inputLength: Int? = nil, retainsSegments: Bool = true) {
         var validator = EDIFACTEnvelopeValidator(retainsSegments: retainsSegments)
         var errors: [EDIFACTError] = []
         var count = 0
@@ -40,12 +41,12 @@ public struct EDIFACTDocument: Sendable {
                 case .syntax(let syntax):
                     errors.append(syntax)
                     validator.observe(syntaxError: syntax)
-                case .readFailed: errors.append(.unterminatedSegment(segmentPosition: count, byteOffset: inputLength, tag: "?"))
+                case .readFailed: errors.append(.unterminatedSegment(segmentPosition: count, byteOffset: reader.tokenizer.consumedByteCount, tag: "?"))
                 }
                 if case .readFailed = error { break }
             }
         }
-        validator.finish(byteOffset: inputLength)
+        validator.finish(byteOffset: inputLength ?? reader.tokenizer.consumedByteCount)
         interchanges = validator.interchanges
         strayIssues = validator.strayIssues
         syntaxErrors = errors

@@ -55,6 +55,9 @@ public struct EDIFACTTokenizer: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Bytes consumed so far from the start of the input (the offset of the next unread byte).
+    public var consumedByteCount: Int { baseOffset + head }
+
     /// Bytes held but not yet consumed.
     public var bufferedByteCount: Int { buffer.count - head }
 
