@@ -56,11 +56,11 @@ struct TokenizedSegment: Equatable, CustomStringConvertible {
 }
 
 /// Tokenizes in memory; the result or the error.
-func tokenizeInMemory(_ bytes: [UInt8]) -> Result<[TokenizedSegment], X12Error> {
+func tokenizeInMemory(_ bytes: [UInt8], allowsUnterminatedFinalSegment: Bool = false) -> Result<[TokenizedSegment], X12Error> {
     bytes.withUnsafeBytes { raw in
         var segments: [TokenizedSegment] = []
         do throws(X12Error) {
-            try X12SegmentFramer.forEachSegment(in: raw) { segments.append(TokenizedSegment($0)) }
+            try X12SegmentFramer.forEachSegment(in: raw, allowsUnterminatedFinalSegment: allowsUnterminatedFinalSegment) { segments.append(TokenizedSegment($0)) }
             return .success(segments)
         } catch {
             return .failure(error)
@@ -78,9 +78,10 @@ func withEachSegment(_ text: String, _ body: (X12SegmentView) -> Void) throws {
 
 /// Tokenizes by feeding `X12Tokenizer` chunks whose sizes come from `nextChunkSize`.
 func tokenizeChunked(
-    _ bytes: [UInt8], maximumSegmentLength: Int = 1 << 20, nextChunkSize: () -> Int
+    _ bytes: [UInt8], maximumSegmentLength: Int = 1 << 20, allowsUnterminatedFinalSegment: Bool = false,
+    nextChunkSize: () -> Int
 ) -> Result<[TokenizedSegment], X12Error> {
-    var tokenizer = X12Tokenizer(maximumSegmentLength: maximumSegmentLength)
+    var tokenizer = X12Tokenizer(maximumSegmentLength: maximumSegmentLength, allowsUnterminatedFinalSegment: allowsUnterminatedFinalSegment)
     var segments: [TokenizedSegment] = []
     var offset = 0
     do throws(X12Error) {

@@ -104,6 +104,9 @@ public struct X12EnvelopeValidator: Sendable {
     /// Takes one segment into account.
     public mutating func consume(_ segment: X12SegmentView) {
         lastPosition = segment.position
+        if !segment.isTerminated {
+            issues.append(.unterminatedFinalSegment(position: segment.position, offset: segment.byteOffset))
+        }
         func text(_ index: Int) -> String { segment.element(index)?.text ?? "" }
         let position = segment.position
         if segment.hasID("ISA") {

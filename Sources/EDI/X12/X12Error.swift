@@ -53,13 +53,17 @@ public enum X12Error: Error, Equatable, Hashable, Sendable, CustomStringConverti
     /// A trailer's control number (SE02, GE02, IEA02) differs from its header's (ST02, GS06, ISA13),
     /// compared as strings. `element` names the trailer element.
     case controlNumberMismatch(position: Int, element: String, header: String, trailer: String)
+    /// Warning: the last segment had no terminator and was accepted (lenient tokenizing only).
+    case unterminatedFinalSegment(position: Int, offset: Int)
     /// Warning: the `ISA` is not the fixed 106 bytes wide (delimiters were still found by counting separators).
     case isaNotFixedWidth(position: Int, width: Int)
 
     /// Whether the case is a warning rather than an error.
     public var isWarning: Bool {
-        if case .isaNotFixedWidth = self { return true }
-        return false
+        switch self {
+        case .isaNotFixedWidth, .unterminatedFinalSegment: true
+        default: false
+        }
     }
 
     public var description: String {
@@ -100,6 +104,8 @@ public enum X12Error: Error, Equatable, Hashable, Sendable, CustomStringConverti
             "segment \(position): IEA01=\(declared) but interchange \(controlNumber) has \(actual) functional groups"
         case let .controlNumberMismatch(position, element, header, trailer):
             "segment \(position): \(element)='\(trailer)' does not match the header's '\(header)'"
+        case let .unterminatedFinalSegment(position, offset):
+            "warning: segment \(position) at byte \(offset) ends the input without a segment terminator"
         case let .isaNotFixedWidth(position, width):
             "warning: ISA (segment \(position)) is \(width) bytes wide, not 106"
         }

@@ -22,11 +22,18 @@ public struct X12SegmentFramer: Sendable {
     public private(set) var position = 0
     /// The longest segment accepted before ``X12Error/segmentTooLong(offset:position:maximum:)``.
     public let maximumSegmentLength: Int
+    /// Lenient, opt-in: accept a last segment that ends the input without its terminator (seen in files whose
+    /// final `~` was stripped). The segment is then framed with ``lastSegmentWasUnterminated`` set so the
+    /// forgiveness can be reported. Default: false (``X12Error/missingSegmentTerminator(offset:position:)``).
+    public let allowsUnterminatedFinalSegment: Bool
+    /// Whether the segment just framed had no terminator (only with ``allowsUnterminatedFinalSegment``).
+    public private(set) var lastSegmentWasUnterminated = false
     private var encodingChecked = false
 
     /// A framer. `maximumSegmentLength` bounds the memory a streaming reader needs. Default: 1 MiB.
-    public init(maximumSegmentLength: Int = 1 << 20) {
+    public init(maximumSegmentLength: Int = 1 << 20, allowsUnterminatedFinalSegment: Bool = false) {
         self.maximumSegmentLength = max(maximumSegmentLength, X12Delimiters.maximumISALength)
+        self.allowsUnterminatedFinalSegment = allowsUnterminatedFinalSegment
     }
 
     /// Finds the next segment in `window`, whose first byte is at absolute offset `windowBase` of the input.
@@ -93,12 +100,20 @@ public struct X12SegmentFramer: Sendable {
             }
             end += 1
         }
-        guard found else {
+        var next = end + terminator.count
+        lastSegmentWasUnterminated = false
+        if !found {
             if count - start > maximumSegmentLength {
                 throw .segmentTooLong(offset: windowBase + start, position: position + 1, maximum: maximumSegmentLength)
             }
-            if isFinal { throw .missingSegmentTerminator(offset: windowBase + start, position: position + 1) }
-            return .needMore(skip: start)
+            guard isFinal else { return .needMore(skip: start) }
+            guard allowsUnterminatedFinalSegment else {
+                throw .missingSegmentTerminator(offset: windowBase + start, position: position + 1)
+            }
+            end = count
+            while end > start, X12SegmentFramer.isWhitespace(window[end - 1]) { end -= 1 }
+            next = count
+            lastSegmentWasUnterminated = true
         }
         if end - start > maximumSegmentLength {
             throw .segmentTooLong(offset: windowBase + start, position: position + 1, maximum: maximumSegmentLength)
@@ -123,15 +138,17 @@ public struct X12SegmentFramer: Sendable {
                 offset: windowBase + start, position: position + 1, found: Array(window[start..<min(end, start + 3)]))
         }
         position += 1
-        return .segment(start: start, end: end, next: end + terminator.count)
+        return .segment(start: start, end: end, next: next)
     }
 
     /// Calls `body` with each segment of an in-memory input, without copying.
     public static func forEachSegment(
         in bytes: UnsafeRawBufferPointer, maximumSegmentLength: Int = 1 << 20,
+        allowsUnterminatedFinalSegment: Bool = false,
         _ body: (X12SegmentView) throws(X12Error) -> Void
     ) throws(X12Error) {
-        var framer = X12SegmentFramer(maximumSegmentLength: maximumSegmentLength)
+        var framer = X12SegmentFramer(
+            maximumSegmentLength: maximumSegmentLength, allowsUnterminatedFinalSegment: allowsUnterminatedFinalSegment)
         var offset = 0
         while true {
             let window = UnsafeRawBufferPointer(rebasing: bytes[offset...])
@@ -145,7 +162,8 @@ public struct X12SegmentFramer: Sendable {
                 guard let delimiters = framer.delimiters else { return }
                 try body(X12SegmentView(
                     bytes: UnsafeRawBufferPointer(rebasing: window[start..<end]), delimiters: delimiters,
-                    position: framer.position, byteOffset: offset + start))
+                    position: framer.position, byteOffset: offset + start,
+                    isTerminated: !framer.lastSegmentWasUnterminated))
                 offset += next
             }
         }

@@ -13,12 +13,18 @@ public struct X12SegmentView {
     /// Byte offset of the segment's first byte from the start of the input (a BOM included).
     public let byteOffset: Int
 
+    /// False only for a last segment accepted without its terminator (lenient, opt-in).
+    public let isTerminated: Bool
+
     /// A view; `bytes` must start with the segment id.
-    public init(bytes: UnsafeRawBufferPointer, delimiters: X12Delimiters, position: Int, byteOffset: Int) {
+    public init(
+        bytes: UnsafeRawBufferPointer, delimiters: X12Delimiters, position: Int, byteOffset: Int, isTerminated: Bool = true
+    ) {
         self.bytes = bytes
         self.delimiters = delimiters
         self.position = position
         self.byteOffset = byteOffset
+        self.isTerminated = isTerminated
     }
 
     /// The segment id's bytes (e.g. `NM1`).

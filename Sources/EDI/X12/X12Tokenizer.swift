@@ -25,8 +25,10 @@ public struct X12Tokenizer: Sendable {
     public private(set) var isFinished = false
 
     /// A tokenizer. `maximumSegmentLength` bounds the buffer. Default: 1 MiB.
-    public init(maximumSegmentLength: Int = 1 << 20) {
-        framer = X12SegmentFramer(maximumSegmentLength: maximumSegmentLength)
+    /// `allowsUnterminatedFinalSegment`: see ``X12SegmentFramer/allowsUnterminatedFinalSegment``. Default: false.
+    public init(maximumSegmentLength: Int = 1 << 20, allowsUnterminatedFinalSegment: Bool = false) {
+        framer = X12SegmentFramer(
+            maximumSegmentLength: maximumSegmentLength, allowsUnterminatedFinalSegment: allowsUnterminatedFinalSegment)
     }
 
     /// The delimiters of the current interchange, once its `ISA` has been read.
@@ -70,7 +72,8 @@ public struct X12Tokenizer: Sendable {
                     }
                     let view = X12SegmentView(
                         bytes: UnsafeRawBufferPointer(rebasing: window[start..<end]), delimiters: delimiters,
-                        position: framer.position, byteOffset: base + start)
+                        position: framer.position, byteOffset: base + start,
+                        isTerminated: !framer.lastSegmentWasUnterminated)
                     return .success((frame, try body(view)))
                 } catch {
                     return .failure(error)
