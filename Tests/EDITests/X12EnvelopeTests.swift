@@ -115,4 +115,29 @@ struct X12EnvelopeTests {
         #expect(issues.isEmpty)
         #expect(interchanges[0].interchangeSegmentPositions == [2])
     }
+
+    /// Control numbers are strings: a trailing space in ST02 (pyx12 `ele` fixture) is a mismatch.
+    @Test func trailingSpaceInControlNumberMatters() throws {
+        let (issues, _) = try validateEnvelopes(replacing("ST*837*0101*", with: "ST*837*0101 *"))
+        #expect(issues == [.controlNumberMismatch(position: 6, element: "SE02", header: "0101 ", trailer: "0101")])
+    }
+
+    @Test func unterminatedFinalSegmentIsRejectedOrForgivenAndReported() throws {
+        let text = String(X12Fixture.interchange().dropLast()) + "\r\n"
+        let bytes = Array(text.utf8)
+        #expect(tokenizeInMemory(bytes) == .failure(.missingSegmentTerminator(offset: text.utf8.count - 17, position: 8)))
+        let lenient = try tokenizeInMemory(bytes, allowsUnterminatedFinalSegment: true).get()
+        #expect(lenient.last.map { String(decoding: $0.bytes, as: UTF8.self) } == "IEA*1*000000001")
+        #expect(tokenizeChunked(bytes, allowsUnterminatedFinalSegment: true) { 3 } == .success(lenient))
+        var validator = X12EnvelopeValidator()
+        let walked: Result<Void, X12Error> = bytes.withUnsafeBytes { raw in
+            Result { () throws(X12Error) in
+                try X12SegmentFramer.forEachSegment(in: raw, allowsUnterminatedFinalSegment: true) { validator.consume($0) }
+            }
+        }
+        try walked.get()
+        validator.finish()
+        #expect(validator.issues == [.unterminatedFinalSegment(position: 8, offset: text.utf8.count - 17)])
+        #expect(validator.errors.isEmpty)
+    }
 }
