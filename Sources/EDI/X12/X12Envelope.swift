@@ -108,8 +108,19 @@ public struct X12EnvelopeValidator: Sendable {
             issues.append(.unterminatedFinalSegment(position: segment.position, offset: segment.byteOffset))
         }
         func text(_ index: Int) -> String { segment.element(index)?.text ?? "" }
+        let idBytes = segment.idBytes
+        func isID(_ id: StaticString) -> Bool {
+            idBytes.elementsEqual(UnsafeRawBufferPointer(start: id.utf8Start, count: id.utf8CodeUnitCount))
+        }
+        // Fast path: a segment inside a transaction set that is not an envelope segment.
+        if transactionSet != nil, idBytes.count != 2 || !(isID("SE") || isID("ST") || isID("GS") || isID("GE")),
+            idBytes.count != 3 || !(isID("ISA") || isID("IEA"))
+        {
+            transactionSet?.segmentCount += 1
+            return
+        }
         let position = segment.position
-        if segment.hasID("ISA") {
+        if isID("ISA") {
             if interchange != nil {
                 issues.append(.unexpectedSegment(position: position, segmentID: "ISA", expected: "IEA"))
                 closeInterchange()
@@ -123,7 +134,7 @@ public struct X12EnvelopeValidator: Sendable {
             if segment.bytes.count != 105 {
                 issues.append(.isaNotFixedWidth(position: position, width: segment.bytes.count + 1))
             }
-        } else if segment.hasID("GS") {
+        } else if isID("GS") {
             guard interchange != nil else {
                 issues.append(.unexpectedSegment(position: position, segmentID: "GS", expected: "ISA"))
                 return
@@ -135,7 +146,7 @@ public struct X12EnvelopeValidator: Sendable {
             group = X12FunctionalGroup(
                 functionalIdentifier: text(1), senderCode: text(2), receiverCode: text(3), date: text(4),
                 time: text(5), controlNumber: text(6), version: text(8), headerPosition: position, trailerPosition: nil)
-        } else if segment.hasID("ST") {
+        } else if isID("ST") {
             guard group != nil else {
                 issues.append(.unexpectedSegment(position: position, segmentID: "ST", expected: interchange == nil ? "ISA" : "GS"))
                 return
@@ -149,7 +160,7 @@ public struct X12EnvelopeValidator: Sendable {
                 identifier: text(1), controlNumber: text(2), implementationConvention: convention.isEmpty ? nil : convention,
                 headerPosition: position, trailerPosition: nil, byteOffset: segment.byteOffset, endByteOffset: nil,
                 segmentCount: 1)
-        } else if segment.hasID("SE") {
+        } else if isID("SE") {
             guard var set = transactionSet else {
                 issues.append(.unexpectedSegment(position: position, segmentID: "SE", expected: group == nil ? "ISA or GS" : "ST or GE"))
                 return
@@ -165,7 +176,7 @@ public struct X12EnvelopeValidator: Sendable {
             }
             transactionSet = set
             closeTransactionSet()
-        } else if segment.hasID("GE") {
+        } else if isID("GE") {
             guard group != nil else {
                 issues.append(.unexpectedSegment(position: position, segmentID: "GE", expected: interchange == nil ? "ISA" : "GS or IEA"))
                 return
@@ -181,7 +192,7 @@ public struct X12EnvelopeValidator: Sendable {
             }
             group = current
             closeGroup()
-        } else if segment.hasID("IEA") {
+        } else if isID("IEA") {
             guard interchange != nil else {
                 issues.append(.unexpectedSegment(position: position, segmentID: "IEA", expected: "ISA"))
                 return
@@ -202,7 +213,7 @@ public struct X12EnvelopeValidator: Sendable {
         } else if group != nil {
             issues.append(.unexpectedSegment(position: position, segmentID: segment.id, expected: "ST or GE"))
         } else if interchange != nil {
-            if segment.hasID("TA1") {
+            if isID("TA1") {
                 interchange?.interchangeSegmentPositions.append(position)
             } else {
                 issues.append(.unexpectedSegment(position: position, segmentID: segment.id, expected: "GS, TA1 or IEA"))

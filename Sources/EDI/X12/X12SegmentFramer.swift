@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The incremental core of the X12 tokenizer: finds the next segment in a window of bytes.
 ///
 /// It holds what carries over between windows (encoding checked, current delimiters, segments seen) and
@@ -90,14 +96,15 @@ public struct X12SegmentFramer: Sendable {
         let first = terminator[0]
         var end = start
         var found = false
-        while end < count {
-            if window[end] == first {
-                if terminator.count == 1 { found = true; break }
-                if end + terminator.count > count { break }
-                var matches = true
-                for k in 1..<terminator.count where window[end + k] != terminator[k] { matches = false; break }
-                if matches { found = true; break }
-            }
+        while end < count, let base = window.baseAddress {
+            // memchr: the terminator search is the tokenizer's hot loop.
+            guard let hit = memchr(base + end, Int32(first), count - end) else { end = count; break }
+            end = base.distance(to: UnsafeRawPointer(hit))
+            if terminator.count == 1 { found = true; break }
+            if end + terminator.count > count { end = count; break }
+            var matches = true
+            for k in 1..<terminator.count where window[end + k] != terminator[k] { matches = false; break }
+            if matches { found = true; break }
             end += 1
         }
         var next = end + terminator.count

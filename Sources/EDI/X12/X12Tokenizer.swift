@@ -63,7 +63,8 @@ public struct X12Tokenizer: Sendable {
             let base = storageBase + readIndex
             let readIndex = self.readIndex
             let isFinished = self.isFinished
-            let outcome: Result<(X12SegmentFramer.Frame, R?), X12Error> = storage.withUnsafeBytes { raw in
+            // The frame (or the framer's error), and for a segment what `body` made of it.
+            let outcome: Result<(X12SegmentFramer.Frame, Result<R, X12Error>?), X12Error> = storage.withUnsafeBytes { raw in
                 let window = UnsafeRawBufferPointer(rebasing: raw[readIndex...])
                 do throws(X12Error) {
                     let frame = try framer.frame(window, windowBase: base, isFinal: isFinished)
@@ -74,7 +75,7 @@ public struct X12Tokenizer: Sendable {
                         bytes: UnsafeRawBufferPointer(rebasing: window[start..<end]), delimiters: delimiters,
                         position: framer.position, byteOffset: base + start,
                         isTerminated: !framer.lastSegmentWasUnterminated)
-                    return .success((frame, try body(view)))
+                    return .success((frame, Result { () throws(X12Error) in try body(view) }))
                 } catch {
                     return .failure(error)
                 }
@@ -89,8 +90,9 @@ public struct X12Tokenizer: Sendable {
                 self.readIndex += skip
                 if skip == 0 || self.readIndex == storage.count { return nil }
             case let .segment(_, _, next):
+                // The segment is consumed even when `body` throws, so the tokenizer stays consistent.
                 self.readIndex += next
-                return result
+                return try result?.get()
             }
         }
     }
