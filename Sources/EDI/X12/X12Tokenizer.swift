@@ -58,41 +58,57 @@ public struct X12Tokenizer: Sendable {
     public mutating func nextSegment<R>(
         _ body: (X12SegmentView) throws(X12Error) -> R
     ) throws(X12Error) -> R? {
+        var result: R?
+        guard try withNextSegment({ (view) throws(X12Error) in result = try body(view) }) else { return nil }
+        return result
+    }
+
+    /// Calls `body` with every complete segment buffered so far (all of them after ``finish()``).
+    /// Non-generic: the streaming hot path.
+    public mutating func forEachAvailableSegment(_ body: (X12SegmentView) throws(X12Error) -> Void) throws(X12Error) {
+        while try withNextSegment(body) {}
+    }
+
+    /// Frames the next segment and calls `body` with it; false when more input is needed or at the end.
+    /// The segment is consumed even when `body` throws, so the tokenizer stays consistent.
+    private mutating func withNextSegment(_ body: (X12SegmentView) throws(X12Error) -> Void) throws(X12Error) -> Bool {
         while true {
             var framer = self.framer
             let base = storageBase + readIndex
             let readIndex = self.readIndex
             let isFinished = self.isFinished
-            // The frame (or the framer's error), and for a segment what `body` made of it.
-            let outcome: Result<(X12SegmentFramer.Frame, Result<R, X12Error>?), X12Error> = storage.withUnsafeBytes { raw in
+            var bodyError: X12Error?
+            let outcome: Result<X12SegmentFramer.Frame, X12Error> = storage.withUnsafeBytes { raw in
                 let window = UnsafeRawBufferPointer(rebasing: raw[readIndex...])
                 do throws(X12Error) {
                     let frame = try framer.frame(window, windowBase: base, isFinal: isFinished)
-                    guard case let .segment(start, end, _) = frame, let delimiters = framer.delimiters else {
-                        return .success((frame, nil))
+                    if case let .segment(start, end, _) = frame, let delimiters = framer.delimiters {
+                        do throws(X12Error) {
+                            try body(X12SegmentView(
+                                bytes: UnsafeRawBufferPointer(rebasing: window[start..<end]), delimiters: delimiters,
+                                position: framer.position, byteOffset: base + start,
+                                isTerminated: !framer.lastSegmentWasUnterminated))
+                        } catch {
+                            bodyError = error
+                        }
                     }
-                    let view = X12SegmentView(
-                        bytes: UnsafeRawBufferPointer(rebasing: window[start..<end]), delimiters: delimiters,
-                        position: framer.position, byteOffset: base + start,
-                        isTerminated: !framer.lastSegmentWasUnterminated)
-                    return .success((frame, Result { () throws(X12Error) in try body(view) }))
+                    return .success(frame)
                 } catch {
                     return .failure(error)
                 }
             }
             self.framer = framer
-            let (frame, result) = try outcome.get()
-            switch frame {
+            switch try outcome.get() {
             case .end:
                 self.readIndex = storage.count
-                return nil
+                return false
             case let .needMore(skip):
                 self.readIndex += skip
-                if skip == 0 || self.readIndex == storage.count { return nil }
+                if skip == 0 || self.readIndex == storage.count { return false }
             case let .segment(_, _, next):
-                // The segment is consumed even when `body` throws, so the tokenizer stays consistent.
                 self.readIndex += next
-                return try result?.get()
+                if let bodyError { throw bodyError }
+                return true
             }
         }
     }
@@ -113,7 +129,7 @@ public struct X12Tokenizer: Sendable {
         var tokenizer = X12Tokenizer(maximumSegmentLength: maximumSegmentLength)
         var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
         while true {
-            while try tokenizer.nextSegment(body) != nil {}
+            try tokenizer.forEachAvailableSegment(body)
             if tokenizer.isFinished { return }
             let count = chunk.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
             if count < 0 {
