@@ -137,4 +137,28 @@ struct X12TokenizerTests {
             }
         }
     }
+
+    @Test func bodyErrorConsumesTheSegmentAndTokenizingContinues() throws {
+        var tokenizer = X12Tokenizer()
+        tokenizer.append(contentsOf: Array(X12Fixture.interchange().utf8))
+        tokenizer.finish()
+        let refusal = X12Error.unexpectedSegment(position: 1, segmentID: "ISA", expected: "test refusal")
+        #expect(throws: refusal) { _ = try tokenizer.nextSegment { (_) throws(X12Error) -> Int in throw refusal } }
+        var ids: [String] = []
+        try tokenizer.forEachAvailableSegment { ids.append($0.id) }
+        #expect(ids == ["GS", "ST", "BHT", "NM1", "SE", "GE", "IEA"])
+    }
+
+    @Test func pipeReadingMatchesInMemory() throws {
+        let bytes = Array(X12Fixture.interchange(terminator: "\n", groups: 3, sets: 3).utf8)
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        let written = bytes.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
+        close(fds[1])
+        defer { close(fds[0]) }
+        #expect(written == bytes.count)
+        var read: [TokenizedSegment] = []
+        try X12Tokenizer.forEachSegment(readingFrom: fds[0], chunkSize: 5) { read.append(TokenizedSegment($0)) }
+        #expect(read == (try tokenizeInMemory(bytes).get()))
+    }
 }

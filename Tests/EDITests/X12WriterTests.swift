@@ -53,4 +53,18 @@ struct X12WriterTests {
         let segment = X12Segment(id: "SV1", elements: [X12Element(components: ["HC", "99213", "25"]), X12Element("40"), X12Element("")])
         #expect(try writer.write([segment, X12Segment("SE", "4", "0001")]) == Array("SV1*HC:99213:25*40*~\nSE*4*0001~\n".utf8))
     }
+
+    @Test func repetitionNeedsASeparator() throws {
+        let repeated = X12Segment(id: "HI", elements: [X12Element(repetitions: [[Array("BK".utf8)], [Array("BF".utf8)]])])
+        #expect(try X12Writer(delimiters: .standard).write([repeated]) == Array("HI*BK^BF~".utf8))
+        var noRepetition = X12Delimiters.standard
+        noRepetition.repetition = nil
+        #expect(throws: X12Error.repetitionWithoutSeparator(segmentID: "HI", element: 1)) {
+            _ = try X12Writer(delimiters: noRepetition).write([repeated])
+        }
+        var emptied = X12Element("x")
+        emptied.repetitions = []
+        #expect(emptied.text == "" && emptied.isEmpty)
+        #expect(try X12Writer(delimiters: .standard).write([X12Segment(id: "NTE", elements: [emptied])]) == Array("NTE*~".utf8))
+    }
 }

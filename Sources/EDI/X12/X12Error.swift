@@ -31,6 +31,8 @@ public enum X12Error: Error, Equatable, Hashable, Sendable, CustomStringConverti
     case emptySegment(offset: Int, position: Int)
     /// Reading the input failed (`errno`).
     case readFailed(errno: Int32)
+    /// The writer was asked to write a repeated element but its delimiters have no repetition separator.
+    case repetitionWithoutSeparator(segmentID: String, element: Int)
     /// The writer was asked to write a value containing one of the delimiters it writes with.
     case delimiterInValue(segmentID: String, element: Int, byte: UInt8)
 
@@ -88,6 +90,8 @@ public enum X12Error: Error, Equatable, Hashable, Sendable, CustomStringConverti
             "segment \(position) at byte \(offset) is empty"
         case let .readFailed(errno):
             "reading the input failed (errno \(errno))"
+        case let .repetitionWithoutSeparator(segmentID, element):
+            "\(segmentID)\(element < 10 ? "0" : "")\(element) repeats but no repetition separator is set"
         case let .delimiterInValue(segmentID, element, byte):
             "\(segmentID)\(element < 10 ? "0" : "")\(element) contains delimiter 0x\(String(byte, radix: 16))"
         case let .unexpectedSegment(position, segmentID, expected):

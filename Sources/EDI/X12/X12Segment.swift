@@ -46,8 +46,8 @@ public struct X12Element: Sendable, Hashable {
     }
 
     /// The first component of the first repetition as text.
-    public var text: String { String(decoding: repetitions[0][0], as: UTF8.self) }
+    public var text: String { String(decoding: repetitions.first?.first ?? [], as: UTF8.self) }
 
     /// Whether the element holds nothing.
-    public var isEmpty: Bool { repetitions.count == 1 && repetitions[0].count == 1 && repetitions[0][0].isEmpty }
+    public var isEmpty: Bool { repetitions.allSatisfy { $0.allSatisfy(\.isEmpty) } }
 }

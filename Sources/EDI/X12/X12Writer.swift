@@ -27,7 +27,7 @@ public struct X12Writer: Sendable {
             let index = offset + 1
             writer.writeByte(delimiters.element)
             if isISA {
-                var value = element.repetitions[0][0]
+                var value = element.repetitions.first?.first ?? []
                 if index == 16 { value = [delimiters.component] }
                 if index == 11, let repetition = delimiters.repetition { value = [repetition] }
                 try check(value, segmentID: segment.id, element: index, inISA: true)
@@ -37,7 +37,7 @@ public struct X12Writer: Sendable {
             for (r, repetition) in element.repetitions.enumerated() {
                 if r > 0 {
                     guard let separator = delimiters.repetition else {
-                        throw .delimiterInValue(segmentID: segment.id, element: index, byte: 0)
+                        throw .repetitionWithoutSeparator(segmentID: segment.id, element: index)
                     }
                     writer.writeByte(separator)
                 }
