@@ -140,4 +140,21 @@ struct X12EnvelopeTests {
         #expect(validator.issues == [.unterminatedFinalSegment(position: 8, offset: text.utf8.count - 17)])
         #expect(validator.errors.isEmpty)
     }
+
+    @Test func streamingWithoutRetainingSets() throws {
+        let text = replacing("SE*4*0203", with: "SE*3*0203", in: X12Fixture.interchange(groups: 2, sets: 3))
+        var validator = X12EnvelopeValidator(retainsTransactionSets: false)
+        var closed: [String] = []
+        try withEachSegment(text) { segment in
+            validator.consume(segment)
+            if let set = validator.lastClosedTransactionSet { closed.append(set.controlNumber) }
+        }
+        validator.finish()
+        #expect(closed == ["0101", "0102", "0103", "0201", "0202", "0203"])
+        let interchange = try #require(validator.takeCompletedInterchanges().first)
+        #expect(interchange.groups.map(\.transactionSetCount) == [3, 3])
+        #expect(interchange.groups.allSatisfy { $0.transactionSets.isEmpty })
+        #expect(validator.issues == [.segmentCountMismatch(position: 28, controlNumber: "0203", declared: 3, actual: 4)])
+        #expect(validator.takeCompletedInterchanges().isEmpty)
+    }
 }

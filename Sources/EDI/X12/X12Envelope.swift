@@ -45,8 +45,10 @@ public struct X12FunctionalGroup: Sendable, Hashable {
     public var version: String
     /// Position of the `GS` and of the `GE` (`nil` when missing).
     public var headerPosition: Int, trailerPosition: Int?
-    /// The transaction sets, in order.
+    /// The transaction sets, in order (empty when the validator does not retain them).
     public var transactionSets: [X12TransactionSet] = []
+    /// Transaction sets seen in the group (what GE01 should say), retained or not.
+    public var transactionSetCount = 0
 
     /// Whether the `GE` was read.
     public var isComplete: Bool { trailerPosition != nil }
@@ -89,8 +91,17 @@ public struct X12EnvelopeValidator: Sendable {
     private var transactionSet: X12TransactionSet?
     private var lastPosition = 0
 
-    /// A validator with nothing seen.
-    public init() {}
+    /// Whether groups keep their ``X12TransactionSet``s. Turn off for constant memory on interchanges with
+    /// very many sets; take each set from ``lastClosedTransactionSet`` instead. Default: true.
+    public let retainsTransactionSets: Bool
+    /// The transaction set closed by the last ``consume(_:)`` (by its `SE`, or by a segment that ended it
+    /// early), else `nil`.
+    public private(set) var lastClosedTransactionSet: X12TransactionSet?
+
+    /// A validator with nothing seen. `retainsTransactionSets` Default: true.
+    public init(retainsTransactionSets: Bool = true) {
+        self.retainsTransactionSets = retainsTransactionSets
+    }
 
     /// Interchanges whose `IEA` was read (or that were closed by a new `ISA` or ``finish()``), not yet taken.
     public mutating func takeCompletedInterchanges() -> [X12Interchange] {
@@ -104,6 +115,7 @@ public struct X12EnvelopeValidator: Sendable {
     /// Takes one segment into account.
     public mutating func consume(_ segment: X12SegmentView) {
         lastPosition = segment.position
+        lastClosedTransactionSet = nil
         if !segment.isTerminated {
             issues.append(.unterminatedFinalSegment(position: segment.position, offset: segment.byteOffset))
         }
@@ -184,7 +196,7 @@ public struct X12EnvelopeValidator: Sendable {
             closeTransactionSet()
             guard var current = group else { return }
             current.trailerPosition = position
-            checkCount(text(1), element: "GE01", position: position, actual: current.transactionSets.count) {
+            checkCount(text(1), element: "GE01", position: position, actual: current.transactionSetCount) {
                 .transactionSetCountMismatch(position: position, controlNumber: current.controlNumber, declared: $0, actual: $1)
             }
             if text(2) != current.controlNumber {
@@ -243,7 +255,9 @@ public struct X12EnvelopeValidator: Sendable {
         if !set.isComplete {
             issues.append(.missingTrailer(position: lastPosition, trailer: "SE", controlNumber: set.controlNumber))
         }
-        group?.transactionSets.append(set)
+        group?.transactionSetCount += 1
+        if retainsTransactionSets { group?.transactionSets.append(set) }
+        lastClosedTransactionSet = set
         transactionSet = nil
     }
 
