@@ -58,7 +58,7 @@ let package = Package(
             exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
-            name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog"], exclude: ["Golden"],
+            name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],
             swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(

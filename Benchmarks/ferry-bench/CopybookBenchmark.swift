@@ -1,5 +1,6 @@
 // Copybook decoding benchmark (issue 3): two generated files of at least 200 MB decoded to JSON Lines on one core,
 // reading from the page cache through the streaming RecordReader and writing the JSON to /dev/null.
+import ByteCoding
 import CodePages
 import Copybook
 import Foundation
@@ -39,7 +40,7 @@ enum CopybookBenchmark {
     /// Writes records whose every field holds valid, varied data until the file reaches `targetBytes`.
     static func generate(layout: RecordLayout, to path: String, targetBytes: Int) throws -> Int {
         let page = try CodePage(ccsid: 37)
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let words = ["SMITH", "GARCIA", "NGUYEN", "OKAFOR", "MUELLER", "ROSSI", "TANAKA", "SILVA", "COHEN", "BROWN",
                      "SPRINGFIELD", "RIVERSIDE", "OAK STREET", "PINE AVENUE", "SUITE 200", "APT 4B", "HMO-GOLD",
                      "PPO-SILVER", "member@example.org"]
@@ -80,7 +81,7 @@ enum CopybookBenchmark {
 
     static func fill(
         _ record: inout [UInt8], start: Int, size: Int, item: DataItem, page: CodePage, words: [String],
-        generator: inout SplitMix
+        generator: inout SplitMix64
     ) {
         let picture = item.picture
         func digit() -> UInt8 { UInt8(generator.next() % 10) }
@@ -139,18 +140,5 @@ enum CopybookBenchmark {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
-    }
-}
-
-/// SplitMix64: a small seeded generator, so generated files are the same on every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import ByteCoding
 import CodePages
 import Copybook
 import Events
@@ -10,18 +11,6 @@ import Testing
 /// throws and always writes one parseable JSON object; when strict succeeds, lenient writes the same bytes.
 @Suite("RecordDecoder robustness")
 struct RecordDecoderRobustnessTests {
-    /// SplitMix64: small, fast and the same on every platform, so a failing iteration can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// A corpus copybook, the data file its records are cut from, and how to decode it.
     struct Source: Sendable, CustomTestStringConvertible {
@@ -119,7 +108,7 @@ struct RecordDecoderRobustnessTests {
         let objects = layout.items.filter { objectIDs.contains($0.id) }
         // FNV-1a of the source's name: a fixed seed per source, stable across runs (unlike `hashValue`).
         let seed = source.testDescription.utf8.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var problems: [String] = []
         var strictFailures = 0
         var strictSuccesses = 0
@@ -175,7 +164,7 @@ struct RecordDecoderRobustnessTests {
     /// One input: a real record (a window of the data file), truncated, bit-flipped, overwritten, lengthened, with
     /// random ODO counts, or random bytes.
     static func mutatedRecord(
-        from data: [UInt8], size: Int, objects: [DataItem], iteration: Int, using generator: inout SeededGenerator
+        from data: [UInt8], size: Int, objects: [DataItem], iteration: Int, using generator: inout SplitMix64
     ) -> [UInt8] {
         let length = max(size, 1)
         // A record boundary of a fixed-length file (for variable-length files, just somewhere in the data).
@@ -299,7 +288,7 @@ struct RecordDecoderRobustnessTests {
 
     @Test("random copybook text: either a layout or a CopybookError with a position, never a crash")
     func randomCopybookText() throws {
-        var generator = SeededGenerator(seed: 0xC0B0_1BAD)
+        var generator = SplitMix64(seed: 0xC0B0_1BAD)
         var parsed = 0
         for iteration in 0..<2_000 {
             // Entries built from valid clauses, some of them corrupted by a stray token or a missing period.
@@ -361,7 +350,7 @@ struct RecordDecoderRobustnessTests {
             print(CopybookFixture.skipMessage)
             return
         }
-        var generator = SeededGenerator(seed: 0x0DD_C0B)
+        var generator = SplitMix64(seed: 0x0DD_C0B)
         let texts = try Self.sources.map {
             try CopybookFixture.text(
                 CopybookFixture.conformanceRoot.appendingPathComponent($0.caseName).appendingPathComponent($0.copybook))

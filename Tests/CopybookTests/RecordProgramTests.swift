@@ -100,3 +100,26 @@ import Testing
         #expect(try !RecordDecoder(layout: try Copybook(parsing: Self.copybook).records[0], options: debug).hasCompiledProgram)
     }
 }
+
+@Suite struct StrictSignTests {
+    /// `PIC 9(3) COMP-3` holding X'123C': IBM's NUMPROC(NOPFD) reads +123; with strict signs only F is accepted.
+    @Test func strictSignsRejectASignedNibbleInAnUnsignedField() throws {
+        let layout = try Copybook(parsing: "       01  R.\n           05  N  PIC 9(3) COMP-3.\n").records[0]
+        let bytes: [UInt8] = [0x12, 0x3C]
+        var lenient = try RecordDecoder(layout: layout)
+        var output: [UInt8] = []
+        try bytes.withUnsafeBytes { _ = try lenient.decode($0, recordNumber: 1, recordOffset: 0, into: &output) }
+        #expect(String(decoding: output, as: UTF8.self) == "{\"N\":123}\n")
+        var options = RecordDecodingOptions()
+        options.strictSigns = true
+        var strict = try RecordDecoder(layout: layout, options: options)
+        output = []
+        #expect(throws: RecordDecodingError.self) {
+            try bytes.withUnsafeBytes { _ = try strict.decode($0, recordNumber: 1, recordOffset: 0, into: &output) }
+        }
+        let preferred: [UInt8] = [0x12, 0x3F]
+        output = []
+        try preferred.withUnsafeBytes { _ = try strict.decode($0, recordNumber: 1, recordOffset: 0, into: &output) }
+        #expect(String(decoding: output, as: UTF8.self) == "{\"N\":123}\n")
+    }
+}

@@ -1,3 +1,4 @@
+import ByteCoding
 import Copybook
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import ByteCoding
 import Foundation
 import StreamLog
 import Testing
@@ -30,7 +31,7 @@ import Glibc
             try log.createTopic("crash", partitions: 1)
             try log.close()
         }
-        var generator = SeededGenerator(seed: 0xFE22_7C0D)
+        var generator = SplitMix64(seed: 0xFE22_7C0D)
         var next: Int64 = 0
         var totalAcked = 0
         var tornTails = 0
@@ -96,18 +97,5 @@ import Glibc
         #expect(totalAcked > Self.rounds, "the child must have acknowledged records before being killed")
         print("crash test: \(Self.rounds) SIGKILLs, \(totalAcked) acknowledged records, \(next) in the log, "
             + "\(tornTails) torn tails repaired")
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so a failing round can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -27,7 +27,8 @@ public struct RecordDecoder: Sendable {
     /// True when a compiled program decodes this layout's valid records.
     public var hasCompiledProgram: Bool { program != nil }
 
-    /// Fields decoded as null because their data was invalid (lenient mode), since the decoder was made.
+    /// Fields decoded as null because their data was invalid or missing from a short record (lenient mode), since
+    /// the decoder was made.
     public private(set) var invalidFieldCount = 0
     /// OCCURS DEPENDING ON counts found below a table's declared minimum (accepted, as IBM does) or above its
     /// maximum (clamped in lenient mode).
@@ -242,7 +243,8 @@ public struct RecordDecoder: Sendable {
                     var numberShape = shape(picture)
                     if item.sign != nil { numberShape.isSigned = true }
                     return .zoned(try ZonedDecimalCodec(
-                        shape: numberShape, signPosition: position, convention: convention))
+                        shape: numberShape, signPosition: position, convention: convention,
+                        signHandling: options.strictSigns ? .strict : .lenient))
                 case .numericEdited:
                     if let pointed = try zonedWithPoint(picture, page: page) { return pointed }
                     return .edited(try EditedNumericCodec(
@@ -270,7 +272,8 @@ public struct RecordDecoder: Sendable {
                     byteOrder: options.binaryByteOrder, encodeLimit: .storage))
             case .packedDecimal:
                 guard let picture = item.picture else { throw FieldCodecError.unsupportedLayout("COMP-3 item without PICTURE") }
-                return .packed(try PackedDecimalCodec(shape: shape(picture)))
+                return .packed(try PackedDecimalCodec(
+                    shape: shape(picture), signHandling: options.strictSigns ? .strict : .lenient))
             case .singleFloat, .doubleFloat:
                 let (format, order): (FloatingPointCodec.Format, BinaryIntegerCodec.ByteOrder) =
                     switch options.floatingPoint {
@@ -462,6 +465,7 @@ public struct RecordDecoder: Sendable {
                 record: context.number, recordOffset: context.offset, field: path(of: node.id), fieldOffset: start,
                 needed: node.storageSize, available: context.bytes.count)
             guard options.invalidData == .lenient else { throw error }
+            invalidFieldCount += 1
             output.append(contentsOf: Self.null)
             errors.append(FieldError(
                 field: path(of: node.id), offset: start,

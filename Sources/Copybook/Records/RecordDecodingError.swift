@@ -1,5 +1,5 @@
 /// Why a record (or a layout, when the decoder is built) could not be decoded. Record errors name the record
-/// number (1-based), the record's byte offset in the input, the field path (`CLAIM.LINES[3].AMOUNT`), the field's
+/// number (1-based), the record's byte offset in the input, the field path (`CLAIM.LINES[3].AMOUNT`, 0-based indices as in the JSON arrays), the field's
 /// offset inside the record and its bytes in hex.
 public enum RecordDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A field holds data its picture cannot represent.

@@ -92,11 +92,16 @@ public struct RecordDecodingOptions: Sendable {
     public var redefines: RedefinesSelection
     /// Default: `.strict`.
     public var invalidData: InvalidDataPolicy
+    /// Only preferred signs are accepted in zoned and packed fields: C, D or F for signed items, F for unsigned ones
+    /// (hard cases H1, H4). Off by default, when every sign IBM's NUMPROC(NOPFD) accepts decodes: A, C, E, F positive,
+    /// B, D negative, and C for an unsigned item.
+    public var strictSigns: Bool
     /// Emit FILLER items (each under the name `FILLER`). Default: false.
     public var keepFiller: Bool
     /// A text field made only of X'00' bytes is null. Default: true.
     public var lowValuesAsNull: Bool
-    /// A numeric DISPLAY field made only of spaces is null (not invalid). Default: true.
+    /// A numeric field made only of spaces (DISPLAY, edited, or packed bytes X'40') is null rather than invalid
+    /// data. Numeric fields made only of X'00' are always null (LOW-VALUES mean "not set"). Default: true.
     public var blankNumericAsNull: Bool
     /// DISPLAY numeric and numeric-edited fields that fail strict decoding are read again as free-form text:
     /// spaces or LOW-VALUES around the digits, an optional leading or trailing `+`/`-`, an optional `.` (`"  33"`,
@@ -119,6 +124,7 @@ public struct RecordDecodingOptions: Sendable {
         self.asciiZonedConvention = .ibmOverpunch
         self.redefines = .all
         self.invalidData = .strict
+        self.strictSigns = false
         self.keepFiller = false
         self.lowValuesAsNull = true
         self.blankNumericAsNull = true

@@ -1,6 +1,6 @@
 /// Why a record could not be encoded from its JSON (or why an encoder could not be built). Record errors name the
 /// record number (1-based, as given to ``RecordEncoder/encode(_:recordNumber:)``) and the field path with the
-/// occurrence indices (`CLAIM.LINES[3].AMOUNT`; the root's name is left out when ``RecordDecodingOptions/collapseRoot``).
+/// occurrence indices (`CLAIM.LINES[3].AMOUNT`, 0-based indices as in the JSON arrays; the root's name is left out when ``RecordDecodingOptions/collapseRoot``).
 public enum RecordEncodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The JSON bytes are not one JSON value.
     case invalidJSON(record: Int, offset: Int, reason: String)

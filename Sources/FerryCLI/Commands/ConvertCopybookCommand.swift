@@ -58,6 +58,8 @@ struct ConvertCopybookCommand: Command {
             Emit null for invalid fields and list them in the record's _errors; decode a short last record as \
             far as it goes. Without it the first invalid field stops the conversion (exit 3).
             """)
+    static let strictSigns = Flag(
+        "strict-signs", help: "Accept only preferred signs (C/D/F signed, F unsigned) in zoned and packed fields.")
     static let relaxedNumbers = Flag(
         "relaxed-numbers", help: "Read DISPLAY numbers padded with spaces (\"  33\", \"789.09  \") as numbers.")
     static let debugHex = Flag("debug-hex", help: "Add <FIELD>_debug with each field's raw bytes in hex.")
@@ -95,7 +97,7 @@ struct ConvertCopybookCommand: Command {
                 """,
             parameters: [
                 input, copybook, record, codePage, fieldCodePages, recordFormat, rdwLength, lengthField, recordLength, fileHeader, fileTrailer, binarySizes,
-                sync, comp5, floats, occurs, keepSpaces, keepFiller, lenient, relaxedNumbers, debugHex, encode, segmentField,
+                sync, comp5, floats, occurs, keepSpaces, keepFiller, lenient, strictSigns, relaxedNumbers, debugHex, encode, segmentField,
                 segments, key, type, source,
             ])
     }
@@ -144,6 +146,7 @@ struct ConvertCopybookCommand: Command {
         options.keepFiller = values.isSet(Self.keepFiller)
         options.invalidData = values.isSet(Self.lenient) ? .lenient : .strict
         options.relaxedDisplayNumbers = values.isSet(Self.relaxedNumbers)
+        options.strictSigns = values.isSet(Self.strictSigns)
         options.debugHex = values.isSet(Self.debugHex)
         options.nativeBinaryByteOrder = try values.value(of: Self.comp5) == .big ? .bigEndian : .littleEndian
         options.floatingPoint =
