@@ -63,7 +63,7 @@ struct X12ConformanceTests {
             }
         }
         let result = tokenizeInMemory(bytes, allowsUnterminatedFinalSegment: lenient)
-        var random = SplitMix64(state: UInt64(bytes.count))
+        var random = SplitMix64(seed: UInt64(bytes.count))
         #expect(tokenizeChunked(bytes, allowsUnterminatedFinalSegment: lenient) { Int.random(in: 1...512, using: &random) } == result)
 
         if survey["error"] != nil {

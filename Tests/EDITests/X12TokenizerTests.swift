@@ -1,3 +1,4 @@
+import ByteCoding
 import EDI
 import Foundation
 import Testing
@@ -18,7 +19,7 @@ struct X12TokenizerTests {
         #expect(!whole.isEmpty)
         #expect(tokenizeChunked(bytes) { bytes.count } == .success(whole))
         #expect(tokenizeChunked(bytes) { 1 } == .success(whole))
-        var random = SplitMix64(state: UInt64(index))
+        var random = SplitMix64(seed: UInt64(index))
         for _ in 0..<20 {
             #expect(tokenizeChunked(bytes) { Int.random(in: 1...40, using: &random) } == .success(whole))
         }
@@ -115,7 +116,7 @@ struct X12TokenizerTests {
 
     /// Noise, truncations and corruptions of a valid file: never a crash, and the same answer however chunked.
     @Test func noiseAndTruncationNeverCrash() {
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         var inputs: [[UInt8]] = []
         for length in [0, 1, 3, 4, 10, 200, 2000] {
             inputs.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) })
