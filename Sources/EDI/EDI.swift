@@ -1,1 +1,0 @@
-// The EDI target arrives with issue 4.
