@@ -38,7 +38,9 @@ let package = Package(
             name: "Copybook", dependencies: ["ByteCoding", "CodePages", "Events"], exclude: ["README.md"],
             swiftSettings: settings),
         // X12 and UN/EDIFACT: delimiters, streaming tokenizers, envelopes, guides, validation, acks, writers. Pure.
-        .target(name: "EDI", dependencies: ["ByteCoding", "Events"], exclude: ["README.md"], swiftSettings: settings),
+        .target(
+            name: "EDI", dependencies: ["ByteCoding", "Events"], exclude: ["README.md", "Guides/README.md"],
+            resources: [.copy("Guides")], swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
             name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook"],
