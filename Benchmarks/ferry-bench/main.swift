@@ -9,6 +9,7 @@ import StreamLog
 struct Options {
     var sections: Set<String> = []
     var copybookBytes = 210_000_000
+    var x12Bytes = 520_000_000
     var records100 = 2_000_000
     var records1K = 500_000
     var batch = 1000
@@ -24,9 +25,10 @@ struct Options {
             case "--runs": if let v = it.next().flatMap(Int.init) { runs = v }
             case "--dir": if let v = it.next() { directory = v }
             case "--copybook-mb": if let v = it.next().flatMap(Int.init) { copybookBytes = v * 1_000_000 }
-            case "log", "events", "copybook": sections.insert(arg)
+            case "--x12-mb": if let v = it.next().flatMap(Int.init) { x12Bytes = v * 1_000_000 }
+            case "log", "events", "copybook", "x12": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -218,4 +220,19 @@ if wants("copybook") {
     }
     print(String(format: "peak resident memory of the benchmark process: %.1f MiB", CopybookBenchmark.peakResidentMiB()))
     try? FileManager.default.removeItem(atPath: options.directory + "-copybook")
+}
+
+if wants("x12") {
+    let runs = max(1, min(options.runs, 3))
+    let (claims, figures) = try X12Benchmark.run(
+        directory: options.directory + "-x12", targetBytes: options.x12Bytes, runs: runs)
+    print("")
+    print("X12 837P (\(claims) claims), release, one core, streaming from the page cache, best of \(runs)")
+    for f in figures {
+        print(String(
+            format: "  %-28@ %6.0f MB in %5.2f s: %6.0f MB/s, %@ segments/s", f.name, Double(f.bytes) / 1e6, f.seconds,
+            Double(f.bytes) / f.seconds / 1e6, format(Double(f.segments) / f.seconds)))
+    }
+    print(String(format: "peak resident memory of the benchmark process: %.1f MiB", CopybookBenchmark.peakResidentMiB()))
+    try? FileManager.default.removeItem(atPath: options.directory + "-x12")
 }

@@ -1,0 +1,129 @@
+// X12 benchmark (issue 4, first part): a generated 837P of at least 500 MB with realistic claims, tokenized in one
+// pass on one core through the streaming reader (constant memory), then tokenized with envelope checks.
+// Loop-tree building and claim events join this benchmark when they exist.
+import ByteCoding
+import EDI
+import Foundation
+
+enum X12Benchmark {
+    struct Figures {
+        var name: String
+        var bytes: Int
+        var segments: Int
+        var seconds: Double
+    }
+
+    /// Writes an 837P interchange of about `targetBytes`: one ISA/GS, transaction sets of 50 claims each, every
+    /// claim with a subscriber, a patient, diagnoses and 1–6 service lines; varied ids and amounts.
+    static func generate(to path: String, targetBytes: Int) throws -> Int {
+        var generator = SplitMix64(seed: 837)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        var out = ""
+        out.reserveCapacity(8 << 20)
+        var written = 0
+        func flush() throws {
+            let bytes = Array(out.utf8)
+            try handle.write(contentsOf: bytes)
+            written += bytes.count
+            out.removeAll(keepingCapacity: true)
+        }
+        out += "ISA*00*          *00*          *ZZ*SUBMITTER01    *ZZ*PAYER00001     *261121*1200*^*00501*000000001*0*P*:~\n"
+        out += "GS*HC*SUBMITTER01*PAYER00001*20261121*1200*1*X*005010X222A1~\n"
+        var sets = 0
+        var claims = 0
+        while written + out.utf8.count < targetBytes {
+            sets += 1
+            var segments = 0
+            func segment(_ text: String) { out += text + "~\n"; segments += 1 }
+            segment("ST*837*\(String(format: "%04d", sets % 10000))*005010X222A1")
+            segment("BHT*0019*00*\(sets)*20261121*1200*CH")
+            segment("NM1*41*2*CLEARINGHOUSE ONE*****46*CH0001")
+            segment("PER*IC*CLAIMS DESK*TE*5555550100")
+            segment("NM1*40*2*PAYER ONE*****46*PAYER00001")
+            segment("HL*1**20*1")
+            segment("NM1*85*2*SPRINGFIELD FAMILY MEDICINE*****XX*1\(String(format: "%09d", Int(generator.next() % 1_000_000_000)))")
+            segment("N3*100 MAIN STREET")
+            segment("N4*SPRINGFIELD*IL*627010001")
+            segment("REF*EI*\(String(format: "%09d", Int(generator.next() % 1_000_000_000)))")
+            var hl = 1
+            for _ in 0..<50 {
+                claims += 1
+                hl += 1
+                let member = String(format: "M%08d", Int(generator.next() % 100_000_000))
+                let patientIsSubscriber = generator.next() % 3 != 0
+                segment("HL*\(hl)*1*22*\(patientIsSubscriber ? 0 : 1)")
+                segment("SBR*P*\(patientIsSubscriber ? "18" : "")*GRP12345******CI")
+                segment("NM1*IL*1*OKAFOR*ADA****MI*\(member)")
+                segment("N3*12 HARBOR WAY")
+                segment("N4*SPRINGFIELD*IL*62704")
+                segment("DMG*D8*19800412*F")
+                segment("NM1*PR*2*PAYER ONE*****PI*PAYER00001")
+                if !patientIsSubscriber {
+                    hl += 1
+                    segment("HL*\(hl)*\(hl - 1)*23*0")
+                    segment("PAT*19")
+                    segment("NM1*QC*1*OKAFOR*SAM")
+                    segment("N3*12 HARBOR WAY")
+                    segment("N4*SPRINGFIELD*IL*62704")
+                    segment("DMG*D8*20120304*M")
+                }
+                let lines = Int(generator.next() % 6) + 1
+                var total = 0
+                var charges: [Int] = []
+                for _ in 0..<lines {
+                    let charge = Int(generator.next() % 90_000) + 1_000
+                    charges.append(charge)
+                    total += charge
+                }
+                func money(_ cents: Int) -> String { "\(cents / 100).\(String(format: "%02d", cents % 100))" }
+                segment("CLM*CLM\(claims)*\(money(total))***11:B:1*Y*A*Y*Y")
+                segment("HI*ABK:J069*ABF:R05")
+                segment("NM1*82*1*NGUYEN*MINH****XX*1\(String(format: "%09d", Int(generator.next() % 1_000_000_000)))")
+                segment("PRV*PE*PXC*207Q00000X")
+                for (index, charge) in charges.enumerated() {
+                    segment("LX*\(index + 1)")
+                    segment("SV1*HC:99213:25*\(money(charge))*UN*1***1")
+                    segment("DTP*472*D8*20261104")
+                }
+            }
+            segment("SE*\(segments + 1)*\(String(format: "%04d", sets % 10000))")
+            if out.utf8.count > 4 << 20 { try flush() }
+        }
+        out += "GE*\(sets)*1~\nIEA*1*000000001~\n"
+        try flush()
+        try handle.close()
+        return claims
+    }
+
+    static func run(directory: String, targetBytes: Int, runs: Int) throws -> (claims: Int, figures: [Figures]) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/claims.837p.x12"
+        let claims = try generate(to: path, targetBytes: targetBytes)
+        let bytes = Int((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        var best: [String: Figures] = [:]
+        for _ in 0..<runs {
+            for validates in [false, true] {
+                let descriptor = open(path, O_RDONLY)
+                var segments = 0
+                var validator = X12EnvelopeValidator(retainsTransactionSets: false)
+                let clock = ContinuousClock()
+                let elapsed = try clock.measure {
+                    try X12Tokenizer.forEachSegment(readingFrom: descriptor, chunkSize: 1 << 20) { segment in
+                        segments += 1
+                        if validates { validator.consume(segment) }
+                    }
+                    if validates { validator.finish() }
+                }
+                close(descriptor)
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let name = validates ? "tokenize + envelope checks" : "tokenize"
+                if best[name] == nil || seconds < best[name]!.seconds {
+                    best[name] = Figures(name: name, bytes: bytes, segments: segments, seconds: seconds)
+                }
+            }
+        }
+        try? FileManager.default.removeItem(atPath: path)
+        return (claims, ["tokenize", "tokenize + envelope checks"].compactMap { best[$0] })
+    }
+}
