@@ -173,6 +173,20 @@ struct X12AckTests {
         #expect(content == ["TA1*000000001*210101*1253*R*024", "AK1*HC*1", "AK2*837*0101", "AK5*R*2", "AK9*R*1*1*0*3"])
     }
 
+    @Test func warningsDoNotReject() throws {
+        // A non-padded ISA (sender id not 15 wide) is a warning only.
+        let text = X12Fixture.interchange().replacingOccurrences(of: "*SENDER         *", with: "*SENDER*")
+        let result = X12AckFixture.result(text)
+        let interchange = try #require(result.interchanges.first)
+        #expect(interchange.warnings.count == 1)
+        #expect(interchange.findings.isEmpty)
+        #expect(result.isAccepted)
+        let content = X12AckFixture.content(try X12AckFixture.ack(.functional997, text, includesTA1: true))
+        #expect(content == ["TA1*000000001*210101*1253*A*000", "AK1*HC*1", "AK2*837*0101", "AK5*A", "AK9*A*1*1*1"])
+        // The receiver of the acknowledgement is padded back to 15 characters.
+        #expect(try X12AckFixture.ack(.ta1, text).first?.contains("*ZZ*SENDER         *") == true)
+    }
+
     @Test func missingISAHasNothingToAcknowledge() {
         let result = X12AckFixture.result("GS*HC*A*B*20210101*1253*1*X*005010X222A1~")
         #expect(result.interchanges.isEmpty)

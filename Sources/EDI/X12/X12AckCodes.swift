@@ -58,8 +58,8 @@ public enum X12GroupErrorCode: String, Sendable, Hashable, CaseIterable {
     case controlNumberSyntax = "6"
 }
 
-/// AK502–AK506 / IK502–IK506 transaction set syntax error code (X12 data element 718; the `I` codes are
-/// 005010X231A1 additions used only in a 999).
+/// AK502–AK506 transaction set syntax error code (X12 data element 718) and IK502–IK506 implementation
+/// transaction set syntax error code (element 618, the same values plus `I5` and `I6`, used only in a 999).
 public enum X12TransactionSetErrorCode: String, Sendable, Hashable, CaseIterable {
     /// `1`: transaction set not supported.
     case notSupported = "1"
@@ -83,7 +83,8 @@ public enum X12TransactionSetErrorCode: String, Sendable, Hashable, CaseIterable
     case implementationConventionNotSupported = "I6"
 }
 
-/// AK304 / IK304 segment syntax error code (X12 data element 720; `I` codes are 005010X231A1 additions).
+/// AK304 segment syntax error code (X12 data element 720) and IK304 implementation segment syntax error code
+/// (element 620: the same values plus the `I` codes, used only in a 999).
 ///
 /// Slots for SNIP level 2 findings (implementation-guide structure); Ferry's SNIP level 1 checks do not
 /// produce them yet.
@@ -116,7 +117,8 @@ public enum X12SegmentErrorCode: String, Sendable, Hashable, CaseIterable {
     case implementationDependentNotUsedSegmentPresent = "I9"
 }
 
-/// AK403 / IK403 data element syntax error code (X12 data element 723; `I` codes are 005010X231A1 additions).
+/// AK403 data element syntax error code (X12 data element 723) and IK403 implementation data element syntax
+/// error code (element 621: the same values plus the `I` codes, used only in a 999).
 public enum X12ElementErrorCode: String, Sendable, Hashable, CaseIterable {
     /// `1`: required (mandatory) data element missing.
     case mandatoryElementMissing = "1"
