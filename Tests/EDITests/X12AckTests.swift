@@ -187,6 +187,22 @@ struct X12AckTests {
         #expect(try X12AckFixture.ack(.ta1, text).first?.contains("*ZZ*SENDER         *") == true)
     }
 
+    @Test func missingSEBeforeTheNextSTRejectsOnlyThatSet() throws {
+        let text = X12Fixture.interchange(sets: 2).replacingOccurrences(of: "SE*4*0101~", with: "")
+        let content = X12AckFixture.content(try X12AckFixture.ack(.functional997, text))
+        #expect(content == ["AK1*HC*1", "AK2*837*0101", "AK5*R*2", "AK2*837*0102", "AK5*A", "AK9*P*2*2*1"])
+    }
+
+    @Test func garbageAfterTheLastIEAIsUnattributed() throws {
+        let text = X12Fixture.interchange() + "\u{00}\u{FF}noise~"
+        let result = X12AckFixture.result(text)
+        let interchange = try #require(result.interchanges.first)
+        #expect(interchange.findings.isEmpty)
+        #expect(interchange.acknowledgmentCode == .accepted)
+        #expect(result.unattributedFindings.count == 1)
+        #expect(!result.isAccepted)
+    }
+
     @Test func missingISAHasNothingToAcknowledge() {
         let result = X12AckFixture.result("GS*HC*A*B*20210101*1253*1*X*005010X222A1~")
         #expect(result.interchanges.isEmpty)
