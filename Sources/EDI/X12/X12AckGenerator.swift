@@ -1,4 +1,4 @@
-public import ByteCoding
+import ByteCoding
 
 /// Which acknowledgement to generate.
 public enum X12AckKind: String, Sendable, Hashable, CaseIterable {
