@@ -156,6 +156,14 @@ public struct X12GuideTrigger: Sendable, Hashable, Codable {
     /// 1-based component position inside a composite element.
     public var component: Int?
     public var codes: [String]?
+
+    /// A trigger: the segment id and, optionally, the qualifying element and its codes.
+    public init(segment: String, position: Int? = nil, component: Int? = nil, codes: [String]? = nil) {
+        self.segment = segment
+        self.position = position
+        self.component = component
+        self.codes = codes
+    }
 }
 
 /// One segment of a guide loop.

@@ -45,6 +45,13 @@ public struct X12LoopSegment: Sendable, Hashable {
     /// `false` when the guide has no place for the segment here (reported in the builder's issues).
     public var isRecognized: Bool
 
+    /// A placed segment.
+    public init(segment: X12Segment, position: Int, isRecognized: Bool = true) {
+        self.segment = segment
+        self.position = position
+        self.isRecognized = isRecognized
+    }
+
     public var id: String { segment.id }
 }
 
@@ -80,6 +87,14 @@ public struct X12LoopTreeIssue: Sendable, Hashable, Error, CustomStringConvertib
     /// The loop the segment was placed in (or the loop it opened).
     public var loopID: String
     public var segmentID: String
+
+    /// A finding at a segment.
+    public init(kind: Kind, position: Int, loopID: String, segmentID: String) {
+        self.kind = kind
+        self.position = position
+        self.loopID = loopID
+        self.segmentID = segmentID
+    }
 
     public var description: String {
         "segment \(position) \(segmentID) in loop \(loopID): \(kind)"
