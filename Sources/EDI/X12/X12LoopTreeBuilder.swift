@@ -210,6 +210,10 @@ public struct X12LoopTreeBuilder: Sendable {
             issues.append(.init(
                 kind: .hierarchicalParentMissing, position: position, loopID: guideLoop.id, segmentID: "HL"))
         }
+        // Without a usable HL02, fall back to position: the nearest open level the guide allows as parent.
+        if parentNode == nil, let allowed = guideLoop.hierarchicalParents, !allowed.isEmpty {
+            parentNode = stack.last { allowed.contains(compiled.loops[nodes[$0].loop].id) }
+        }
         let parent: Int
         if let parentNode {
             stack = path(to: parentNode)
