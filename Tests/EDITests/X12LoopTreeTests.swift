@@ -160,4 +160,33 @@ struct X12LoopTreeTests {
         #expect(tree.compactJSON.contains("{\"segment\":\"ZZZ\",\"position\":16,\"recognized\":false}"))
         #expect(!tree.json.contains("DOE"))  // values (PHI) are not rendered
     }
+
+    /// Views straight from the tokenizer, two sets through one builder: `finish()` starts the next set afresh.
+    @Test func streamingFromTheTokenizerAndReuse() throws {
+        let body = Self.header + Self.subscriber + "CLM*C1*1***11:B:1*Y*A*Y*Y~ZZZ~SE*17*0001~"
+        let text = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*000000001*0*P*:~"
+            + "GS*HC*S*R*20240101*1200*1*X*005010X222A1~" + body.replacingOccurrences(of: "\n", with: "")
+            + body.replacingOccurrences(of: "\n", with: "") + "GE*2*1~IEA*1*000000001~"
+        var builder = X12LoopTreeBuilder(guide: X12LoopTreeFixture.professional)
+        var trees: [(X12Loop, [X12LoopTreeIssue])] = []
+        var inside = false
+        let bytes = Array(text.utf8)
+        try bytes.withUnsafeBytes { raw in
+            try X12SegmentFramer.forEachSegment(in: raw) { view in
+                if view.hasID("ST") { inside = true }
+                guard inside else { return }
+                builder.consume(view)
+                if view.hasID("SE") {
+                    inside = false
+                    let issues = builder.issues
+                    trees.append((builder.finish(), issues))
+                }
+            }
+        }
+        #expect(trees.count == 2)
+        #expect(trees.map { $0.1.map(\.position) } == [[18], [35]])  // ZZZ, at its position in the file
+        #expect(trees[0].0.descendants("2300").count == 1)
+        #expect(trees[1].0.descendants("2300").count == 1)
+        #expect(X12LoopTreeFixture.positions(trees[1].0) == Array(20...36))
+    }
 }
