@@ -16,7 +16,7 @@ struct X12GuideTests {
         }
     }
 
-    @Test(arguments: X12Guide.bundledIDs)
+    @Test(arguments: ["005010X222A1", "005010X223A2"])
     func bundledGuideHasTheClaimLoops(id: String) throws {
         let guide = try X12Guide.bundled(id)
         #expect(guide.id == id)
@@ -42,6 +42,16 @@ struct X12GuideTests {
             #expect(trigger.position == qualifier?.position, "\(loop.id)")
             #expect(trigger.codes == qualifier?.codes, "\(loop.id)")
         }
+    }
+
+    @Test(arguments: [("005010X221A1", "835", ["1000A", "1000B", "2000", "2100", "2110"]), ("005010X231A1", "999", ["2000", "2100", "2110"])])
+    func paymentAndAcknowledgmentGuides(id: String, transactionSet: String, loops: [String]) throws {
+        let guide = try X12Guide.bundled(id)
+        #expect(guide.transactionSet == transactionSet)
+        #expect(guide.source["file"]?.hasPrefix(transactionSet) == true)
+        let ids = Self.allLoops(guide.root).map(\.id)
+        #expect(Set(loops).subtracting(ids).isEmpty)
+        #expect(X12Guide.bundled(forConvention: String(id.prefix(10)), transactionSet: transactionSet)?.id == id)
     }
 
     @Test func professionalRepeatsAndHierarchy() throws {

@@ -13,9 +13,10 @@ struct X12CorpusTransactionSet {
 enum X12LoopTreeCorpus {
     /// The 837 inputs of the corpus (5010 and the staedi HL cases), as `case/file`. Left out: the UTF-16 file
     /// (rejected by the tokenizer) and the file without an ISA (no delimiters, no segments).
-    static let inputs: [String] = X12Conformance.inputs.filter {
-        ($0.contains("837") && $0.hasPrefix("x12-5010-") && !$0.contains("utf16") && !$0.contains("missing-isa"))
-            || $0.hasPrefix("x12-837-staedi")
+    static let inputs: [String] = X12Conformance.inputs.filter { input in
+        (["837", "835", "999"].contains { input.contains($0) } && input.hasPrefix("x12-5010-")
+            && !input.contains("utf16") && !input.contains("missing-isa"))
+            || input.hasPrefix("x12-837-staedi")
     }
 
     /// Tokenizes a corpus file and builds one tree per ST…SE with the guide chosen by ST03 (else GS08).
@@ -34,12 +35,14 @@ enum X12LoopTreeCorpus {
                     guard var segments = current else { return }
                     segments.append((segment, view.position))
                     current = nil
+                    let st01 = segments[0].segment.element(1)?.text ?? ""
                     let st03 = segments[0].segment.element(3)?.text ?? ""
                     let convention = st03.isEmpty ? groupVersion : st03
-                    // GS08 `005010` (staedi) names no guide: the 837P guide is used.
+                    // GS08 `005010` (staedi 837) names no guide: the 837P guide is used.
+                    let fallback = ["835": "005010X221A1", "999": "005010X231A1"][st01] ?? "005010X222A1"
                     let guide =
-                        X12Guide.bundled(forConvention: convention, transactionSet: "837")
-                        ?? X12LoopTreeFixture.professional
+                        X12Guide.bundled(forConvention: convention, transactionSet: st01)
+                        ?? (try? X12Guide.bundled(fallback)) ?? X12LoopTreeFixture.professional
                     let (tree, issues) = X12LoopTreeBuilder.build(guide: guide, segments: segments)
                     sets.append(.init(convention: convention, segments: segments, tree: tree, issues: issues))
                 default:
@@ -102,6 +105,19 @@ enum X12LoopTreeCorpus {
                 "segment 26 DTP in loop 2300: segmentOutOfOrder", "segment 51 DMG in loop 2320: segmentNotExpected",
                 "segment 59 DMG in loop 2320: segmentNotExpected", "segment 77 NTE in loop 2400: segmentOutOfOrder",
                 "segment 79 PRV in loop 2420A: segmentNotExpected",
+            ]
+        ],
+        "x12-5010-835-badx12-envelope-errors/input.x12": [[]],  // its errors are envelope counts
+        "x12-5010-835-expected-csv-emedny/input.x12": [[]],
+        "x12-5010-999-imsweb-rejected/input.x12": [[]],
+        // staedi: IK5@4 UNEXPECTED_SEGMENT, AK101@5 too long, IK501@7 invalid code, IK5@8 over maximum use (and
+        // AK204/AK205 too many elements: SNIP 2, not yet). Here the padded `HC   ` fails the AK101 code list;
+        // the over-use at 8 is not reported because IK5*Q, matched by id only, is not counted as a use.
+        "x12-5010-999-staedi-invalid/input.x12": [
+            [
+                "segment 4 IK5 in loop ST_LOOP: segmentNotExpected",
+                "segment 5 AK1 in loop HEADER: qualifierNotRecognized(element: 1, found: \"HC   \")",
+                "segment 7 IK5 in loop 2000: qualifierNotRecognized(element: 1, found: \"Q\")",
             ]
         ],
         // Deviation: staedi's test schema makes an empty `HL` its own loop; in the 837 guides HL03 is required
@@ -236,5 +252,24 @@ struct X12LoopTreeConformanceTests {
             #expect(set.issues.filter { $0.segmentID == "HL" }.count == upstream.emptyHL)
         }
         #expect(expected.map(\.hierarchy.count) == [16, 10])
+    }
+
+    /// edi-835-parser: one CSV row per SVC (marker = CLP01, code = SVC01-2), in order; here one 2110 per SVC
+    /// under the 2100 of its CLP.
+    @Test func claimPaymentServiceLinesMatchTheCSV() throws {
+        let folder = X12Conformance.root.appendingPathComponent("x12-5010-835-expected-csv-emedny")
+        let csv = try String(contentsOf: folder.appendingPathComponent("expected.edi-835-parser.csv"), encoding: .utf8)
+        let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let expected = rows.map { "\($0[1]) \($0[3])" }
+        let set = try #require(try X12LoopTreeCorpus.load("x12-5010-835-expected-csv-emedny/input.x12").first)
+        let lines = set.tree.descendants("2100").flatMap { claim in
+            claim.loops.filter { $0.id == "2110" }.map { line in
+                let svc = line.segments[0].segment.element(1)?.repetitions.first ?? []
+                let code = svc.count > 1 ? String(decoding: svc[1], as: UTF8.self) : ""
+                return "\(claim.segments[0].segment.element(1)?.text ?? "") \(code)"
+            }
+        }
+        #expect(expected.count == 10)
+        #expect(lines == expected)
     }
 }

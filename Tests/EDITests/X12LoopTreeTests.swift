@@ -189,4 +189,17 @@ struct X12LoopTreeTests {
         #expect(trees[1].0.descendants("2300").count == 1)
         #expect(X12LoopTreeFixture.positions(trees[1].0) == Array(20...36))
     }
+
+    /// A loop trigger with an unlisted qualifier still opens the one loop it can open (999 AK1 → HEADER), reported.
+    @Test func unlistedQualifierOnTheOnlyPossibleLoop() throws {
+        let guide = try X12Guide.bundled("005010X231A1")
+        let (tree, issues) = X12LoopTreeFixture.build(
+            "ST*999*1*005010X231A1~AK1*ZZ*17*005010X222A1~AK2*837*0001~IK5*A~AK9*A*1*1*1~SE*6*1~", guide: guide)
+        #expect(issues == [.init(kind: .qualifierNotRecognized(element: 1, found: "ZZ"), position: 2, loopID: "HEADER", segmentID: "AK1")])
+        #expect(X12LoopTreeFixture.loopOutline(tree) == ["ST_LOOP", "  HEADER", "    2000"])
+        #expect(Self.paths(tree) == [
+            "ST_LOOP ST", "ST_LOOP/HEADER AK1", "ST_LOOP/HEADER/2000 AK2", "ST_LOOP/HEADER/2000 IK5",
+            "ST_LOOP/HEADER AK9", "ST_LOOP SE",
+        ])
+    }
 }

@@ -34,7 +34,7 @@ public struct X12Guide: Sendable, Hashable {
     }
 
     /// The identifiers of the guides shipped with Ferry.
-    public static let bundledIDs = ["005010X222A1", "005010X223A2"]
+    public static let bundledIDs = ["005010X221A1", "005010X222A1", "005010X223A2", "005010X231A1"]
 
     /// Loads a guide shipped in the EDI module's resources by its id (e.g. `005010X222A1`).
     public static func bundled(_ id: String) throws(X12GuideError) -> X12Guide {

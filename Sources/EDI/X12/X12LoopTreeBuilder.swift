@@ -68,23 +68,49 @@ public struct X12LoopTreeBuilder: Sendable {
             issues.append(.init(kind: .segmentOutOfOrder, position: position, loopID: loop.id, segmentID: segment.id))
             return
         }
-        let inner = stack[stack.count - 1]
-        let innerLoop = compiled.loops[nodes[inner].loop]
-        // Same id in the current loop with a qualifier value the guide does not list.
-        for child in innerLoop.children {
-            guard case let .segment(index) = child else { continue }
-            let candidate = compiled.segments[index]
-            guard candidate.id == segment.id, !candidate.isTrigger, let qualifier = candidate.qualifiers.first else {
-                continue
+        // Second pass, ignoring qualifier values, in the innermost loop only (further out an id alone says too
+        // little): the same id among its own segments, or the trigger of exactly one child loop. Placed and
+        // reported; never a guess among several loops.
+        for depth in [stack.count - 1] {
+            let loop = compiled.loops[nodes[stack[depth]].loop]
+            var own: Match?
+            var childLoops: [Match] = []
+            for (ordinal, child) in loop.children.enumerated() {
+                switch child {
+                case let .segment(index):
+                    let candidate = compiled.segments[index]
+                    if own == nil, candidate.id == segment.id, !candidate.isTrigger, !candidate.qualifiers.isEmpty {
+                        own = Match(target: .segment(index), key: loop.childKeys[ordinal])
+                    }
+                case let .loop(index):
+                    if let entry = compiled.loops[index].entrySegment, compiled.segments[entry].id == segment.id,
+                        !compiled.segments[entry].qualifiers.isEmpty
+                    {
+                        childLoops.append(Match(target: .loop(index), key: loop.childKeys[ordinal]))
+                    }
+                }
             }
-            nodes[inner].children.append(
-                .segment(X12LoopSegment(segment: segment, position: position, isRecognized: true)))
+            guard let match = own ?? (childLoops.count == 1 ? childLoops[0] : nil) else { continue }
+            apply(match, at: depth, segment: segment, position: position, countsUse: false)
+            let owner: Int =
+                switch match.target {
+                case let .segment(index): index
+                case let .loop(index): compiled.loops[index].entrySegment ?? 0
+                }
+            let qualifiers = compiled.segments[owner].qualifiers
+            let failed =
+                qualifiers.first { qualifier in
+                    CompiledGuide.value(of: segment, qualifier).map { !qualifier.codes.contains($0) } ?? true
+                } ?? qualifiers[0]
             issues.append(.init(
                 kind: .qualifierNotRecognized(
-                    element: qualifier.position, found: CompiledGuide.value(of: segment, qualifier) ?? ""),
-                position: position, loopID: innerLoop.id, segmentID: segment.id))
+                    element: failed.position, found: CompiledGuide.value(of: segment, failed) ?? ""),
+                position: position, loopID: compiled.loops[nodes[stack[stack.count - 1]].loop].id,
+                segmentID: segment.id))
             return
         }
+        let inner = stack[stack.count - 1]
+        let innerLoop = compiled.loops[nodes[inner].loop]
         nodes[inner].children.append(
             .segment(X12LoopSegment(segment: segment, position: position, isRecognized: false)))
         let kind: X12LoopTreeIssue.Kind =
@@ -139,19 +165,25 @@ public struct X12LoopTreeBuilder: Sendable {
         return first
     }
 
-    private mutating func apply(_ match: Match, at depth: Int, segment: X12Segment, position: Int) {
+    /// Places the segment as `match` says; `countsUse: false` for a segment matched by id only (its uses are not
+    /// those of the guide segment it resembles).
+    private mutating func apply(
+        _ match: Match, at depth: Int, segment: X12Segment, position: Int, countsUse: Bool = true
+    ) {
         stack.removeSubrange((depth + 1)...)
         let node = stack[depth]
         switch match.target {
         case let .segment(index):
             nodes[node].lastKey = match.key
-            place(segment, position: position, segment: index, in: node)
+            place(segment, position: position, segment: index, in: node, countsUse: countsUse)
         case let .loop(index):
             var parent = node
             for loop in compiled.loops[index].entryChain {
                 parent = open(loop, under: parent, position: position, segmentID: segment.id)
             }
-            place(segment, position: position, segment: compiled.loops[index].entrySegment ?? 0, in: parent)
+            place(
+                segment, position: position, segment: compiled.loops[index].entrySegment ?? 0, in: parent,
+                countsUse: countsUse)
         }
     }
 
@@ -173,9 +205,12 @@ public struct X12LoopTreeBuilder: Sendable {
         return node
     }
 
-    private mutating func place(_ segment: X12Segment, position: Int, segment index: Int, in node: Int) {
+    private mutating func place(
+        _ segment: X12Segment, position: Int, segment index: Int, in node: Int, countsUse: Bool = true
+    ) {
         nodes[node].children.append(
             .segment(X12LoopSegment(segment: segment, position: position, isRecognized: true)))
+        guard countsUse else { return }
         let count = nodes[node].segmentUses[index, default: 0] + 1
         nodes[node].segmentUses[index] = count
         if let maximum = compiled.segments[index].maxUse, count > maximum {
