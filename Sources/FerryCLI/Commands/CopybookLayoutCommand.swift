@@ -50,8 +50,8 @@ struct CopybookLayoutCommand: Command {
         }
     }
 
-    /// The whole file; copybooks are small.
-    static func readFile(_ path: String) throws(CommandError) -> [UInt8] {
+    /// The whole file (at most `limit` bytes; copybooks are small).
+    static func readFile(_ path: String, limit: Int = 16 << 20) throws(CommandError) -> [UInt8] {
         let descriptor = POSIX.open(path)
         guard descriptor >= 0 else {
             throw .io(operation: "open", path: path, reason: POSIX.message(POSIX.lastError))
@@ -63,8 +63,8 @@ struct CopybookLayoutCommand: Command {
             let count = buffer.withUnsafeMutableBytes { POSIX.read(descriptor, $0.baseAddress!, $0.count) }
             if count == 0 { break }
             guard count > 0 else { throw .io(operation: "read", path: path, reason: POSIX.message(POSIX.lastError)) }
-            guard result.count + count <= 16 << 20 else {
-                throw .io(operation: "read", path: path, reason: "a copybook larger than 16 MiB")
+            guard result.count + count <= limit else {
+                throw .io(operation: "read", path: path, reason: "the file is larger than \(limit >> 20) MiB")
             }
             result += buffer[0..<count]
         }

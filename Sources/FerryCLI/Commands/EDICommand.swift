@@ -1,0 +1,185 @@
+public import EDI
+import Events
+
+/// `ferry edi`: inspect and validate EDI interchanges.
+struct EDICommand: CommandGroup {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            name: "edi",
+            abstract: "Inspect and validate X12 interchanges.",
+            discussion: """
+                Reads X12 from a file or standard input ('-'), any number of interchanges, groups and transaction \
+                sets, with the delimiters each ISA declares.
+                """,
+            subcommands: [EDITreeCommand.self, EDIValidateCommand.self])
+    }
+
+    /// Reads the whole input: a file or standard input.
+    static func readInput(_ path: String) throws -> [UInt8] {
+        if path == "-" {
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { POSIX.read(0, $0.baseAddress!, $0.count) }
+                if count <= 0 { break }
+                bytes += buffer[0..<count]
+            }
+            return bytes
+        }
+        return try CopybookLayoutCommand.readFile(path, limit: 1 << 31)
+    }
+}
+
+extension X12AckKind: ArgumentValue {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+    public static var expectation: String { "999, 997 or ta1" }
+    public var argumentText: String { rawValue }
+}
+
+/// `ferry edi tree INPUT`: the implementation-guide loop tree of every transaction set, as JSON Lines.
+struct EDITreeCommand: Command {
+    static let input = Argument<String>("input", isOptional: true, help: "The X12 file; '-' or absent reads standard input.")
+
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            name: "tree",
+            abstract: "Print the loop tree of each transaction set as JSON Lines.",
+            discussion: """
+                One line per transaction set: its interchange, group and set control numbers, the implementation \
+                guide chosen from ST03 or GS08 (837P, 837I, 835, 999), the loop tree (loop ids and segment \
+                positions only: segment values are claim data and are not printed) and every segment the guide \
+                does not place where it stands. Exit status 3 when a set has findings or the input is not X12.
+                """,
+            parameters: [input])
+    }
+
+    let path: String
+
+    init(parsing values: ParsedValues) throws(UsageError) {
+        path = try values.valueIfPresent(of: Self.input) ?? "-"
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let source = path == "-" ? "<stdin>" : path
+        let descriptor: Int32 = path == "-" ? 0 : POSIX.open(path)
+        guard descriptor >= 0 else {
+            throw CommandError.io(operation: "open", path: path, reason: POSIX.message(POSIX.lastError))
+        }
+        defer { if descriptor != 0 { POSIX.close(descriptor) } }
+        var interchange = ""
+        var group = ""
+        var convention = ""
+        var builder: X12LoopTreeBuilder?
+        var header: (type: String, control: String, guide: String?) = ("", "", nil)
+        var findings = 0
+        do {
+            // Streaming, constant memory: one set's tree at a time.
+            try X12Tokenizer.forEachSegment(readingFrom: descriptor) { (segment: X12SegmentView) throws(X12Error) in
+                switch segment.id {
+                case "ISA": interchange = segment.element(13)?.text ?? ""
+                case "GS":
+                    group = segment.element(6)?.text ?? ""
+                    convention = segment.element(8)?.text ?? ""
+                case "ST":
+                    let type = segment.element(1)?.text ?? ""
+                    let reference = segment.element(3)?.text ?? convention
+                    let guide = X12Guide.bundled(forConvention: reference, transactionSet: type)
+                    header = (type, segment.element(2)?.text ?? "", guide?.id)
+                    builder = guide.map { X12LoopTreeBuilder(guide: $0) }
+                    builder?.consume(segment)
+                case "SE":
+                    builder?.consume(segment)
+                    var line = JSONWriter(capacity: 4096)
+                    line.beginObject()
+                    line.writeKey("interchange"); line.writeString(interchange)
+                    line.writeKey("group"); line.writeString(group)
+                    line.writeKey("transactionSet"); line.writeString(header.control)
+                    line.writeKey("type"); line.writeString(header.type)
+                    line.writeKey("guide")
+                    if let guide = header.guide { line.writeString(guide) } else { line.writeNull() }
+                    if var current = builder {
+                        let tree = current.finish()
+                        line.writeKey("tree"); line.writeRawJSON(Array(tree.compactJSON.utf8))
+                        line.writeKey("issues")
+                        line.beginArray()
+                        for issue in current.issues { line.writeString(issue.description) }
+                        line.endArray()
+                        findings += current.issues.count
+                    } else {
+                        line.writeKey("tree"); line.writeNull()
+                    }
+                    line.endObject()
+                    line.endLine()
+                    context.output.write(bytes: line.takeBytes())
+                    builder = nil
+                default:
+                    builder?.consume(segment)
+                }
+            }
+        } catch {
+            context.output.flush()
+            throw CommandError.inputRejected(source: source, line: 1, reason: "\(error)")
+        }
+        context.output.flush()
+        if findings > 0 {
+            context.errorOutput.write("\(source): \(findings) segments not placed as the guide expects\n")
+            throw ExitCode.inputRejected
+        }
+    }
+}
+
+/// `ferry edi validate INPUT [--ack 999|997|ta1]`: checks envelopes and syntax and prints the acknowledgement.
+struct EDIValidateCommand: Command {
+    static let input = Argument<String>("input", isOptional: true, help: "The X12 file; '-' or absent reads standard input.")
+    static let ack = Option<X12AckKind>(
+        "ack", valueName: "KIND", default: .implementation999, help: "The acknowledgement to print: 999, 997 or ta1.")
+    static let controlNumber = Option<Positive>(
+        "control-number", valueName: "N", default: Positive(1),
+        help: "ISA13 and GS06 of the acknowledgement (your own sequence).")
+
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            name: "validate",
+            abstract: "Validate X12 envelopes and syntax and print the acknowledgement.",
+            discussion: """
+                Checks delimiters, segment syntax and the ISA/IEA, GS/GE, ST/SE counts and control numbers \
+                (SNIP level 1) and prints one acknowledgement interchange per input interchange, addressed back \
+                to the sender. Exit status 0 when everything is accepted, 3 when something is rejected.
+                """,
+            parameters: [input, ack, controlNumber])
+    }
+
+    let path: String
+    let kind: X12AckKind
+    let control: Int
+
+    init(parsing values: ParsedValues) throws(UsageError) {
+        path = try values.valueIfPresent(of: Self.input) ?? "-"
+        kind = try values.value(of: Self.ack)
+        control = try values.value(of: Self.controlNumber).value
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let bytes = try EDICommand.readInput(path)
+        let result = X12AckValidationResult(validating: bytes)
+        let now = RFC3339Timestamp.now().description  // 2026-11-21T13:45:07.123Z
+        let date = String(now.prefix(10)).replacingOccurrencesOfDash()
+        let time = String(now.dropFirst(11).prefix(5)).replacingOccurrencesOfColon()
+        for (index, interchange) in result.interchanges.enumerated() {
+            let generator = X12AckGenerator(envelope: X12AckEnvelope(
+                interchangeControlNumber: control + index, groupControlNumber: control + index, date: date, time: time,
+                segmentSuffix: [0x0A]))
+            context.output.write(bytes: try generator.write(kind, for: interchange))
+        }
+        for finding in result.unattributedFindings where !finding.isWarning {
+            context.errorOutput.write("error: \(finding)\n")
+        }
+        context.output.flush()
+        if !result.isAccepted { throw ExitCode.inputRejected }
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrencesOfDash() -> String { String(filter { $0 != "-" }) }
+    fileprivate func replacingOccurrencesOfColon() -> String { String(filter { $0 != ":" }) }
+}

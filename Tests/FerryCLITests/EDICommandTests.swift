@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// `ferry edi validate` and `ferry edi tree` end to end, through the built binary.
+@Suite struct EDICommandTests {
+    /// A small 005010 837 interchange; `seCount` lets a test break the SE01 count.
+    static func interchange(seCount: Int = 6) -> String {
+        [
+            "ISA*00*          *00*          *ZZ*SUBMITTER01    *ZZ*PAYER00001     *261121*1200*^*00501*000000042*0*P*:",
+            "GS*HC*SUBMITTER01*PAYER00001*20261121*1200*7*X*005010X222A1",
+            "ST*837*0001*005010X222A1",
+            "BHT*0019*00*1*20261121*1200*CH",
+            "NM1*41*2*CLEARINGHOUSE ONE*****46*CH0001",
+            "PER*IC*CLAIMS DESK*TE*5555550100",
+            "NM1*40*2*PAYER ONE*****46*PAYER00001",
+            "SE*\(seCount)*0001",
+            "GE*1*7",
+            "IEA*1*000000042",
+        ].map { $0 + "~\n" }.joined()
+    }
+
+    @Test func anAcceptedInterchangeGetsAnAccepting999() throws {
+        let result = try FerryProcess.run(["edi", "validate", "-", "--ack", "999"], input: Data(Self.interchange().utf8))
+        #expect(result.status == 0, "\(result)")
+        let segments = result.outputLines
+        #expect(segments.first?.hasPrefix("ISA*00*          *00*          *ZZ*PAYER00001     *ZZ*SUBMITTER01    *") == true)
+        #expect(segments.contains("AK1*HC*7*005010X222A1~"))
+        #expect(segments.contains("AK2*837*0001*005010X222A1~"))
+        #expect(segments.contains("IK5*A~"))
+        #expect(segments.contains("AK9*A*1*1*1~"))
+    }
+
+    @Test func aWrongSegmentCountIsRejectedWithItsCode() throws {
+        let result = try FerryProcess.run(
+            ["edi", "validate", "--ack", "997"], input: Data(Self.interchange(seCount: 9).utf8))
+        #expect(result.status == 3, "\(result)")
+        #expect(result.outputLines.contains("AK5*R*4~"), "\(result)")  // 4: number of included segments does not match
+        #expect(result.outputLines.contains("AK9*R*1*1*0~"), "\(result)")
+    }
+
+    @Test func treesOfTheConformance837P() throws {
+        let file = FerryProcess.repositoryRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/conformance/edi/x12-5010-837p-imsweb-valid/input.x12")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            print("skipped: \(file.path) is absent (conformance material lives beside the repository)")
+            return
+        }
+        let result = try FerryProcess.run(["edi", "tree", file.path])
+        let lines = result.outputLines
+        #expect(!lines.isEmpty)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["guide"] as? String == "005010X222A1")
+        #expect(first["type"] as? String == "837")
+        let tree = try #require(first["tree"] as? [String: Any])
+        #expect(tree["loop"] as? String == "ST_LOOP")
+        #expect(lines[0].contains(#""loop":"2300""#))
+        #expect(lines[0].contains(#""loop":"2400""#))
+        #expect(!lines[0].contains("NGUYEN") && !lines[0].contains("MI*"), "segment values (PHI) are never printed")
+    }
+}
