@@ -348,13 +348,19 @@ public final class LocalLog: StreamLog {
 
     private static func parseGroupFile(_ path: String) throws(StreamLogError) -> [GroupKey: Int64] {
         var offsets: [GroupKey: Int64] = [:]
-        let text = String(decoding: try FileSystem.readWhole(path), as: UTF8.self)
-        for (number, line) in text.split(separator: "\n").enumerated() {
-            let fields = line.split(separator: " ")
+        let bytes = try FileSystem.readWhole(path)
+        var lineStart = 0
+        var number = 0
+        while lineStart < bytes.count {
+            let end = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+            number += 1
+            let fields = String(decoding: bytes[lineStart..<end], as: UTF8.self).split(separator: " ")
             guard fields.count == 3, let partition = Int(fields[1]), let offset = Int64(fields[2]) else {
-                throw .corruptRecord(file: path, position: Int64(number + 1), detail: "line \(number + 1) is not 'topic partition offset'")
+                throw .corruptRecord(
+                    file: path, position: Int64(lineStart), detail: "line \(number) is not 'topic partition offset'")
             }
             offsets[GroupKey(topic: String(fields[0]), partition: partition)] = offset
+            lineStart = end + 1
         }
         return offsets
     }

@@ -23,8 +23,6 @@ public struct LocalLogConfiguration: Sendable {
     public var retentionAge: Duration?
     /// Largest record (key + value + headers) accepted. Default: 16 MiB.
     public var maxRecordBytes: Int
-    /// Partitions of a topic created implicitly. Default: 1.
-    public var defaultPartitions: Int
     /// Bytes of log between two entries of a segment's offset index. Default: 4096.
     public var indexIntervalBytes: Int
 
@@ -38,7 +36,6 @@ public struct LocalLogConfiguration: Sendable {
         self.retentionBytes = nil
         self.retentionAge = .seconds(7 * 24 * 3600)
         self.maxRecordBytes = 16 << 20
-        self.defaultPartitions = 1
         self.indexIntervalBytes = 4096
     }
 
@@ -54,9 +51,6 @@ public struct LocalLogConfiguration: Sendable {
         }
         if maxRecordBytes < 1 || maxRecordBytes > 1 << 30 {
             throw .invalidConfiguration(field: "maxRecordBytes", reason: "must be in 1...1 GiB")
-        }
-        if defaultPartitions < 1 || defaultPartitions > 10_000 {
-            throw .invalidConfiguration(field: "defaultPartitions", reason: "must be in 1...10000")
         }
         if indexIntervalBytes < 64 {
             throw .invalidConfiguration(field: "indexIntervalBytes", reason: "must be at least 64")

@@ -125,8 +125,8 @@ struct SegmentReader: ~Copyable {
         while cursor < end {
             let wanted = Int(min(Int64(buffer.count), end - chunkStart))
             let got = try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]), at: chunkStart)
-            var local = Int(cursor - chunkStart)
-            var progressed = false
+            guard got > 0 else { break }  // the file is shorter than `end`: a reader racing a truncation
+            var local = 0  // each chunk starts at `cursor`
             while local < got {
                 let view = UnsafeRawBufferPointer(rebasing: buffer[local..<got])
                 let inspection = LogRecordFrame.inspect(view, maxFrameSize: maxFrameSize)
@@ -149,13 +149,11 @@ struct SegmentReader: ~Copyable {
                     guard try body(cursor, inspection) else { return cursor + Int64(frameSize) }
                     cursor += Int64(frameSize)
                     local += frameSize
-                    progressed = true
                 case .corrupt:
                     _ = try body(cursor, inspection)
                     return cursor
                 }
             }
-            if !progressed && chunkStart == cursor && got == 0 { break }
             chunkStart = cursor
         }
         return cursor

@@ -229,6 +229,21 @@ import Testing
         #expect(try log.committedOffset(group: "nobody", topic: "t", partition: 1) == nil)
     }
 
+    @Test func aDamagedOffsetsFileIsRejectedWithItsByteOffset() throws {
+        let dir = TemporaryDirectory()
+        do {
+            let log = try LocalLog(LocalLogConfiguration(directory: dir.path, fsync: .never))
+            try log.createTopic("t", partitions: 1)
+            try log.close()
+        }
+        let file = dir.path + "/groups/g.offsets"
+        try "t 0 5\nt zero 7\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: StreamLogError.corruptRecord(
+            file: file, position: 6, detail: "line 2 is not 'topic partition offset'")) {
+            try LocalLog(LocalLogConfiguration(directory: dir.path))
+        }
+    }
+
     @Test func badNamesPartitionsAndSizesAreRejectedWithContext() throws {
         let dir = TemporaryDirectory()
         var config = LocalLogConfiguration(directory: dir.path, fsync: .never)

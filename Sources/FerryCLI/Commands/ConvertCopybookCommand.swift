@@ -264,36 +264,28 @@ struct ConvertCopybookCommand: Command {
         var partial = 0
         var fieldsWithErrors = 0
         var inputBytes = 0
+        /// One record to JSON Lines, or to a CloudEvent around its JSON with `--key`.
+        func emit(_ bytes: UnsafeRawBufferPointer, number: Int, offset: Int) throws {
+            guard events != nil else {
+                fieldsWithErrors += try decoder.decode(bytes, recordNumber: number, recordOffset: Int64(offset), into: &output)
+                return
+            }
+            recordJSON.removeAll(keepingCapacity: true)
+            fieldsWithErrors += try decoder.decode(bytes, recordNumber: number, recordOffset: Int64(offset), into: &recordJSON)
+            try events!.append(recordJSON, recordNumber: number, to: &output)
+        }
         do {
             while let result = try reader.next() {
                 switch result {
                 case let .record(record):
                     inputBytes += record.payload.count
-                    if events == nil {
-                        fieldsWithErrors += try decoder.decode(
-                            record.bytes, recordNumber: record.number, recordOffset: Int64(record.offset), into: &output)
-                    } else {
-                        recordJSON.removeAll(keepingCapacity: true)
-                        fieldsWithErrors += try decoder.decode(
-                            record.bytes, recordNumber: record.number, recordOffset: Int64(record.offset),
-                            into: &recordJSON)
-                        try events!.append(recordJSON, recordNumber: record.number, to: &output)
-                    }
+                    try emit(record.bytes, number: record.number, offset: record.offset)
                 case let .skipped(skipped):
                     // Lenient: a short last record is decoded as far as it goes; other skipped bytes are reported.
                     context.errorOutput.write("warning: \(inputName): \(skipped.error) (\(skipped.bytes.count) bytes)\n")
                     guard skipped.error.isTruncation else { continue }
                     partial += 1
-                    let number = reader.recordsRead + 1
-                    if events == nil {
-                        fieldsWithErrors += try decoder.decode(
-                            skipped.bytes, recordNumber: number, recordOffset: Int64(skipped.offset), into: &output)
-                    } else {
-                        recordJSON.removeAll(keepingCapacity: true)
-                        fieldsWithErrors += try decoder.decode(
-                            skipped.bytes, recordNumber: number, recordOffset: Int64(skipped.offset), into: &recordJSON)
-                        try events!.append(recordJSON, recordNumber: number, to: &output)
-                    }
+                    try emit(skipped.bytes, number: reader.recordsRead + 1, offset: skipped.offset)
                 }
                 if output.count >= 1 << 20 {
                     context.output.write(bytes: output)
@@ -302,9 +294,11 @@ struct ConvertCopybookCommand: Command {
                 }
             }
         } catch let error as RecordFormatError {
+            // The message names the record and its byte offset; a binary file has no lines to point at.
             context.output.write(bytes: output)
             context.output.flush()
-            throw CommandError.inputRejected(source: inputName, line: error.recordNumber ?? 0, reason: error.description)
+            context.errorOutput.write("error: \(inputName): \(error)\n")
+            throw ExitCode.inputRejected
         } catch let error as RecordDecodingError {
             context.output.write(bytes: output)
             context.output.flush()
@@ -410,24 +404,24 @@ struct EventWriter {
         output.append(contentsOf: writer.bytes)
     }
 
-    /// The text of the first member named by `path` (a name, or a dotted path ending in it), searched depth first.
+    /// The text of the member named by `path` — a dotted path (`MEMBER-NAME.LAST-NAME`) or a bare COBOL name —
+    /// matched at the top level first, then in nested groups, depth first. OCCURS arrays are not searched: a key
+    /// must name one value per record.
     static func find(_ path: [String], in value: JSONValue) -> String? {
-        guard case let .object(members) = value, let last = path.last else { return nil }
-        for member in members {
-            if member.key == last || (path.count > 1 && member.key == path[0]) {
-                let target = member.key == last && path.count == 1 ? member.value : nil
-                if let target {
-                    switch target {
-                    case let .string(text): return text
-                    case let .number(text): return text
-                    default: break
-                    }
-                }
-                if path.count > 1, member.key == path[0], let found = find(Array(path.dropFirst()), in: member.value) {
-                    return found
-                }
+        guard case let .object(members) = value, let first = path.first else { return nil }
+        for member in members where member.key == first {
+            if path.count > 1 {
+                if let found = find(Array(path.dropFirst()), in: member.value) { return found }
+                continue
             }
-            if case .object = member.value, let found = find(path, in: member.value) { return found }
+            switch member.value {
+            case let .string(text): return text
+            case let .number(text): return text
+            default: continue
+            }
+        }
+        for member in members {
+            if let found = find(path, in: member.value) { return found }
         }
         return nil
     }

@@ -144,7 +144,8 @@ struct EDIValidateCommand: Command {
             discussion: """
                 Checks delimiters, segment syntax and the ISA/IEA, GS/GE, ST/SE counts and control numbers \
                 (SNIP level 1) and prints one acknowledgement interchange per input interchange, addressed back \
-                to the sender. Exit status 0 when everything is accepted, 3 when something is rejected.
+                to the sender. The input is read whole into memory (use 'ferry edi tree' to stream large files). \
+                Exit status 0 when everything is accepted, 3 when something is rejected.
                 """,
             parameters: [input, ack, controlNumber])
     }
@@ -162,9 +163,10 @@ struct EDIValidateCommand: Command {
     func run(_ context: CommandContext) async throws {
         let bytes = try EDICommand.readInput(path)
         let result = X12AckValidationResult(validating: bytes)
-        let now = RFC3339Timestamp.now().description  // 2026-11-21T13:45:07.123Z
-        let date = String(now.prefix(10)).replacingOccurrencesOfDash()
-        let time = String(now.dropFirst(11).prefix(5)).replacingOccurrencesOfColon()
+        // CCYYMMDD and HHMM (UTC) from "2026-11-21T13:45:07.123Z".
+        let digits = RFC3339Timestamp.now().inUTC.description.filter(\.isNumber)
+        let date = String(digits.prefix(8))
+        let time = String(digits.dropFirst(8).prefix(4))
         for (index, interchange) in result.interchanges.enumerated() {
             let generator = X12AckGenerator(envelope: X12AckEnvelope(
                 interchangeControlNumber: control + index, groupControlNumber: control + index, date: date, time: time,
@@ -177,9 +179,4 @@ struct EDIValidateCommand: Command {
         context.output.flush()
         if !result.isAccepted { throw ExitCode.inputRejected }
     }
-}
-
-extension String {
-    fileprivate func replacingOccurrencesOfDash() -> String { String(filter { $0 != "-" }) }
-    fileprivate func replacingOccurrencesOfColon() -> String { String(filter { $0 != ":" }) }
 }
