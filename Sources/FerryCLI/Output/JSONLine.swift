@@ -1,3 +1,4 @@
+import Events
 import StreamLog
 
 /// Builds one JSON object as UTF-8 bytes, for JSON Lines output. Fields are written in call order.
@@ -83,7 +84,8 @@ struct JSONLine {
     static func isValidUTF8(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
 
     /// Appends `utf8` as a JSON string: quotes, backslashes and control characters escaped, everything
-    /// else (including non-ASCII UTF-8) copied as is.
+    /// else (including non-ASCII UTF-8) copied as is. Unlike Events' `JSONWriter` (which copies U+007F, as JSON
+    /// allows), DEL is escaped too: `log dump` and `log tail` print arbitrary record bytes to terminals.
     static func appendString(_ utf8: some Sequence<UInt8>, to out: inout [UInt8]) {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
@@ -106,25 +108,8 @@ struct JSONLine {
 
     /// Appends `data` as a quoted standard base64 string (RFC 4648 §4, with padding).
     static func appendBase64(_ data: [UInt8], to out: inout [UInt8]) {
-        let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         out.append(UInt8(ascii: "\""))
-        var index = 0
-        while index + 3 <= data.count {
-            let group = UInt32(data[index]) << 16 | UInt32(data[index + 1]) << 8 | UInt32(data[index + 2])
-            for shift in [18, 12, 6, 0] { out.append(alphabet[Int(group >> UInt32(shift) & 0x3F)]) }
-            index += 3
-        }
-        switch data.count - index {
-        case 1:
-            let group = UInt32(data[index]) << 16
-            out += [alphabet[Int(group >> 18 & 0x3F)], alphabet[Int(group >> 12 & 0x3F)]]
-            out += "==".utf8
-        case 2:
-            let group = UInt32(data[index]) << 16 | UInt32(data[index + 1]) << 8
-            out += [alphabet[Int(group >> 18 & 0x3F)], alphabet[Int(group >> 12 & 0x3F)]]
-            out += [alphabet[Int(group >> 6 & 0x3F)], UInt8(ascii: "=")]
-        default: break
-        }
+        Base64.append(data, to: &out)
         out.append(UInt8(ascii: "\""))
     }
 }
