@@ -20,6 +20,30 @@ struct EDIFACTEnvelopeTests {
         #expect(reply == "UNA:+.? 'UNB+UNOA:3+RECEIVER:1+SENDER:1+990803:1200+9'UNH+1+CONTRL:D:3:UN'UCI+0042+SENDER:1+RECEIVER:1+7'UCM+M1+INVOIC:D:97B:UN+7'UCM+M2+INVOIC:D:97B:UN+7'UNT+5+1'UNZ+1+9'")
     }
 
+    @Test("Streaming: completed messages leave their bodies, interchanges are drained, counts still checked")
+    func streamingKeepsOnlyTheOpenInterchange() throws {
+        var reader = EDIFACTSegmentReader(bytes: EDIFACTFixture.bytes(Self.valid + Self.valid.replacingOccurrences(of: "UNZ+2+0042'", with: "UNZ+3+0042'")), chunkSize: 7)
+        var validator = EDIFACTEnvelopeValidator()
+        validator.keepsCompletedMessageBodies = false
+        var completed: [EDIFACTMessage] = []
+        var drained: [EDIFACTInterchange] = []
+        while let segment = try reader.next() {
+            if let message = validator.observe(segment, delimiters: reader.tokenizer.delimiters ?? .defaults(syntaxVersion: 3)) {
+                completed.append(message)
+            }
+            drained += validator.takeCompletedInterchanges()
+        }
+        validator.finish(byteOffset: reader.tokenizer.consumedByteCount)
+        drained += validator.takeCompletedInterchanges()
+        #expect(validator.interchanges.isEmpty)
+        #expect(completed.map(\.reference) == ["M1", "M2", "M1", "M2"])
+        #expect(completed[0].body.map(\.tag) == ["BGM"], "the returned message keeps its body")
+        #expect(drained.count == 2)
+        #expect(drained.allSatisfy { $0.messages.allSatisfy(\.body.isEmpty) }, "the tree does not")
+        #expect(drained[0].issues.isEmpty)
+        #expect(drained[1].issues.map(\.element) == ["UNZ01"], "UNZ01 still counts the messages whose bodies were dropped")
+    }
+
     @Test("Count and reference mismatches are located with expected and found", arguments: [
         ("UNT+4+M1'", "UNT01", "3", "4", 5),
         ("UNT+3+M9'", "UNT02", "M1", "M9", 5),

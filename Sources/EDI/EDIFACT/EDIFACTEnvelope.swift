@@ -143,6 +143,11 @@ public struct EDIFACTInterchange: Sendable, Hashable {
 public struct EDIFACTEnvelopeValidator: Sendable {
     /// Whether message bodies are kept in the tree. With `false` memory stays constant per message. Default: true.
     public var retainsSegments: Bool
+    /// Whether a completed message keeps its body in the tree (its group or interchange). With `false` the body is
+    /// only in the message ``observe(_:delimiters:)`` returns, and the tree keeps the header, trailer and issues
+    /// (enough for UNE/UNZ counts): use it with ``takeCompletedInterchanges()`` to convert messages one at a time
+    /// in constant memory. Default: true.
+    public var keepsCompletedMessageBodies = true
     /// Interchanges completed so far (and the open one after ``finish(byteOffset:)``).
     public private(set) var interchanges: [EDIFACTInterchange] = []
     /// Issues outside any interchange (segments before UNB).
@@ -163,6 +168,19 @@ public struct EDIFACTEnvelopeValidator: Sendable {
 
     /// Every issue found so far.
     public var issues: [EDIFACTEnvelopeIssue] { strayIssues + interchanges.flatMap(\.allIssues) }
+
+    /// Removes and returns the interchanges completed so far (by UNZ, or cut short by the next UNA/UNB or
+    /// ``finish(byteOffset:)``), so a long stream keeps only the open one in memory.
+    public mutating func takeCompletedInterchanges() -> [EDIFACTInterchange] {
+        defer { interchanges.removeAll(keepingCapacity: true) }
+        return interchanges
+    }
+
+    /// Removes and returns the issues outside any interchange found so far.
+    public mutating func takeStrayIssues() -> [EDIFACTEnvelopeIssue] {
+        defer { strayIssues.removeAll(keepingCapacity: true) }
+        return strayIssues
+    }
 
     private func issue(
         _ kind: EDIFACTEnvelopeIssue.Kind, at segment: EDIFACTSegment?, position: Int? = nil, byteOffset: Int? = nil,
@@ -341,7 +359,9 @@ public struct EDIFACTEnvelopeValidator: Sendable {
             current.issues.append(issue(.missingTrailer, at: segment, expected: "UNT", found: segment.tag))
         }
         message = nil
-        if group != nil { group?.messages.append(current) } else { interchange?.messages.append(current) }
+        var kept = current
+        if !keepsCompletedMessageBodies { kept.body = [] }
+        if group != nil { group?.messages.append(kept) } else { interchange?.messages.append(kept) }
         return current
     }
 
