@@ -57,4 +57,17 @@ import Testing
         #expect(lines[0].contains(#""loop":"2400""#))
         #expect(!lines[0].contains("NGUYEN") && !lines[0].contains("MI*"), "segment values (PHI) are never printed")
     }
+
+    @Test func treeFindingsArePrintedAndRejectTheInput() throws {
+        // 2010AA twice: the guide allows it once.
+        let text = Self.interchange().replacingOccurrences(
+            of: "SE*6*0001~",
+            with: "HL*1**20*1~NM1*85*2*BILLING*****XX*1234567893~NM1*85*2*AGAIN*****XX*1234567893~SE*9*0001~")
+        let result = try FerryProcess.run(["edi", "tree"], input: Data(text.utf8))
+        #expect(result.status == 3, "\(result)")
+        let line = try #require(result.outputLines.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["issues"] as? [String] == ["segment 10 NM1 in loop 2010AA: loopRepeatExceeded(maximum: 1, count: 2)"])
+        #expect(result.errorOutput.contains("1 segments not placed as the guide expects"), "\(result)")
+    }
 }

@@ -51,7 +51,9 @@ public struct X12Guide: Sendable, Hashable {
     /// guide with the same transaction set and base convention (`005010X222A2` → `005010X222A1`).
     public static func bundled(forConvention reference: String, transactionSet: String) -> X12Guide? {
         let reference = reference.trimmingCharacters(in: .whitespaces)
-        if bundledIDs.contains(reference), let guide = try? bundled(reference) { return guide }
+        if bundledIDs.contains(reference), let guide = try? bundled(reference) {
+            return guide.transactionSet == transactionSet ? guide : nil
+        }
         let base = String(reference.prefix(10))  // 005010X222
         guard base.count == 10 else { return nil }
         for id in bundledIDs where id.hasPrefix(base) {
