@@ -15,15 +15,25 @@ public struct X12LoopTreeBuilder: Sendable {
     /// Findings so far, in input order.
     public private(set) var issues: [X12LoopTreeIssue] = []
 
-    private let compiled: CompiledGuide
-    private var nodes: [BuildNode] = []
-    private var stack: [Int] = []
+    let compiled: CompiledGuide
+    private(set) var nodes: [BuildNode] = []
+    /// The open loop instances, outermost first (indices into `nodes`).
+    private(set) var stack: [Int] = []
     private var hierarchicalNodes: [String: Int] = [:]
+    /// `false` for validation: loops and counts are kept, segments are not (the tree's segments lists stay empty).
+    let retainsSegments: Bool
+    /// The guide segment the last consumed segment was placed as (`nil` when it has no place).
+    private(set) var lastPlacement: Int?
 
     /// A builder for transaction sets that follow `guide`.
     public init(guide: X12Guide) {
+        self.init(guide: guide, compiled: CompiledGuide(guide), retainsSegments: true)
+    }
+
+    init(guide: X12Guide, compiled: CompiledGuide, retainsSegments: Bool) {
         self.guide = guide
-        compiled = CompiledGuide(guide)
+        self.compiled = compiled
+        self.retainsSegments = retainsSegments
         reset()
     }
 
@@ -44,6 +54,7 @@ public struct X12LoopTreeBuilder: Sendable {
 
     /// Places the next segment of the transaction set; `position` is its 1-based position in the input.
     public mutating func consume(_ segment: X12Segment, position: Int) {
+        lastPlacement = nil
         let root = compiled.loops[0]
         if nodes[0].children.isEmpty, let first = root.entrySegment, compiled.matches(segment, first) {
             place(segment, position: position, segment: first, in: 0)
@@ -111,8 +122,10 @@ public struct X12LoopTreeBuilder: Sendable {
         }
         let inner = stack[stack.count - 1]
         let innerLoop = compiled.loops[nodes[inner].loop]
-        nodes[inner].children.append(
-            .segment(X12LoopSegment(segment: segment, position: position, isRecognized: false)))
+        if retainsSegments {
+            nodes[inner].children.append(
+                .segment(X12LoopSegment(segment: segment, position: position, isRecognized: false)))
+        }
         let kind: X12LoopTreeIssue.Kind =
             compiled.segmentIDs.contains(segment.id) ? .segmentNotExpected : .segmentNotInGuide
         issues.append(.init(kind: kind, position: position, loopID: innerLoop.id, segmentID: segment.id))
@@ -128,6 +141,7 @@ public struct X12LoopTreeBuilder: Sendable {
     // MARK: - Placing
 
     private mutating func reset() {
+        lastPlacement = nil
         nodes = [BuildNode(loop: 0, parent: nil)]
         stack = [0]
         hierarchicalNodes = [:]
@@ -208,8 +222,11 @@ public struct X12LoopTreeBuilder: Sendable {
     private mutating func place(
         _ segment: X12Segment, position: Int, segment index: Int, in node: Int, countsUse: Bool = true
     ) {
-        nodes[node].children.append(
-            .segment(X12LoopSegment(segment: segment, position: position, isRecognized: true)))
+        if retainsSegments {
+            nodes[node].children.append(
+                .segment(X12LoopSegment(segment: segment, position: position, isRecognized: true)))
+        }
+        lastPlacement = index
         guard countsUse else { return }
         let count = nodes[node].segmentUses[index, default: 0] + 1
         nodes[node].segmentUses[index] = count
@@ -307,7 +324,7 @@ public struct X12LoopTreeBuilder: Sendable {
             })
     }
 
-    private struct BuildNode: Sendable {
+    struct BuildNode: Sendable {
         enum Child: Sendable { case segment(X12LoopSegment), node(Int) }
         var loop: Int
         var parent: Int?
@@ -331,12 +348,17 @@ struct CompiledGuide: Sendable {
         var maxUse: Int?
         var qualifiers: [Qualifier]
         var isTrigger: Bool
+        var usage: X12Usage = .situational
+        /// The guide's segment, kept for the element checks (``X12GuideValidator``).
+        var definition: X12GuideSegment?
     }
 
     enum Child: Sendable { case segment(Int), loop(Int) }
 
     struct Loop: Sendable {
         var id: String
+        var usage: X12Usage = .situational
+        var isWrapper = false
         var name: String
         var maxRepeat: Int?
         var parent: Int?
@@ -388,8 +410,8 @@ struct CompiledGuide: Sendable {
     private mutating func add(_ loop: X12GuideLoop, parent: Int?, ordinal: Int) -> Int {
         let index = loops.count
         loops.append(Loop(
-            id: loop.id, name: loop.name, maxRepeat: loop.maxRepeat, parent: parent, key: ordinal,
-            hierarchicalParents: loop.hierarchicalParents))
+            id: loop.id, usage: loop.usage, isWrapper: loop.isWrapper, name: loop.name, maxRepeat: loop.maxRepeat,
+            parent: parent, key: ordinal, hierarchicalParents: loop.hierarchicalParents))
         var children: [Child] = []
         let sequences = loop.children.map { node -> Int? in
             switch node {
@@ -407,7 +429,7 @@ struct CompiledGuide: Sendable {
                     qualifiers: segment.qualifiers.map {
                         Qualifier(position: $0.position, component: $0.component, codes: Set($0.codes))
                     },
-                    isTrigger: childOrdinal == 0))
+                    isTrigger: childOrdinal == 0, usage: segment.usage, definition: segment))
                 children.append(.segment(segments.count - 1))
             case let .loop(child):
                 let childIndex = add(child, parent: index, ordinal: childOrdinal)

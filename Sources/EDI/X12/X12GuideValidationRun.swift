@@ -1,0 +1,122 @@
+/// Runs SNIP level 2 over a whole input while it is read: picks each transaction set's guide (ST03; for 4010
+/// sets the header `REF*87`, else GS08; see ``X12Guide/bundled(transactionSet:implementationConvention:transmissionType:groupVersion:)``),
+/// feeds the set's segments to one reusable ``X12GuideValidator`` per guide, and keeps the findings per set,
+/// keyed by the position of its `ST`.
+///
+/// A set without its `SE` (the envelope check reports it) is dropped without SNIP 2 findings.
+public struct X12GuideValidationRun: Sendable {
+    /// What SNIP level 2 found in one transaction set.
+    public struct SetResult: Sendable, Hashable {
+        /// The guide used, `nil` when none was found (SNIP level 1 only; a `noGuide` warning is in `findings`).
+        public var guideID: String?
+        /// Findings in the order found (errors and warnings).
+        public var findings: [X12GuideFinding]
+    }
+
+    /// Options for every validator.
+    public let options: X12GuideValidator.Options
+    /// Results of the sets closed so far, by the input position of their `ST`.
+    public private(set) var results: [Int: SetResult] = [:]
+
+    private var validators: [String: X12GuideValidator] = [:]
+    private var groupVersion = ""
+    private var current: OpenSet?
+
+    private struct OpenSet: Sendable {
+        var stPosition: Int
+        var transactionSet: String
+        var convention: String
+        var st03: String
+        var guideID: String?
+        var decided: Bool
+        /// ST (and BHT) kept as bytes until a 4010 set's `REF*87` is seen; replayed into the validator then.
+        var pending: [(bytes: [UInt8], delimiters: X12Delimiters, position: Int, byteOffset: Int)] = []
+        /// BHT02, which picks the 4010 278 request or response guide.
+        var purpose: String?
+    }
+
+    /// A run with the given validator options.
+    public init(options: X12GuideValidator.Options = .init()) {
+        self.options = options
+    }
+
+    /// Takes the next segment of the input (any segment: envelopes are followed here).
+    public mutating func consume(_ view: X12SegmentView) {
+        if view.hasID("GS") {
+            groupVersion = view.element(8)?.text ?? ""
+            current = nil
+            return
+        }
+        if view.hasID("ISA") || view.hasID("GE") || view.hasID("IEA") {
+            current = nil
+            return
+        }
+        if view.hasID("ST") {
+            let st03 = view.element(3)?.text ?? ""
+            current = OpenSet(
+                stPosition: view.position, transactionSet: view.element(1)?.text ?? "",
+                convention: st03.isEmpty ? groupVersion : st03, st03: st03, decided: false)
+            if !st03.isEmpty || !groupVersion.hasPrefix("004010") {
+                decide(transmissionType: nil)
+                feed(view)
+            } else {
+                keep(view)
+            }
+            return
+        }
+        guard var set = current else { return }
+        if !set.decided {
+            if view.hasID("BHT") && set.pending.count == 1 {
+                current?.purpose = view.element(2)?.text
+                keep(view)
+                return
+            }
+            var transmissionType: String?
+            if view.hasID("REF"), view.element(1)?.hasText("87") == true { transmissionType = view.element(2)?.text }
+            decide(transmissionType: transmissionType, purpose: set.purpose)
+            set = current ?? set
+            for kept in set.pending {
+                kept.bytes.withUnsafeBytes { raw in
+                    feed(X12SegmentView(bytes: raw, delimiters: kept.delimiters, position: kept.position, byteOffset: kept.byteOffset))
+                }
+            }
+            current?.pending = []
+        }
+        feed(view)
+        if view.hasID("SE"), let set = current {
+            var findings: [X12GuideFinding] = []
+            if let id = set.guideID, var validator = validators[id] {
+                findings = validator.finish()
+                validators[id] = validator
+            } else {
+                findings = [X12GuideFinding(
+                    kind: .noGuide(convention: set.convention), position: set.stPosition, setPosition: 1, loopID: "",
+                    segmentID: "ST", isWarning: true)]
+            }
+            results[set.stPosition] = SetResult(guideID: set.guideID, findings: findings)
+            current = nil
+        }
+    }
+
+    private mutating func keep(_ view: X12SegmentView) {
+        current?.pending.append((Array(view.bytes), view.delimiters, view.position, view.byteOffset))
+    }
+
+    private mutating func decide(transmissionType: String?, purpose: String? = nil) {
+        guard let set = current else { return }
+        current?.decided = true
+        let guide = X12Guide.bundled(
+            transactionSet: set.transactionSet, implementationConvention: set.st03.isEmpty ? nil : set.st03,
+            transmissionType: transmissionType, groupVersion: groupVersion, purpose: purpose)
+        guard let guide else { return }
+        current?.guideID = guide.id
+        if validators[guide.id] == nil { validators[guide.id] = X12GuideValidator(guide: guide, options: options) }
+    }
+
+    private mutating func feed(_ view: X12SegmentView) {
+        guard let id = current?.guideID, var validator = validators[id] else { return }
+        validators[id] = nil  // keep the validator uniquely referenced while it mutates
+        validator.consume(view)
+        validators[id] = validator
+    }
+}
