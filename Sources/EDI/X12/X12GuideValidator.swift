@@ -452,6 +452,9 @@ struct X12SegmentRules: Sendable {
             positions[element.position - 1] = rule
         }
         syntax = segment.syntaxRules.compactMap(X12SyntaxRule.init)
+        // ST03 names the guide: the guide was chosen by it (or by its base, `005010X223A3` → X223A2), so its own
+        // code list is not checked again.
+        if segment.id == "ST", positions.count >= 3 { positions[2]?.simple?.codes = nil }
     }
 }
 
