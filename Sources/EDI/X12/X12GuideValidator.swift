@@ -41,6 +41,9 @@ public struct X12GuideValidator: Sendable {
     private var previousSetPosition = 0
     private var segmentCount = 0
     private var reportedIssues = 0
+    /// Bit p: element p of the current segment was reported missing (code 1), so a syntax rule does not
+    /// report it again (code 2).
+    private var requiredMissing: UInt64 = 0
 
     /// A validator for transaction sets that follow `guide`; the guide's tables are compiled once here, so
     /// reuse one validator for many sets (``finish()`` resets it).
@@ -205,6 +208,7 @@ public struct X12GuideValidator: Sendable {
         of view: X12SegmentView, rules: X12SegmentRules, setPosition: Int, loopID: String, segmentID: String
     ) {
         let count = view.elementCount
+        requiredMissing = 0
         var present = 0 as UInt64  // bit p: element p is non-empty (positions up to 63 are enough for syntax rules)
         var lastWasEmpty = false
         var index = 1
@@ -302,16 +306,17 @@ public struct X12GuideValidator: Sendable {
         _ segmentID: String
     ) {
         func has(_ position: Int) -> Bool { position < 64 && present & (1 << UInt64(position)) != 0 }
+        func reported(_ position: Int) -> Bool { position < 64 && requiredMissing & (1 << UInt64(position)) != 0 }
         let positions = rule.positions
         guard let first = positions.first else { return }
         switch rule.kind {
         case .paired:
             guard positions.contains(where: has) else { return }
-            for position in positions where !has(position) {
+            for position in positions where !has(position) && !reported(position) {
                 report(.conditionalElementMissing, position, nil, nil, nil, nil, view, setPosition, loopID, segmentID)
             }
         case .required:
-            if !positions.contains(where: has) {
+            if !positions.contains(where: has), !positions.contains(where: reported) {
                 report(.conditionalElementMissing, first, nil, nil, nil, nil, view, setPosition, loopID, segmentID)
             }
         case .exclusion:
@@ -321,11 +326,13 @@ public struct X12GuideValidator: Sendable {
             }
         case .conditional:
             guard has(first) else { return }
-            for position in positions.dropFirst() where !has(position) {
+            for position in positions.dropFirst() where !has(position) && !reported(position) {
                 report(.conditionalElementMissing, position, nil, nil, nil, nil, view, setPosition, loopID, segmentID)
             }
         case .listConditional:
-            guard has(first), !positions.dropFirst().contains(where: has), positions.count > 1 else { return }
+            guard has(first), !positions.dropFirst().contains(where: has), positions.count > 1,
+                !positions.dropFirst().contains(where: reported)
+            else { return }
             report(.conditionalElementMissing, positions[1], nil, nil, nil, nil, view, setPosition, loopID, segmentID)
         }
     }
@@ -342,6 +349,7 @@ public struct X12GuideValidator: Sendable {
         _ value: UnsafeRawBufferPointer?, _ view: X12SegmentView, _ setPosition: Int, _ loopID: String,
         _ segmentID: String
     ) {
+        if code == .mandatoryElementMissing, component == nil, position < 64 { requiredMissing |= 1 << UInt64(position) }
         let badValue = options.includesBadValues ? value.map { String(decoding: $0, as: UTF8.self) } : nil
         findings.append(.init(
             kind: .element(code), position: view.position, setPosition: setPosition, loopID: loopID,
