@@ -19,6 +19,8 @@ public struct X12GuideValidationRun: Sendable {
     public private(set) var results: [Int: SetResult] = [:]
 
     private var validators: [String: X12GuideValidator] = [:]
+    /// The open set's validator, taken out of `validators` while the set is read (one dictionary access per set).
+    private var active: X12GuideValidator?
     private var groupVersion = ""
     private var current: OpenSet?
 
@@ -44,14 +46,15 @@ public struct X12GuideValidationRun: Sendable {
     public mutating func consume(_ view: X12SegmentView) {
         if view.hasID("GS") {
             groupVersion = view.element(8)?.text ?? ""
-            current = nil
+            abandon()
             return
         }
         if view.hasID("ISA") || view.hasID("GE") || view.hasID("IEA") {
-            current = nil
+            abandon()
             return
         }
         if view.hasID("ST") {
+            abandon()
             let st03 = view.element(3)?.text ?? ""
             current = OpenSet(
                 stPosition: view.position, transactionSet: view.element(1)?.text ?? "",
@@ -85,8 +88,9 @@ public struct X12GuideValidationRun: Sendable {
         feed(view)
         if view.hasID("SE"), let set = current {
             var findings: [X12GuideFinding] = []
-            if let id = set.guideID, var validator = validators[id] {
+            if let id = set.guideID, var validator = active {
                 findings = validator.finish()
+                active = nil
                 validators[id] = validator
             } else {
                 findings = [X12GuideFinding(
@@ -96,6 +100,23 @@ public struct X12GuideValidationRun: Sendable {
             results[set.stPosition] = SetResult(guideID: set.guideID, findings: findings)
             current = nil
         }
+    }
+
+    /// Hands over the results collected so far and forgets them (for long streams: memory stays bounded).
+    public mutating func takeResults() -> [SetResult] {
+        let taken = Array(results.values)
+        results = [:]
+        return taken
+    }
+
+    /// A set that ends without its `SE`: its validator is reset and kept for the next set; no findings.
+    private mutating func abandon() {
+        if let id = current?.guideID, var validator = active {
+            _ = validator.finish()
+            validators[id] = validator
+        }
+        active = nil
+        current = nil
     }
 
     private mutating func keep(_ view: X12SegmentView) {
@@ -110,13 +131,10 @@ public struct X12GuideValidationRun: Sendable {
             transmissionType: transmissionType, groupVersion: groupVersion, purpose: purpose)
         guard let guide else { return }
         current?.guideID = guide.id
-        if validators[guide.id] == nil { validators[guide.id] = X12GuideValidator(guide: guide, options: options) }
+        active = validators.removeValue(forKey: guide.id) ?? X12GuideValidator(guide: guide, options: options)
     }
 
     private mutating func feed(_ view: X12SegmentView) {
-        guard let id = current?.guideID, var validator = validators[id] else { return }
-        validators[id] = nil  // keep the validator uniquely referenced while it mutates
-        validator.consume(view)
-        validators[id] = validator
+        active?.consume(view)
     }
 }

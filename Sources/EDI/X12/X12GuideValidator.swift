@@ -36,7 +36,20 @@ public struct X12GuideValidator: Sendable {
 
     private var builder: X12LoopTreeBuilder
     private let rules: [X12SegmentRules]
-    private let copiedElements: Int
+    /// Per guide segment id: how many leading elements placement reads (its qualifiers; HL01–03); 0 when none.
+    private let copiedElements: [String: Int]
+    /// Per guide loop: its required children, checked when an instance closes (precomputed: most children of a
+    /// loop are situational).
+    private let requiredChildren: [[RequiredChild]]
+
+    private struct RequiredChild: Sendable {
+        /// A guide segment index, or a child loop index.
+        var segment: Int?
+        var loop: Int?
+        /// What is reported: the segment id (for a loop, its first required segment's) and the loop id.
+        var segmentID: String
+        var loopID: String
+    }
     private var startPosition = 0
     private var previousSetPosition = 0
     private var segmentCount = 0
@@ -51,12 +64,24 @@ public struct X12GuideValidator: Sendable {
         let compiled = CompiledGuide(guide)
         self.options = options
         builder = X12LoopTreeBuilder(guide: guide, compiled: compiled, retainsSegments: false)
-        rules = compiled.segments.map { X12SegmentRules($0.definition, codeLists: guide.codeLists) }
-        var deepest = 3  // HL01 … HL03
+        rules = compiled.definitions.map { X12SegmentRules($0, codeLists: guide.codeLists) }
+        var depths: [String: Int] = ["HL": 3]  // HL01 … HL03 place the hierarchy
         for segment in compiled.segments {
-            for qualifier in segment.qualifiers { deepest = max(deepest, qualifier.position) }
+            for qualifier in segment.qualifiers { depths[segment.id] = max(depths[segment.id] ?? 0, qualifier.position) }
         }
-        copiedElements = deepest
+        copiedElements = depths
+        requiredChildren = compiled.loops.map { loop in
+            loop.children.compactMap { child -> RequiredChild? in
+                switch child {
+                case let .segment(index):
+                    guard compiled.segments[index].usage == .required else { return nil }
+                    return RequiredChild(segment: index, segmentID: compiled.segments[index].id, loopID: loop.id)
+                case let .loop(index):
+                    guard let first = Self.firstRequiredSegment(of: index, in: compiled) else { return nil }
+                    return RequiredChild(loop: index, segmentID: compiled.segments[first].id, loopID: compiled.loops[index].id)
+                }
+            }
+        }
     }
 
     /// Checks the next segment of the set (the first must be its `ST`).
@@ -65,18 +90,18 @@ public struct X12GuideValidator: Sendable {
         segmentCount += 1
         let setPosition = view.position - startPosition + 1
         let before = builder.stack
-        builder.consume(placementCopy(of: view), position: view.position)
+        builder.consume(placementCopy(of: view, id: view.id), position: view.position)
         reportClosedLoops(before: before, closedBy: setPosition)
         reportTreeIssues()
         let loopID = builder.compiled.loops[builder.nodes[builder.stack[builder.stack.count - 1]].loop].id
         if let placed = builder.lastPlacement {
-            let segment = builder.compiled.segments[placed]
-            if segment.usage == .notUsed {
+            let segmentID = builder.compiled.segments[placed].id
+            if builder.compiled.segments[placed].usage == .notUsed {
                 findings.append(.init(
                     kind: .segment(.implementationNotUsedSegmentPresent), position: view.position,
-                    setPosition: setPosition, loopID: loopID, segmentID: segment.id))
+                    setPosition: setPosition, loopID: loopID, segmentID: segmentID))
             }
-            checkElements(of: view, rules: rules[placed], setPosition: setPosition, loopID: loopID, segmentID: segment.id)
+            checkElements(of: view, rules: rules[placed], setPosition: setPosition, loopID: loopID, segmentID: segmentID)
         }
         previousSetPosition = setPosition
     }
@@ -103,16 +128,18 @@ public struct X12GuideValidator: Sendable {
     // MARK: - Structure
 
     /// Only the elements that placement reads (qualifiers, HL01–03) are copied.
-    private func placementCopy(of view: X12SegmentView) -> X12Segment {
+    private func placementCopy(of view: X12SegmentView, id: String) -> X12Segment {
+        let depth = copiedElements[id] ?? 0
+        guard depth > 0 else { return X12Segment(id: id, elements: []) }
         var elements: [X12Element] = []
-        let count = min(view.elementCount, copiedElements)
+        let count = min(view.elementCount, depth)
         elements.reserveCapacity(count)
         var index = 1
         while index <= count, let element = view.element(index) {
             elements.append(element.copy())
             index += 1
         }
-        return X12Segment(id: view.id, elements: elements)
+        return X12Segment(id: id, elements: elements)
     }
 
     /// Loops that were open before this segment and are not any more have closed: report what they lack.
@@ -130,37 +157,28 @@ public struct X12GuideValidator: Sendable {
     /// way pyx12 does: a missing loop by its first segment, a table wrapper never entered by its first required
     /// segment, at the position of the last segment before the loop closed.
     private mutating func reportMissing(in node: Int, at setPosition: Int) {
-        let instance = builder.nodes[node]
-        let loop = builder.compiled.loops[instance.loop]
-        for child in loop.children {
-            switch child {
-            case let .segment(index):
-                let segment = builder.compiled.segments[index]
-                if segment.usage == .required, instance.segmentUses[index, default: 0] == 0 {
-                    appendMissing(segment.id, loopID: loop.id, setPosition: setPosition)
+        for child in requiredChildren[builder.nodes[node].loop] {
+            let seen =
+                if let segment = child.segment { builder.nodes[node].segmentUses[segment] != nil } else {
+                    builder.nodes[node].loopCounts[child.loop ?? -1] != nil
                 }
-            case let .loop(index):
-                guard instance.loopCounts[index, default: 0] == 0,
-                    let first = firstRequiredSegment(of: index)
-                else { continue }
-                appendMissing(builder.compiled.segments[first].id, loopID: builder.compiled.loops[index].id, setPosition: setPosition)
-            }
+            if !seen { appendMissing(child.segmentID, loopID: child.loopID, setPosition: setPosition) }
         }
     }
 
     /// The segment that stands for a missing loop: its first segment when the loop is required; for a wrapper
     /// (`HEADER`, `DETAIL`), the first required segment or required loop inside it.
-    private func firstRequiredSegment(of loop: Int) -> Int? {
-        let guideLoop = builder.compiled.loops[loop]
+    private static func firstRequiredSegment(of loop: Int, in compiled: CompiledGuide) -> Int? {
+        let guideLoop = compiled.loops[loop]
         if !guideLoop.isWrapper {
             return guideLoop.usage == .required ? guideLoop.entrySegment : nil
         }
         for child in guideLoop.children {
             switch child {
             case let .segment(index):
-                if builder.compiled.segments[index].usage == .required { return index }
+                if compiled.segments[index].usage == .required { return index }
             case let .loop(index):
-                if let found = firstRequiredSegment(of: index) { return found }
+                if let found = firstRequiredSegment(of: index, in: compiled) { return found }
             }
         }
         return nil
@@ -211,16 +229,15 @@ public struct X12GuideValidator: Sendable {
         requiredMissing = 0
         var present = 0 as UInt64  // bit p: element p is non-empty (positions up to 63 are enough for syntax rules)
         var lastWasEmpty = false
-        var index = 1
-        while index <= count, let element = view.element(index) {
-            defer { index += 1 }
+        // forEachElement walks the bytes once; its body does not throw.
+        try? view.forEachElement { index, element in
             lastWasEmpty = element.isEmpty
             if !element.isEmpty, index < 64 { present |= 1 << UInt64(index) }
             guard index <= rules.positions.count, let rule = rules.positions[index - 1] else {
                 if !element.isEmpty {
                     report(.tooManyElements, index, nil, nil, nil, element, view, setPosition, loopID, segmentID)
                 }
-                continue
+                return
             }
             check(element, rule, index, view, setPosition, loopID, segmentID)
         }
@@ -441,38 +458,63 @@ struct X12SegmentRules: Sendable {
     init(_ segment: X12GuideSegment?, codeLists: [String: [String]]) {
         guard let segment else { return }
         let last = segment.elements.map(\.position).max() ?? 0
-        positions = Array(repeating: nil, count: last)
+        struct Draft {
+            var usage: X12Usage
+            var reference: Int?
+            var maxRepeat: Int
+            var simple: X12ValueRule?
+            var components: [X12ValueRule?] = []
+        }
+        var drafts: [Draft?] = Array(repeating: nil, count: last)
         for element in segment.elements where element.position >= 1 {
-            let value = X12ValueRule(element, codeLists: codeLists, segment: segment)
-            var rule =
-                positions[element.position - 1]
-                ?? X12PositionRule(
+            var value = X12ValueRule(element, codeLists: codeLists, segment: segment)
+            // ST03 names the guide: the guide was chosen by it (or by its base, `005010X223A3` → X223A2), so its
+            // own code list is not checked again.
+            if segment.id == "ST", element.position == 3 { value.codes = nil }
+            var draft =
+                drafts[element.position - 1]
+                ?? Draft(
                     usage: element.component == nil ? element.usage : (element.compositeUsage ?? element.usage),
                     reference: element.component == nil ? value.reference : nil,
                     maxRepeat: element.maxRepeat ?? 1)
             if let component = element.component, component >= 1 {
                 let count = max(element.components ?? component, component)
-                if rule.components.count < count { rule.components += Array(repeating: nil, count: count - rule.components.count) }
-                rule.components[component - 1] = value
+                if draft.components.count < count {
+                    draft.components += Array(repeating: nil, count: count - draft.components.count)
+                }
+                draft.components[component - 1] = value
             } else {
-                rule.simple = value
+                draft.simple = value
             }
-            positions[element.position - 1] = rule
+            drafts[element.position - 1] = draft
+        }
+        positions = drafts.map { draft in
+            draft.map {
+                X12PositionRule(
+                    usage: $0.usage, reference: $0.reference, maxRepeat: $0.maxRepeat, simple: $0.simple,
+                    components: $0.components)
+            }
         }
         syntax = segment.syntaxRules.compactMap(X12SyntaxRule.init)
-        // ST03 names the guide: the guide was chosen by it (or by its base, `005010X223A3` → X223A2), so its own
-        // code list is not checked again.
-        if segment.id == "ST", positions.count >= 3 { positions[2]?.simple?.codes = nil }
     }
 }
 
-/// An element position: a simple element or the components of a composite.
-struct X12PositionRule: Sendable {
-    var usage: X12Usage
-    var reference: Int?
-    var maxRepeat: Int
-    var simple: X12ValueRule?
-    var components: [X12ValueRule?] = []
+/// An element position: a simple element or the components of a composite. A class so the hot path passes a
+/// reference, not a copy of its arrays.
+final class X12PositionRule: Sendable {
+    let usage: X12Usage
+    let reference: Int?
+    let maxRepeat: Int
+    let simple: X12ValueRule?
+    let components: [X12ValueRule?]
+
+    init(usage: X12Usage, reference: Int?, maxRepeat: Int, simple: X12ValueRule?, components: [X12ValueRule?]) {
+        self.usage = usage
+        self.reference = reference
+        self.maxRepeat = maxRepeat
+        self.simple = simple
+        self.components = components
+    }
 }
 
 /// The checks of one value: type, lengths, codes.

@@ -349,8 +349,6 @@ struct CompiledGuide: Sendable {
         var qualifiers: [Qualifier]
         var isTrigger: Bool
         var usage: X12Usage = .situational
-        /// The guide's segment, kept for the element checks (``X12GuideValidator``).
-        var definition: X12GuideSegment?
     }
 
     enum Child: Sendable { case segment(Int), loop(Int) }
@@ -376,6 +374,8 @@ struct CompiledGuide: Sendable {
 
     var loops: [Loop] = []
     var segments: [Segment] = []
+    /// The guide's segments, in the order of `segments` (for the element checks of ``X12GuideValidator``).
+    var definitions: [X12GuideSegment] = []
     var segmentIDs: Set<String> = []
     /// HL loops with their HL03 codes.
     var hierarchical: [(loop: Int, codes: Set<String>)] = []
@@ -429,7 +429,8 @@ struct CompiledGuide: Sendable {
                     qualifiers: segment.qualifiers.map {
                         Qualifier(position: $0.position, component: $0.component, codes: Set($0.codes))
                     },
-                    isTrigger: childOrdinal == 0, usage: segment.usage, definition: segment))
+                    isTrigger: childOrdinal == 0, usage: segment.usage))
+                definitions.append(segment)
                 children.append(.segment(segments.count - 1))
             case let .loop(child):
                 let childIndex = add(child, parent: index, ordinal: childOrdinal)
