@@ -252,4 +252,53 @@ struct X12GuideValidatorTests {
             #expect(validator.finish().isEmpty)
         }
     }
+
+    /// Through the acknowledgement result: the guide chosen per set, a set without a guide gets SNIP 1 and a
+    /// warning, and SNIP 2 errors reject the set with AK5 code 5.
+    @Test func acknowledgementResultUsesTheGuidePerSet() throws {
+        func interchange(_ sets: [[String]], version: String) -> [UInt8] {
+            var text = "ISA*00*          *00*          *ZZ*SUBMITTER01    *ZZ*PAYER00001     *261121*1200*^*00501*000000042*0*P*:~"
+                + "GS*HC*SUBMITTER01*PAYER00001*20261121*1200*7*X*\(version)~"
+            for (index, set) in sets.enumerated() {
+                let control = String(format: "%04d", index + 1)
+                text += ([set[0].replacingOccurrences(of: "#", with: control)] + set.dropFirst() + ["SE*\(set.count + 1)*\(control)"])
+                    .map { $0 + "~" }.joined()
+            }
+            return Array((text + "GE*\(sets.count)*7~IEA*1*000000042~").utf8)
+        }
+        let clean = ["ST*837*#*005010X222A1"] + Self.body
+        let broken = ["ST*837*#*005010X222A1"] + Self.replacing("CLM*", with: "CLM*PAT0001*100***11:B:1*Y*Z*Y*Y")
+        let result = X12AckValidationResult(validating: interchange([clean, broken], version: "005010X222A1"))
+        let sets = try #require(result.interchanges.first?.groups.first?.transactionSets)
+        #expect(sets.map(\.guideID) == ["005010X222A1", "005010X222A1"])
+        #expect(sets.map(\.acknowledgmentCode) == [.accepted, .rejected])
+        #expect(sets[1].errorCodes == [.segmentsInError])
+        #expect(sets[1].segmentErrors == [
+            X12AckSegmentError(segmentID: "CLM", position: 15, loopID: "2300", code: .hasElementErrors, elementErrors: [
+                X12AckElementError(elementPosition: 7, referenceNumber: 1359, code: .invalidCodeValue),
+            ]),
+        ])
+        #expect(result.interchanges.first?.groups.first?.acknowledgmentCode == .partiallyAccepted)
+
+        let noGuide = X12AckValidationResult(
+            validating: interchange([["ST*834*#*005010X220A1", "BGN*00*1*20261121"]], version: "005010X220A1"))
+        let set = try #require(noGuide.interchanges.first?.groups.first?.transactionSets.first)
+        #expect(set.guideID == nil)
+        #expect(set.acknowledgmentCode == .accepted)
+        #expect(set.warnings.map(\.kind) == [.noGuide(convention: "005010X220A1")])
+
+        let envelopesOnly = X12AckValidationResult(validating: interchange([broken], version: "005010X222A1"), guides: nil)
+        #expect(envelopesOnly.interchanges.first?.groups.first?.transactionSets.first?.acknowledgmentCode == .accepted)
+    }
+
+    /// A 4010 set without ST03 waits for its header `REF*87` before choosing: the OopFactory 837D sample
+    /// (GS08 `004010X096A1`, `REF*87*004010X097`) is validated against the 4010 dental guide, cleanly.
+    @Test func dental4010ChoosesItsGuideByTransmissionType() throws {
+        let url = X12Conformance.root.appendingPathComponent("x12-4010-837d-oopfactory-patient-not-subscriber/input.x12")
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let result = X12AckValidationResult(validating: try [UInt8](Data(contentsOf: url)))
+        let set = try #require(result.interchanges.first?.groups.first?.transactionSets.first)
+        #expect(set.guideID == "004010X097A1")
+        #expect(set.segmentErrors == [])
+    }
 }

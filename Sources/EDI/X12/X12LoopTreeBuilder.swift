@@ -343,20 +343,31 @@ struct CompiledGuide: Sendable {
         var codes: Set<String>
     }
 
-    struct Segment: Sendable {
+    /// A class so that reading one on the hot path is one retain, not one per field. Mutated only while
+    /// ``CompiledGuide/init(_:)`` runs, immutable afterwards: hence `@unchecked Sendable`.
+    final class Segment: @unchecked Sendable {
         var id: String
         var maxUse: Int?
         var qualifiers: [Qualifier]
         var isTrigger: Bool
-        var usage: X12Usage = .situational
+        var usage: X12Usage
+
+        init(id: String, maxUse: Int?, qualifiers: [Qualifier], isTrigger: Bool, usage: X12Usage) {
+            self.id = id
+            self.maxUse = maxUse
+            self.qualifiers = qualifiers
+            self.isTrigger = isTrigger
+            self.usage = usage
+        }
     }
 
     enum Child: Sendable { case segment(Int), loop(Int) }
 
-    struct Loop: Sendable {
+    /// A class for the same reason as ``Segment``; mutated only while ``CompiledGuide/init(_:)`` runs.
+    final class Loop: @unchecked Sendable {
         var id: String
-        var usage: X12Usage = .situational
-        var isWrapper = false
+        var usage: X12Usage
+        var isWrapper: Bool
         var name: String
         var maxRepeat: Int?
         var parent: Int?
@@ -370,6 +381,20 @@ struct CompiledGuide: Sendable {
         var entrySegment: Int?
         var isHierarchical = false
         var hierarchicalParents: [String]?
+
+        init(
+            id: String, usage: X12Usage, isWrapper: Bool, name: String, maxRepeat: Int?, parent: Int?, key: Int,
+            hierarchicalParents: [String]?
+        ) {
+            self.id = id
+            self.usage = usage
+            self.isWrapper = isWrapper
+            self.name = name
+            self.maxRepeat = maxRepeat
+            self.parent = parent
+            self.key = key
+            self.hierarchicalParents = hierarchicalParents
+        }
     }
 
     var loops: [Loop] = []
