@@ -66,7 +66,11 @@ public struct X12LoopTreeBuilder: Sendable {
         }
         var outOfOrder: (depth: Int, match: Match)?
         for depth in stack.indices.reversed() {
-            guard let match = findMatch(segment, in: stack[depth]) else { continue }
+            let node = stack[depth]
+            guard
+                let match = Self.findMatch(
+                    segment, loop: compiled.loops[nodes[node].loop], last: nodes[node].lastKey, compiled: compiled)
+            else { continue }
             if match.key >= nodes[stack[depth]].lastKey {
                 apply(match, at: depth, segment: segment, position: position)
                 return
@@ -154,10 +158,11 @@ public struct X12LoopTreeBuilder: Sendable {
         var key: Int
     }
 
-    /// The first child of the node's loop that takes the segment, preferring one not before the last placed.
-    private func findMatch(_ segment: X12Segment, in node: Int) -> Match? {
-        let loop = compiled.loops[nodes[node].loop]
-        let last = nodes[node].lastKey
+    /// The first child of the loop that takes the segment, preferring one not before the last placed (`last`).
+    /// Static so that calling it from the mutating placement code never copies the builder.
+    private static func findMatch(
+        _ segment: X12Segment, loop: CompiledGuide.Loop, last: Int, compiled: CompiledGuide
+    ) -> Match? {
         var first: Match?
         for (ordinal, child) in loop.children.enumerated() {
             let key = loop.childKeys[ordinal]
