@@ -232,7 +232,11 @@ public struct X12LoopTreeBuilder: Sendable {
                 .segment(X12LoopSegment(segment: segment, position: position, isRecognized: true)))
         }
         lastPlacement = index
-        guard countsUse else { return }
+        guard countsUse else {
+            // Placed by id only: not a use of this guide segment, but the slot is not missing either.
+            if nodes[node].segmentUses[index] == nil { nodes[node].segmentUses[index] = 0 }
+            return
+        }
         let count = nodes[node].segmentUses[index, default: 0] + 1
         nodes[node].segmentUses[index] = count
         if let maximum = compiled.segments[index].maxUse, count > maximum {

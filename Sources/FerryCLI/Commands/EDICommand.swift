@@ -98,13 +98,14 @@ struct EDITreeCommand: Command {
                     line.writeKey("guide")
                     if let guide = header.guide { line.writeString(guide) } else { line.writeNull() }
                     if var current = builder {
+                        let issues = current.issues  // finish() starts over and clears them
                         let tree = current.finish()
                         line.writeKey("tree"); line.writeRawJSON(Array(tree.compactJSON.utf8))
                         line.writeKey("issues")
                         line.beginArray()
-                        for issue in current.issues { line.writeString(issue.description) }
+                        for issue in issues { line.writeString(issue.description) }
                         line.endArray()
-                        findings += current.issues.count
+                        findings += issues.count
                     } else {
                         line.writeKey("tree"); line.writeNull()
                     }
