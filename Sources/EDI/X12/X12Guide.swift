@@ -277,8 +277,9 @@ public struct X12GuideElement: Sendable, Hashable, Decodable {
     public var reference: String?
     /// The X12 data type: `AN`, `ID`, `N0`…`N9`, `R`, `DT`, `TM`, `B`.
     public var type: String?
-    /// Minimum and maximum length of a non-empty value.
+    /// Minimum length of a non-empty value (digits only for N and R types).
     public var minLength: Int?
+    /// Maximum length of a value (digits only for N and R types).
     public var maxLength: Int?
     /// Most repetitions of the element (or of the composite); `nil` when not given (1), `Int.max` never.
     public var maxRepeat: Int?

@@ -30,6 +30,7 @@ public struct X12GuideValidator: Sendable {
 
     /// The guide the set is checked against.
     public var guide: X12Guide { builder.guide }
+    /// What findings carry beyond positions and codes.
     public let options: Options
     /// Findings of the current set so far, in the order found.
     public private(set) var findings: [X12GuideFinding] = []
@@ -391,6 +392,7 @@ public struct X12GuideFinding: Sendable, Hashable, CustomStringConvertible {
         case noGuide(convention: String)
     }
 
+    /// What was found, with its acknowledgement code.
     public var kind: Kind
     /// 1-based position of the segment in the input.
     public var position: Int
@@ -569,8 +571,9 @@ struct X12ValueRule: Sendable {
         switch type {
         case .alphanumeric, .identifier:
             if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { errors.append(.invalidCharacter) }
-        case let .numeric(decimals):
-            if !X12ValueFormat.isInteger(bytes) || decimals < 0 { errors.append(.invalidCharacter) }
+        case .numeric:
+            // The implied decimals (N2: `1050` is 10.50) do not change what is valid: digits, optional minus.
+            if !X12ValueFormat.isInteger(bytes) { errors.append(.invalidCharacter) }
         case .decimal:
             if !X12ValueFormat.isDecimal(bytes) { errors.append(.invalidCharacter) }
         case .date:
