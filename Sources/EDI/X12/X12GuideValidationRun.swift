@@ -44,49 +44,15 @@ public struct X12GuideValidationRun: Sendable {
 
     /// Takes the next segment of the input (any segment: envelopes are followed here).
     public mutating func consume(_ view: X12SegmentView) {
-        if view.hasID("GS") {
-            groupVersion = view.element(8)?.text ?? ""
-            abandon()
-            return
+        // Envelope ids start with G, I or S: one byte test keeps the id comparisons off most segments.
+        let first = view.bytes.first ?? 0
+        if first == UInt8(ascii: "G") || first == UInt8(ascii: "I") || first == UInt8(ascii: "S") {
+            if consumeEnvelope(view) { return }
         }
-        if view.hasID("ISA") || view.hasID("GE") || view.hasID("IEA") {
-            abandon()
-            return
-        }
-        if view.hasID("ST") {
-            abandon()
-            let st03 = view.element(3)?.text ?? ""
-            current = OpenSet(
-                stPosition: view.position, transactionSet: view.element(1)?.text ?? "",
-                convention: st03.isEmpty ? groupVersion : st03, st03: st03, decided: false)
-            if !st03.isEmpty || !groupVersion.hasPrefix("004010") {
-                decide(transmissionType: nil)
-                feed(view)
-            } else {
-                keep(view)
-            }
-            return
-        }
-        guard var set = current else { return }
-        if !set.decided {
-            if view.hasID("BHT") && set.pending.count == 1 {
-                current?.purpose = view.element(2)?.text
-                keep(view)
-                return
-            }
-            var transmissionType: String?
-            if view.hasID("REF"), view.element(1)?.hasText("87") == true { transmissionType = view.element(2)?.text }
-            decide(transmissionType: transmissionType, purpose: set.purpose)
-            set = current ?? set
-            for kept in set.pending {
-                kept.bytes.withUnsafeBytes { raw in
-                    feed(X12SegmentView(bytes: raw, delimiters: kept.delimiters, position: kept.position, byteOffset: kept.byteOffset))
-                }
-            }
-            current?.pending = []
-        }
+        guard let decided = current?.decided else { return }
+        if !decided, decideWithHeader(view) { return }
         feed(view)
-        if view.hasID("SE"), let set = current {
+        if first == UInt8(ascii: "S"), view.hasID("SE"), let set = current {
             var findings: [X12GuideFinding] = []
             if let id = set.guideID, var validator = active {
                 findings = validator.finish()
@@ -100,6 +66,53 @@ public struct X12GuideValidationRun: Sendable {
             results[set.stPosition] = SetResult(guideID: set.guideID, findings: findings)
             current = nil
         }
+    }
+
+    /// ISA, GS, GE, IEA and ST; `true` when the segment was one of them.
+    private mutating func consumeEnvelope(_ view: X12SegmentView) -> Bool {
+        if view.hasID("GS") {
+            groupVersion = view.element(8)?.text ?? ""
+            abandon()
+            return true
+        }
+        if view.hasID("ISA") || view.hasID("GE") || view.hasID("IEA") {
+            abandon()
+            return true
+        }
+        guard view.hasID("ST") else { return false }
+        abandon()
+        let st03 = view.element(3)?.text ?? ""
+        current = OpenSet(
+            stPosition: view.position, transactionSet: view.element(1)?.text ?? "",
+            convention: st03.isEmpty ? groupVersion : st03, st03: st03, decided: false)
+        if !st03.isEmpty || !groupVersion.hasPrefix("004010") {
+            decide(transmissionType: nil)
+            feed(view)
+        } else {
+            keep(view)
+        }
+        return true
+    }
+
+    /// A 4010 set without ST03: BHT is kept (its BHT02 picks a purpose variant); the next segment decides the
+    /// guide (by `REF*87` when it is one) and the kept segments are replayed. `true` when the segment was kept.
+    private mutating func decideWithHeader(_ view: X12SegmentView) -> Bool {
+        guard let set = current else { return false }
+        if view.hasID("BHT") && set.pending.count == 1 {
+            current?.purpose = view.element(2)?.text
+            keep(view)
+            return true
+        }
+        var transmissionType: String?
+        if view.hasID("REF"), view.element(1)?.hasText("87") == true { transmissionType = view.element(2)?.text }
+        decide(transmissionType: transmissionType, purpose: set.purpose)
+        for kept in set.pending {
+            kept.bytes.withUnsafeBytes { raw in
+                feed(X12SegmentView(bytes: raw, delimiters: kept.delimiters, position: kept.position, byteOffset: kept.byteOffset))
+            }
+        }
+        current?.pending = []
+        return false
     }
 
     /// Hands over the results collected so far and forgets them (for long streams: memory stays bounded).
