@@ -301,4 +301,33 @@ struct X12GuideValidatorTests {
         #expect(set.guideID == "004010X097A1")
         #expect(set.segmentErrors == [])
     }
+
+    /// A small 5010 dental claim (SV3, TOO, DTP*472, rendering NM1*82) is clean against the derived
+    /// 005010X224A2; the same claim with a bad tooth-surface qualifier (TOO01) is not.
+    @Test func dental5010ClaimAgainstTheDerivedGuide() throws {
+        func validate(_ too: String) throws -> X12AckTransactionSetResult {
+            let segments = [
+                "ST*837*0001*005010X224A2", "BHT*0019*00*1*20261121*1200*CH", "NM1*41*2*CLEARINGHOUSE ONE*****46*CH0001",
+                "PER*IC*CLAIMS DESK*TE*5555550100", "NM1*40*2*PAYER ONE*****46*PAYER00001", "HL*1**20*1",
+                "NM1*85*2*DENTAL GROUP*****XX*1234567893", "N3*1 MAIN ST", "N4*SPRINGFIELD*IL*62701", "REF*EI*123456789",
+                "HL*2*1*22*0", "SBR*P*18*******CI", "NM1*IL*1*DOE*JANE****MI*W000000001",
+                "NM1*PR*2*PAYER ONE*****PI*PAYER00001", "CLM*PAT0001*100***11:B:1*Y*A*Y*Y",
+                "NM1*82*1*SMILE*SAM****XX*1234567893", "LX*1", "SV3*AD:D0120*100****1", too, "DTP*472*D8*20261101",
+            ]
+            let text =
+                "ISA*00*          *00*          *ZZ*SUBMITTER01    *ZZ*PAYER00001     *261121*1200*^*00501*000000042*0*P*:~"
+                + "GS*HC*SUBMITTER01*PAYER00001*20261121*1200*7*X*005010X224A2~" + segments.map { $0 + "~" }.joined()
+                + "SE*\(segments.count + 1)*0001~GE*1*7~IEA*1*000000042~"
+            let result = X12AckValidationResult(validating: Array(text.utf8))
+            return try #require(result.interchanges.first?.groups.first?.transactionSets.first)
+        }
+        let clean = try validate("TOO*JP*3")
+        #expect(clean.guideID == "005010X224A2")
+        #expect(clean.segmentErrors == [])
+        let bad = try validate("TOO*ZZ*3")
+        #expect(bad.segmentErrors.map(\.segmentID) == ["TOO"])
+        #expect(bad.segmentErrors.first?.position == 19)
+        #expect(bad.segmentErrors.first?.loopID == "2400")
+        #expect(bad.segmentErrors.first?.elementErrors.map(\.code) == [.invalidCodeValue])
+    }
 }
