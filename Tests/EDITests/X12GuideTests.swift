@@ -70,10 +70,77 @@ struct X12GuideTests {
 
     @Test(arguments: [
         ("005010X222A1", "005010X222A1"), ("005010X222A2", "005010X222A1"), ("005010X222", "005010X222A1"),
-        ("005010X223A3", "005010X223A2"), ("005010X224A2", nil), ("005010", nil),
+        ("005010X223A3", "005010X223A2"), ("005010X224A2", "005010X224A2"), ("005010X224A3", "005010X224A2"),
+        ("004010X097A1", "004010X097A1"), ("004010X097", "004010X097A1"), ("004010X098A1", "004010X098A1"),
+        ("004010X096A1", "004010X096A1"), ("005010", nil),
     ] as [(String, String?)])
     func guideChosenByConvention(reference: String, expected: String?) {
         #expect(X12Guide.bundled(forConvention: reference, transactionSet: "837")?.id == expected)
+    }
+
+    /// 005010X224A2 is derived from the 4010 dental map by the converter's `--patch 837d-5010` step.
+    @Test func dentalGuideHasThe5010Structure() throws {
+        let guide = try X12Guide.bundled("005010X224A2")
+        #expect(guide.transactionSet == "837")
+        #expect(guide.source["file"] == "837.4010.X097.A1.xml")
+        let loops = Self.allLoops(guide.root)
+        let ids = Set(loops.map(\.id))
+        for id in ["2010AA", "2010AB", "2010AC", "2000B", "2000C", "2300", "2310A", "2310B", "2310C", "2310D", "2310E",
+            "2320", "2400", "2420A", "2420B", "2420C", "2420D", "2430"]
+        {
+            #expect(ids.contains(id), "\(id)")
+        }
+        #expect(!ids.contains("2010BC"))
+        let byID = Dictionary(loops.map { ($0.id, $0) }) { first, _ in first }
+        #expect(byID["2010AC"]?.trigger?.codes == ["PE"])
+        #expect(byID["2310A"]?.trigger?.codes == ["DN", "P3"])
+        #expect(byID["2310B"]?.trigger?.codes == ["82"])
+        #expect(byID["2310C"]?.trigger?.codes == ["77"])
+        #expect(byID["2310D"]?.trigger?.codes == ["DD"])
+        #expect(byID["2310E"]?.trigger?.codes == ["DQ"])
+        #expect(byID["2420A"]?.trigger?.codes == ["82"])
+        #expect(byID["2420B"]?.trigger?.codes == ["DD"])
+        #expect(byID["2420C"]?.trigger?.codes == ["DQ"])
+        #expect(byID["2420D"]?.trigger?.codes == ["77"])
+        let line = try #require(byID["2400"])
+        #expect(line.children.prefix(4).compactMap { if case let .segment(s) = $0 { s.id } else { nil } } == [
+            "LX", "SV3", "TOO", "DTP",
+        ])
+        guard case let .segment(st) = guide.root.children.first else { Issue.record("no ST"); return }
+        #expect(st.elements.first { $0.position == 3 }?.codes == ["005010X224A2"])
+        let header = try #require(byID["HEADER"])
+        guard case let .segment(bht) = header.children.first else { Issue.record("no BHT"); return }
+        #expect(bht.elements.first { $0.position == 6 }?.codes == ["CH", "RP"])
+        #expect(!header.children.contains { if case let .segment(s) = $0 { s.id == "REF" } else { false } })
+        let rendering = try #require(byID["2310B"]?.firstSegment)
+        #expect(rendering.elements.first { $0.position == 8 }?.codes == ["XX"])
+    }
+
+    /// Every element is listed with its type and lengths (from pyx12's dataele.xml) and the syntax rules.
+    @Test func elementDefinitions() throws {
+        let guide = try X12Guide.bundled("005010X222A1")
+        let claim = try #require(Self.allSegments(guide.root).first { $0.id == "CLM" })
+        let clm01 = try #require(claim.elements.first { $0.position == 1 })
+        #expect(clm01.reference == "1028")
+        #expect(clm01.type == "AN")
+        #expect(clm01.minLength == 1)
+        #expect(clm01.maxLength == 38)
+        #expect(clm01.codes.isEmpty)
+        let facility = try #require(claim.elements.first { $0.position == 5 && $0.component == 1 })
+        #expect(facility.composite == "C023")
+        #expect(facility.components == 3)
+        let nm1 = try #require(Self.allSegments(guide.root).first { $0.id == "NM1" })
+        #expect(nm1.syntaxRules.contains("P0809"))
+        #expect(nm1.syntaxRules.contains("C1110"))
+    }
+
+    static func allSegments(_ loop: X12GuideLoop) -> [X12GuideSegment] {
+        loop.children.flatMap { child -> [X12GuideSegment] in
+            switch child {
+            case let .segment(segment): [segment]
+            case let .loop(inner): allSegments(inner)
+            }
+        }
     }
 
     @Test func loadingErrors() {

@@ -37,11 +37,16 @@ enum X12LoopTreeCorpus {
                     current = nil
                     let st01 = segments[0].segment.element(1)?.text ?? ""
                     let st03 = segments[0].segment.element(3)?.text ?? ""
+                    let transmissionType = segments.prefix(4).first {
+                        $0.segment.id == "REF" && $0.segment.element(1)?.text == "87"
+                    }?.segment.element(2)?.text
                     let convention = st03.isEmpty ? groupVersion : st03
                     // GS08 `005010` (staedi 837) names no guide: the 837P guide is used.
                     let fallback = ["835": "005010X221A1", "999": "005010X231A1"][st01] ?? "005010X222A1"
                     let guide =
-                        X12Guide.bundled(forConvention: convention, transactionSet: st01)
+                        X12Guide.bundled(
+                            transactionSet: st01, implementationConvention: st03, transmissionType: transmissionType,
+                            groupVersion: groupVersion)
                         ?? (try? X12Guide.bundled(fallback)) ?? X12LoopTreeFixture.professional
                     let (tree, issues) = X12LoopTreeBuilder.build(guide: guide, segments: segments)
                     sets.append(.init(convention: convention, segments: segments, tree: tree, issues: issues))
@@ -202,6 +207,40 @@ struct X12LoopTreeConformanceTests {
     }
 
     /// imsweb: exactly one 2420A (NM1*82 inside 2400), no 2310B and no 2330D.
+    /// The 4010 OopFactory 837D sample (GS08 `004010X096A1`, `REF*87*004010X097`) resolves to the 4010 dental
+    /// guide through its `REF*87` and places every segment without findings; against the 5010 dental guide the
+    /// 4010-only segments are reported.
+    @Test func dental4010TreeUsesTheDentalGuide() throws {
+        let input = "x12-4010-837d-oopfactory-patient-not-subscriber/input.x12"
+        guard FileManager.default.fileExists(atPath: X12Conformance.root.appendingPathComponent(input).path) else { return }
+        let sets = try X12LoopTreeCorpus.load(input)
+        try #require(sets.count == 1)
+        let set = sets[0]
+        let guide = try #require(
+            X12Guide.bundled(
+                transactionSet: "837", implementationConvention: nil, transmissionType: "004010X097",
+                groupVersion: set.convention))
+        #expect(guide.id == "004010X097A1")
+        #expect(set.issues.map(\.description) == [])
+        #expect(Self.placed(set.tree) == set.segments.map(\.position))
+        let claims = set.tree.descendants("2300")
+        #expect(claims.count == 1)
+        #expect(set.tree.descendants("2000C").count == 1)
+        #expect(claims.first?.descendants("2400").count ?? 0 >= 1)
+        let (tree5010, issues5010) = X12LoopTreeBuilder.build(guide: try X12Guide.bundled("005010X224A2"), segments: set.segments)
+        #expect(Self.placed(tree5010) == set.segments.map(\.position))
+        #expect(issues5010.map(\.description).contains("segment 5 REF in loop HEADER: segmentNotExpected"))
+    }
+
+    static func placed(_ loop: X12Loop) -> [Int] {
+        loop.children.flatMap { child -> [Int] in
+            switch child {
+            case let .segment(segment): [segment.position]
+            case let .loop(inner): placed(inner)
+            }
+        }.sorted()
+    }
+
     @Test func ambiguousNM1IsPlacedByPosition() throws {
         let set = try #require(try X12LoopTreeCorpus.load("x12-5010-837p-imsweb-ambiguous-nm1-loop/input.x12").first)
         #expect(set.tree.descendants("2420A").count == 1)

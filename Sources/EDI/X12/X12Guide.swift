@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// An X12 implementation guide as data: the loops of one transaction set, their segments, usage and repeats
 /// (e.g. 005010X222A1, the 837 Professional). Loaded from the JSON files in `Sources/EDI/Guides/`
@@ -34,7 +35,14 @@ public struct X12Guide: Sendable, Hashable {
     }
 
     /// The identifiers of the guides shipped with Ferry.
-    public static let bundledIDs = ["005010X221A1", "005010X222A1", "005010X223A2", "005010X231A1"]
+    ///
+    /// 5010: 835 `005010X221A1`, 837P `005010X222A1`, 837I `005010X223A2`, 837D `005010X224A2` (derived from the
+    /// 4010 dental map, see `Guides/README.md`), 999 `005010X231A1`. 4010 (so 4010 inputs are validated against
+    /// their own guide, as pyx12 does): 837I `004010X096A1`, 837D `004010X097A1`, 837P `004010X098A1`.
+    public static let bundledIDs = [
+        "005010X221A1", "005010X222A1", "005010X223A2", "005010X224A2", "005010X231A1",
+        "004010X096A1", "004010X097A1", "004010X098A1",
+    ]
 
     /// Loads a guide shipped in the EDI module's resources by its id (e.g. `005010X222A1`).
     public static func bundled(_ id: String) throws(X12GuideError) -> X12Guide {
@@ -47,17 +55,47 @@ public struct X12Guide: Sendable, Hashable {
         return try X12Guide(json: data)
     }
 
-    /// The bundled guide for an implementation convention reference (ST03 or GS08): an exact id, or else the
-    /// guide with the same transaction set and base convention (`005010X222A2` → `005010X222A1`).
+    /// The bundled guide for an implementation convention reference (ST03 or GS08; in 4010 the header
+    /// `REF*87` transmission type, e.g. `004010X097`): an exact id, or else the guide with the same transaction
+    /// set and base convention (`005010X222A2` → `005010X222A1`, `004010X097` → `004010X097A1`).
+    /// Guides are decoded once and cached.
     public static func bundled(forConvention reference: String, transactionSet: String) -> X12Guide? {
         let reference = reference.trimmingCharacters(in: .whitespaces)
-        if bundledIDs.contains(reference), let guide = try? bundled(reference) { return guide }
+        if bundledIDs.contains(reference), let guide = cached(reference) { return guide }
         let base = String(reference.prefix(10))  // 005010X222
         guard base.count == 10 else { return nil }
         for id in bundledIDs where id.hasPrefix(base) {
-            if let guide = try? bundled(id), guide.transactionSet == transactionSet { return guide }
+            if let guide = cached(id), guide.transactionSet == transactionSet { return guide }
         }
         return nil
+    }
+
+    /// The bundled guide for one transaction set: by ST03 when present; else, for 4010 sets (which have no
+    /// ST03), by the header `REF*87` transmission type when it names a bundled guide (the OopFactory 837D sample
+    /// has GS08 `004010X096A1`, the institutional guide, and `REF*87*004010X097`); else by GS08.
+    /// pyx12 chooses by GS08 alone; `REF*87` is preferred here because it names the guide of this very set.
+    public static func bundled(
+        transactionSet: String, implementationConvention st03: String?, transmissionType: String?, groupVersion: String
+    ) -> X12Guide? {
+        if let st03, !st03.trimmingCharacters(in: .whitespaces).isEmpty {
+            return bundled(forConvention: st03, transactionSet: transactionSet)
+        }
+        if let transmissionType, groupVersion.hasPrefix("004010"),
+            let guide = bundled(forConvention: transmissionType, transactionSet: transactionSet)
+        {
+            return guide
+        }
+        return bundled(forConvention: groupVersion, transactionSet: transactionSet)
+    }
+
+    private static let cache = Mutex<[String: X12Guide]>([:])
+
+    /// A bundled guide decoded at most once per process.
+    static func cached(_ id: String) -> X12Guide? {
+        if let guide = cache.withLock({ $0[id] }) { return guide }
+        guard let guide = try? bundled(id) else { return nil }
+        cache.withLock { $0[id] = guide }
+        return guide
     }
 
     private struct GuideFile: Decodable {
@@ -175,10 +213,14 @@ public struct X12GuideSegment: Sendable, Hashable, Decodable {
     public var maxUse: Int?
     /// The guide's position number (pyx12 `pos`): siblings with the same number may come in any order.
     public var sequence: Int?
-    /// Elements that carry code values (structure-driving qualifiers among them).
+    /// Every element and composite component the guide defines (older guide files list only the elements that
+    /// carry code values).
     public var elements: [X12GuideElement]
+    /// X12 syntax rules between elements, as the standard writes them: `P0809` (paired), `R0203` (at least
+    /// one), `C1110` (if 11 then 10), `E0405` (at most one), `L030405` (if 03 then at least one of 04, 05).
+    public var syntaxRules: [String]
 
-    enum CodingKeys: String, CodingKey { case id = "segment", name, usage, maxUse, sequence, elements }
+    enum CodingKeys: String, CodingKey { case id = "segment", name, usage, maxUse, sequence, elements, syntaxRules = "syntax" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -188,22 +230,68 @@ public struct X12GuideSegment: Sendable, Hashable, Decodable {
         maxUse = try c.decodeIfPresent(Int.self, forKey: .maxUse)
         sequence = try c.decodeIfPresent(Int.self, forKey: .sequence)
         elements = try c.decodeIfPresent([X12GuideElement].self, forKey: .elements) ?? []
+        syntaxRules = try c.decodeIfPresent([String].self, forKey: .syntaxRules) ?? []
     }
 
     /// The elements whose values identify this segment among others with the same id (NM101, HL03, DTP01 …).
     public var qualifiers: [X12GuideElement] { elements.filter(\.isQualifier) }
 }
 
-/// An element (or a component of a composite) with its allowed code values.
+/// An element (or a component of a composite): usage, X12 data type, lengths and, when the guide lists them, its
+/// allowed code values.
 public struct X12GuideElement: Sendable, Hashable, Decodable {
     /// 1-based element position.
     public var position: Int
     /// 1-based component position when the element is a composite.
     public var component: Int?
     public var usage: X12Usage
+    /// Allowed code values; empty when the guide lists none (any value of the right type and length).
     public var codes: [String]
     /// Whether the value identifies the segment (pyx12's segment matching: element 01 or HL03).
     public var isQualifier: Bool
+    /// The X12 data element reference number (e.g. `1028`), AK402/IK402.
+    public var reference: String?
+    /// The X12 data type: `AN`, `ID`, `N0`…`N9`, `R`, `DT`, `TM`, `B`.
+    public var type: String?
+    /// Minimum and maximum length of a non-empty value.
+    public var minLength: Int?
+    public var maxLength: Int?
+    /// Most repetitions of the element (or of the composite); `nil` when not given (1), `Int.max` never.
+    public var maxRepeat: Int?
+    /// The composite's reference (e.g. `C023`) when this is one of its components.
+    public var composite: String?
+    /// The composite's own usage when this is one of its components.
+    public var compositeUsage: X12Usage?
+    /// How many components the composite defines.
+    public var components: Int?
+    /// The name of an external code list (`states`, `country` …) the guide refers to but does not list.
+    public var externalCodes: String?
 
-    enum CodingKeys: String, CodingKey { case position, component, usage, codes, isQualifier = "qualifier" }
+    enum CodingKeys: String, CodingKey {
+        case position, component, usage, codes, isQualifier = "qualifier", reference, type, minLength, maxLength
+        case maxRepeat, composite, compositeUsage, components, externalCodes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        position = try c.decode(Int.self, forKey: .position)
+        component = try c.decodeIfPresent(Int.self, forKey: .component)
+        usage = try c.decode(X12Usage.self, forKey: .usage)
+        codes = try c.decodeIfPresent([String].self, forKey: .codes) ?? []
+        isQualifier = try c.decodeIfPresent(Bool.self, forKey: .isQualifier) ?? false
+        reference = try c.decodeIfPresent(String.self, forKey: .reference)
+        type = try c.decodeIfPresent(String.self, forKey: .type)
+        minLength = try c.decodeIfPresent(Int.self, forKey: .minLength)
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        // `maxRepeat: null` in the file means unbounded.
+        if c.contains(.maxRepeat) {
+            maxRepeat = try c.decodeIfPresent(Int.self, forKey: .maxRepeat) ?? Int.max
+        } else {
+            maxRepeat = nil
+        }
+        composite = try c.decodeIfPresent(String.self, forKey: .composite)
+        compositeUsage = try c.decodeIfPresent(X12Usage.self, forKey: .compositeUsage)
+        components = try c.decodeIfPresent(Int.self, forKey: .components)
+        externalCodes = try c.decodeIfPresent(String.self, forKey: .externalCodes)
+    }
 }
