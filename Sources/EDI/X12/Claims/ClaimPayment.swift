@@ -11,12 +11,26 @@ public struct ClaimAdjustment: Sendable, Hashable {
     public var amount: ExactDecimal?
     /// The quantity, exact, when given.
     public var quantity: ExactDecimal?
+
+    /// A value from its parts.
+    public init(group: String, reason: String, amount: ExactDecimal? = nil, quantity: ExactDecimal? = nil) {
+        self.group = group
+        self.reason = reason
+        self.amount = amount
+        self.quantity = quantity
+    }
 }
 
 /// A remark code of an 835 service line (`LQ01` qualifier `HE`/`RX`, `LQ02` code).
 public struct ClaimRemark: Sendable, Hashable {
     public var qualifier: String
     public var code: String
+
+    /// A value from its parts.
+    public init(qualifier: String, code: String) {
+        self.qualifier = qualifier
+        self.code = code
+    }
 }
 
 /// One paid service line of an 835 (loop 2110).

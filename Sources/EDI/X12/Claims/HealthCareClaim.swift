@@ -186,6 +186,14 @@ public struct ClaimDiagnosis: Sendable, Hashable {
         default: nil
         }
     }
+
+    /// A value from its parts.
+    public init(qualifier: String, role: Role, code: String, presentOnAdmission: String? = nil) {
+        self.qualifier = qualifier
+        self.role = role
+        self.code = code
+        self.presentOnAdmission = presentOnAdmission
+    }
 }
 
 /// Any other `HI` composite: procedures (`BBR`, `BBQ`, `BR` …), occurrence (`BH`), occurrence span (`BI`), value
@@ -201,6 +209,15 @@ public struct ClaimHealthCareCode: Sendable, Hashable {
     public var date: String?
     /// HI0x-5: the amount (value codes), exact.
     public var amount: ExactDecimal?
+
+    /// A value from its parts.
+    public init(qualifier: String, code: String, dateFormat: String? = nil, date: String? = nil, amount: ExactDecimal? = nil) {
+        self.qualifier = qualifier
+        self.code = code
+        self.dateFormat = dateFormat
+        self.date = date
+        self.amount = amount
+    }
 }
 
 /// A procedure composite (`SV101`, `SV202`, `SV301`, 835 `SVC01`): qualifier, code and up to four modifiers.
@@ -213,6 +230,14 @@ public struct ClaimProcedure: Sendable, Hashable {
     public var modifiers: [String]
     /// Component 7, when present.
     public var description: String?
+
+    /// A value from its parts.
+    public init(qualifier: String, code: String, modifiers: [String], description: String? = nil) {
+        self.qualifier = qualifier
+        self.code = code
+        self.modifiers = modifiers
+        self.description = description
+    }
 }
 
 /// A tooth on a dental line (`TOO`: TOO01 `JP` qualifier, TOO02 tooth number, TOO03 surfaces).
@@ -223,6 +248,13 @@ public struct ClaimTooth: Sendable, Hashable {
     public var number: String
     /// TOO03 components (`M`, `O`, `D` …).
     public var surfaces: [String]
+
+    /// A value from its parts.
+    public init(qualifier: String, number: String, surfaces: [String]) {
+        self.qualifier = qualifier
+        self.number = number
+        self.surfaces = surfaces
+    }
 }
 
 /// The drug of a line (loop 2410: `LIN` and `CTP`).
@@ -235,6 +267,14 @@ public struct ClaimDrug: Sendable, Hashable {
     public var quantity: ExactDecimal?
     /// CTP05-1: `F2`, `GR`, `ME`, `ML`, `UN`.
     public var unit: String?
+
+    /// A value from its parts.
+    public init(qualifier: String, code: String, quantity: ExactDecimal? = nil, unit: String? = nil) {
+        self.qualifier = qualifier
+        self.code = code
+        self.quantity = quantity
+        self.unit = unit
+    }
 }
 
 /// One service line (loop 2400).
@@ -324,6 +364,13 @@ public struct ClaimInstitutionalCodes: Sendable, Hashable {
     public var admissionSource: String?
     /// CL103.
     public var patientStatus: String?
+
+    /// A value from its parts.
+    public init(admissionType: String? = nil, admissionSource: String? = nil, patientStatus: String? = nil) {
+        self.admissionType = admissionType
+        self.admissionSource = admissionSource
+        self.patientStatus = patientStatus
+    }
 }
 
 /// One 837 claim (loop 2300 with its service lines), with the context it inherits through its HL chain: the
