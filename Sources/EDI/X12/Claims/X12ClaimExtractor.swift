@@ -37,11 +37,20 @@ public struct X12ClaimExtractor {
     private var levels: [Level] = []
     private var levelIndex: [String: Int] = [:]
     private var currentLevel: Int?
-    private var claim: HealthCareClaim?
+    // The open claim, line and payment are stored unwrapped with a flag (not as optionals): mutations then stay in
+    // place instead of copying the large structs out and back.
+    private var claim = HealthCareClaim(kind: .professional, transaction: X12TransactionReference(), claimID: "", position: 0)
+    private var hasClaim = false
+    /// The open service line (2400), appended to ``claim`` when the next LX, CLM, HL or SE closes it.
+    private var line = ClaimServiceLine(lineNumber: "", kind: .professional)
+    private var hasLine = false
+    /// The claim kind ST03/GS08 names (computed once per set).
+    private var setClaimKind: HealthCareClaimKind = .professional
     private var claimRejected = false
     private var claimCount = 0
     private var claimIDCounts: [String: Int] = [:]
-    private var payment: ClaimPayment?
+    private var payment = ClaimPayment(transaction: X12TransactionReference(), claimID: "", position: 0)
+    private var hasPayment = false
     private var paymentHeader = ClaimPayment(transaction: X12TransactionReference(), claimID: "", position: 0)
     private var paymentRejected = false
 
@@ -102,30 +111,33 @@ public struct X12ClaimExtractor {
         reference.bhtReference = ""
         reference.time = Self.timestamp(date: groupDate, time: groupTime)
         setKind = type == "837" ? .claims : type == "835" ? .payments : .other
+        setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
         loop = .header
         levels.removeAll(keepingCapacity: true)
         levelIndex.removeAll(keepingCapacity: true)
         currentLevel = nil
-        claim = nil
+        hasClaim = false
+        hasLine = false
         claimRejected = false
         claimCount = 0
         claimIDCounts.removeAll(keepingCapacity: true)
-        payment = nil
+        hasPayment = false
         paymentRejected = false
         paymentHeader = ClaimPayment(transaction: reference, claimID: "", position: 0)
     }
 
     private mutating func abandonOpenSet() {
         guard setKind != .other else { return }
-        if let claim {
+        if hasClaim {
             issues.append(.init(
                 kind: .transactionSetUnterminated, position: claim.position, loopID: "ST", segmentID: "CLM"))
-        } else if let payment {
+        } else if hasPayment {
             issues.append(.init(
                 kind: .transactionSetUnterminated, position: payment.position, loopID: "ST", segmentID: "CLP"))
         }
-        claim = nil
-        payment = nil
+        hasClaim = false
+        hasLine = false
+        hasPayment = false
     }
 
     /// `CCYYMMDD` + `HHMM[SS[D…]]` → `CCYY-MM-DDTHH:MM:SSZ` (X12 times carry no zone; written as UTC).
@@ -217,6 +229,8 @@ public struct X12ClaimExtractor {
     /// One HL level and what its loops said (only the level's own data; claims resolve the chain).
     private struct Level: Sendable {
         var id: String
+        /// `HL01:HL03`, as the claim's hierarchy lists it.
+        var label: String
         var code: String
         var parent: Int?
         var party: ClaimParty?
@@ -246,16 +260,16 @@ public struct X12ClaimExtractor {
             switch loop {
             case .billingLevel, .billingName:
                 if let level = currentLevel { levels[level].taxonomy = taxonomy }
-            case let .claimProvider(index): claim?.providers[index].party.taxonomy = taxonomy
+            case let .claimProvider(index): claim.providers[index].party.taxonomy = taxonomy
             case let .lineProvider(index):
-                if let last = lastLineIndex { claim?.serviceLines[last].providers[index].party.taxonomy = taxonomy }
+                line.providers[index].party.taxonomy = taxonomy
             default: break
             }
         case Code.REF:
             referenceSegment()
         case Code.SBR:
             if loop.isInClaim {
-                claim?.otherSubscriberCount += 1
+                claim.otherSubscriberCount += 1
                 loop = .otherSubscriber
             } else if let level = currentLevel, loop == .subscriberLevel {
                 var subscriber = levels[level].subscriber ?? ClaimSubscriber()
@@ -286,43 +300,44 @@ public struct X12ClaimExtractor {
         case Code.DTP:
             guard let date = dateSegment() else { return }
             switch loop {
-            case .claim, .claimProvider, .claimOther: claim?.dates.append(date)
+            case .claim, .claimProvider, .claimOther: claim.dates.append(date)
             case .line, .lineDrug:
-                if let last = lastLineIndex { claim?.serviceLines[last].dates.append(date) }
+                line.dates.append(date)
             default: break
             }
         case Code.HI:
-            guard claim != nil, !loop.isInLine, loop != .otherSubscriber, loop != .otherSubscriberParty else { return }
+            guard hasClaim, !loop.isInLine, loop != .otherSubscriber, loop != .otherSubscriberParty else { return }
             healthCareCodes()
         case Code.CL1:
-            guard claim != nil, loop == .claim else { return }
-            claim?.institutional = ClaimInstitutionalCodes(
+            guard hasClaim, loop == .claim else { return }
+            claim.institutional = ClaimInstitutionalCodes(
                 admissionType: fields.text(1), admissionSource: fields.text(2), patientStatus: fields.text(3))
         case Code.LX:
-            guard claim != nil else { return }
-            let kind = claim?.kind ?? .professional
-            claim?.serviceLines.append(ClaimServiceLine(lineNumber: fields.text(1) ?? "", kind: kind))
+            guard hasClaim else { return }
+            closeLine()
+            line = ClaimServiceLine(lineNumber: fields.text(1) ?? "", kind: claim.kind)
+            hasLine = true
             loop = .line
         case Code.SV1, Code.SV2, Code.SV3:
             serviceSegment(id)
         case Code.TOO:
-            guard claim != nil else { return }
-            guard loop.isInLine, let last = lastLineIndex else {
+            guard hasClaim else { return }
+            guard loop.isInLine, hasLine else {
                 return reject(.serviceWithoutLine)
             }
             var surfaces: [String] = []
             if let raw = fields.raw(3), !raw.isEmpty { surfaces = fields.texts(3, from: 1, through: 5) }
-            claim?.serviceLines[last].teeth.append(ClaimTooth(
+            line.teeth.append(ClaimTooth(
                 qualifier: fields.text(1) ?? "", number: fields.text(2) ?? "", surfaces: surfaces))
         case Code.LIN:
-            guard loop.isInLine, let last = lastLineIndex else { return }
-            claim?.serviceLines[last].drug = ClaimDrug(qualifier: fields.text(2) ?? "", code: fields.text(3) ?? "")
+            guard loop.isInLine, hasLine else { return }
+            line.drug = ClaimDrug(qualifier: fields.text(2) ?? "", code: fields.text(3) ?? "")
             loop = .lineDrug
         case Code.CTP:
-            guard loop == .lineDrug, let last = lastLineIndex else { return }
+            guard loop == .lineDrug, hasLine else { return }
             let quantity = decimal(4, element: "CTP04")
-            claim?.serviceLines[last].drug?.quantity = quantity
-            claim?.serviceLines[last].drug?.unit = fields.text(5, 1)
+            line.drug?.quantity = quantity
+            line.drug?.unit = fields.text(5, 1)
         case Code.SVD:
             if loop.isInLine { loop = .lineAdjudication }
         default:
@@ -330,9 +345,11 @@ public struct X12ClaimExtractor {
         }
     }
 
-    private var lastLineIndex: Int? {
-        guard let count = claim?.serviceLines.count, count > 0 else { return nil }
-        return count - 1
+    /// Moves the open line into the claim.
+    private mutating func closeLine() {
+        guard hasLine else { return }
+        hasLine = false
+        claim.serviceLines.append(line)
     }
 
     private mutating func reject(_ kind: X12ClaimIssue.Kind, element: String? = nil) {
@@ -361,7 +378,7 @@ public struct X12ClaimExtractor {
             let parentCode = code == "22" ? "20" : code == "23" ? "22" : nil
             if let parentCode { parent = levels.lastIndex { $0.code == parentCode } }
         }
-        levels.append(Level(id: id, code: code, parent: parent))
+        levels.append(Level(id: id, label: id + ":" + code, code: code, parent: parent))
         let index = levels.count - 1
         levelIndex[id] = index
         currentLevel = index
@@ -421,18 +438,18 @@ public struct X12ClaimExtractor {
                 loop = .patientOther
             }
         case .claim, .claimProvider, .claimOther:
-            if let role = ClaimProvider.role(ofEntity: code), claim != nil {
-                claim?.providers.append(ClaimProvider(role: role, party: party()))
-                loop = .claimProvider((claim?.providers.count ?? 1) - 1)
+            if let role = ClaimProvider.role(ofEntity: code), hasClaim {
+                claim.providers.append(ClaimProvider(role: role, party: party()))
+                loop = .claimProvider(claim.providers.count - 1)
             } else {
                 loop = .claimOther
             }
         case .otherSubscriber, .otherSubscriberParty:
             loop = .otherSubscriberParty
         case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication:
-            if let role = ClaimProvider.role(ofEntity: code), let last = lastLineIndex {
-                claim?.serviceLines[last].providers.append(ClaimProvider(role: role, party: party()))
-                loop = .lineProvider((claim?.serviceLines[last].providers.count ?? 1) - 1)
+            if let role = ClaimProvider.role(ofEntity: code), hasLine {
+                line.providers.append(ClaimProvider(role: role, party: party()))
+                loop = .lineProvider(line.providers.count - 1)
             } else {
                 loop = .lineOther
             }
@@ -451,16 +468,16 @@ public struct X12ClaimExtractor {
             }
         case .claim:
             if qualifier == "D9" {
-                claim?.clearinghouseTraceNumber = value
+                claim.clearinghouseTraceNumber = value
             } else {
-                claim?.references.append(ClaimReference(qualifier: qualifier, value: value))
+                claim.references.append(ClaimReference(qualifier: qualifier, value: value))
             }
         case .line, .lineDrug:
-            guard let last = lastLineIndex else { return }
+            guard hasLine else { return }
             if qualifier == "6R" {
-                claim?.serviceLines[last].lineItemControlNumber = value
+                line.lineItemControlNumber = value
             } else {
-                claim?.serviceLines[last].references.append(ClaimReference(qualifier: qualifier, value: value))
+                line.references.append(ClaimReference(qualifier: qualifier, value: value))
             }
         default:
             break
@@ -478,11 +495,11 @@ public struct X12ClaimExtractor {
             guard let qualifier = fields.text(index, 1) else { continue }
             let code = fields.text(index, 2) ?? ""
             if let role = ClaimDiagnosis.role(ofQualifier: qualifier) {
-                claim?.diagnoses.append(ClaimDiagnosis(
+                claim.diagnoses.append(ClaimDiagnosis(
                     qualifier: qualifier, role: role, code: code, presentOnAdmission: fields.text(index, 9)))
             } else {
                 let amount = decimal(index, 5, element: "HI\(index < 10 ? "0" : "")\(index)-5")
-                claim?.otherHealthCareCodes.append(ClaimHealthCareCode(
+                claim.otherHealthCareCodes.append(ClaimHealthCareCode(
                     qualifier: qualifier, code: code, dateFormat: fields.text(index, 3), date: fields.text(index, 4),
                     amount: amount))
             }
@@ -497,8 +514,8 @@ public struct X12ClaimExtractor {
     }
 
     private mutating func serviceSegment(_ id: UInt32) {
-        guard claim != nil else { return }
-        guard loop.isInLine, let last = lastLineIndex, var line = claim?.serviceLines[last] else {
+        guard hasClaim else { return }
+        guard loop.isInLine, hasLine else {
             return reject(.serviceWithoutLine)
         }
         switch id {
@@ -526,57 +543,56 @@ public struct X12ClaimExtractor {
             line.quantity = decimal(6, element: "SV306")
             line.diagnosisPointers = fields.texts(11, from: 1, through: 4)
         }
-        claim?.serviceLines[last] = line
-        claim?.kind = line.kind
+        claim.kind = line.kind
     }
 
     private mutating func openClaim() {
         claimCount += 1
         let claimID = fields.text(1) ?? ""
-        let kind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
-        var new = HealthCareClaim(kind: kind, transaction: reference, claimID: claimID, position: fields.position)
+        var new = HealthCareClaim(kind: setClaimKind, transaction: reference, claimID: claimID, position: fields.position)
         new.ordinal = claimCount
         let occurrence = claimIDCounts[claimID, default: 0] + 1
         claimIDCounts[claimID] = occurrence
         new.claimIDOccurrence = occurrence
         claimRejected = false
         claim = new
+        hasClaim = true
         loop = .claim
         if claimID.isEmpty { reject(.missingClaimID, element: "CLM01") }
         let totalCharge = decimal(2, element: "CLM02")
-        claim?.totalCharge = totalCharge
-        claim?.facilityCode = fields.text(5, 1)
-        claim?.facilityCodeQualifier = fields.text(5, 2)
-        claim?.frequencyCode = fields.text(5, 3)
+        claim.totalCharge = totalCharge
+        claim.facilityCode = fields.text(5, 1)
+        claim.facilityCodeQualifier = fields.text(5, 2)
+        claim.frequencyCode = fields.text(5, 3)
         guard var level = currentLevel else { return reject(.claimOutsideHierarchy) }
         // Inherit through the HL chain (HL02 pointers), nearest level first.
         var chain: [String] = []
         while true {
-            let node = levels[level]
-            chain.append("\(node.id):\(node.code)")
-            switch node.code {
+            chain.append(levels[level].label)
+            switch levels[level].code {
             case "20":
-                if claim?.billingProvider == nil, var party = node.party {
-                    party.taxonomy = party.taxonomy ?? node.taxonomy
-                    claim?.billingProvider = party
+                if claim.billingProvider == nil, var party = levels[level].party {
+                    party.taxonomy = party.taxonomy ?? levels[level].taxonomy
+                    claim.billingProvider = party
                 }
             case "22":
-                if claim?.subscriber == nil { claim?.subscriber = node.subscriber }
-                if claim?.payer == nil { claim?.payer = node.payer }
+                if claim.subscriber == nil { claim.subscriber = levels[level].subscriber }
+                if claim.payer == nil { claim.payer = levels[level].payer }
             case "23":
-                if claim?.patient == nil { claim?.patient = node.patient ?? ClaimPatient() }
+                if claim.patient == nil { claim.patient = levels[level].patient ?? ClaimPatient() }
             default: break
             }
-            guard let parent = node.parent, parent != level, chain.count <= levels.count else { break }
+            guard let parent = levels[level].parent, parent != level, chain.count <= levels.count else { break }
             level = parent
         }
-        claim?.hierarchy = chain.reversed()
+        claim.hierarchy = chain.reversed()
     }
 
     private mutating func closeClaim(_ emit: (Record) -> Void) {
-        guard let finished = claim else { return }
-        claim = nil
-        if !claimRejected { emit(.claim(finished)) }
+        closeLine()
+        guard hasClaim else { return }
+        hasClaim = false
+        if !claimRejected { emit(.claim(claim)) }
         claimRejected = false
     }
 
@@ -616,7 +632,7 @@ public struct X12ClaimExtractor {
             closePayment(emit)
             openPayment()
         case Code.NM1:
-            guard loop == .payment, payment != nil else { return }
+            guard loop == .payment, hasPayment else { return }
             var party = ClaimParty()
             party.entityType = fields.text(2)
             party.lastOrOrganizationName = fields.text(3)
@@ -626,25 +642,25 @@ public struct X12ClaimExtractor {
             party.idQualifier = fields.text(8)
             party.id = fields.text(9)
             switch fields.text(1) {
-            case "QC": payment?.patient = party
-            case "IL": payment?.insured = party
-            case "82": payment?.renderingProvider = party
+            case "QC": payment.patient = party
+            case "IL": payment.insured = party
+            case "82": payment.renderingProvider = party
             default: break
             }
         case Code.CAS:
-            guard payment != nil else { return }
+            guard hasPayment else { return }
             let adjustments = adjustmentTriples()
             if loop == .servicePayment, let last = lastServicePaymentIndex {
-                payment?.serviceLines[last].adjustments += adjustments
+                payment.serviceLines[last].adjustments += adjustments
             } else if loop == .payment {
-                payment?.adjustments += adjustments
+                payment.adjustments += adjustments
             }
         case Code.DTM:
             guard let date = dateTimeReference() else { return }
             if loop == .servicePayment, let last = lastServicePaymentIndex {
-                payment?.serviceLines[last].dates.append(date)
+                payment.serviceLines[last].dates.append(date)
             } else if loop == .payment {
-                payment?.dates.append(date)
+                payment.dates.append(date)
             }
         case Code.REF:
             guard let qualifier = fields.text(1) else { return }
@@ -656,24 +672,24 @@ public struct X12ClaimExtractor {
             case .payee where qualifier == "TJ":
                 paymentHeader.payee.taxID = ClaimReference(qualifier: qualifier, value: value)
             case .payment:
-                payment?.references.append(ClaimReference(qualifier: qualifier, value: value))
+                payment.references.append(ClaimReference(qualifier: qualifier, value: value))
             case .servicePayment:
                 guard let last = lastServicePaymentIndex else { return }
-                if qualifier == "6R" { payment?.serviceLines[last].lineItemControlNumber = value }
+                if qualifier == "6R" { payment.serviceLines[last].lineItemControlNumber = value }
             default: break
             }
         case Code.AMT:
             if loop == .servicePayment, fields.has(1, "B6"), let last = lastServicePaymentIndex {
                 let allowed = decimal(2, element: "AMT02")
-                payment?.serviceLines[last].allowed = allowed
+                payment.serviceLines[last].allowed = allowed
             }
         case Code.LQ:
             if loop == .servicePayment, let last = lastServicePaymentIndex {
-                payment?.serviceLines[last].remarks.append(
+                payment.serviceLines[last].remarks.append(
                     ClaimRemark(qualifier: fields.text(1) ?? "", code: fields.text(2) ?? ""))
             }
         case Code.SVC:
-            guard payment != nil else { return }
+            guard hasPayment else { return }
             var line = ServicePayment()
             line.procedure = procedure(1)
             line.charge = decimal(2, element: "SVC02")
@@ -682,7 +698,7 @@ public struct X12ClaimExtractor {
             line.units = decimal(5, element: "SVC05")
             line.submittedProcedure = procedure(6)
             line.submittedUnits = decimal(7, element: "SVC07")
-            payment?.serviceLines.append(line)
+            payment.serviceLines.append(line)
             loop = .servicePayment
         default:
             break
@@ -690,8 +706,8 @@ public struct X12ClaimExtractor {
     }
 
     private var lastServicePaymentIndex: Int? {
-        guard let count = payment?.serviceLines.count, count > 0 else { return nil }
-        return count - 1
+        let count = payment.serviceLines.count
+        return hasPayment && count > 0 ? count - 1 : nil
     }
 
     private mutating func adjustmentTriples() -> [ClaimAdjustment] {
@@ -729,25 +745,26 @@ public struct X12ClaimExtractor {
         new.claimIDOccurrence = occurrence
         paymentRejected = false
         payment = new
+        hasPayment = true
         loop = .payment
         if claimID.isEmpty { reject(.missingClaimID, element: "CLP01") }
-        payment?.status = fields.text(2)
+        payment.status = fields.text(2)
         let charge = decimal(3, element: "CLP03")
-        payment?.charge = charge
+        payment.charge = charge
         let paid = decimal(4, element: "CLP04")
-        payment?.paid = paid
+        payment.paid = paid
         let responsibility = decimal(5, element: "CLP05")
-        payment?.patientResponsibility = responsibility
-        payment?.claimFilingIndicator = fields.text(6)
-        payment?.payerClaimControlNumber = fields.text(7)
-        payment?.facilityCode = fields.text(8)
-        payment?.frequencyCode = fields.text(9)
+        payment.patientResponsibility = responsibility
+        payment.claimFilingIndicator = fields.text(6)
+        payment.payerClaimControlNumber = fields.text(7)
+        payment.facilityCode = fields.text(8)
+        payment.frequencyCode = fields.text(9)
     }
 
     private mutating func closePayment(_ emit: (Record) -> Void) {
-        guard let finished = payment else { return }
-        payment = nil
-        if !paymentRejected { emit(.payment(finished)) }
+        guard hasPayment else { return }
+        hasPayment = false
+        if !paymentRejected { emit(.payment(payment)) }
         paymentRejected = false
     }
 

@@ -78,13 +78,19 @@ struct X12SegmentFields {
     /// Element `index` as text, `nil` when absent or empty.
     func text(_ index: Int) -> String? {
         guard let raw = raw(index), !raw.isEmpty else { return nil }
-        return String(decoding: raw, as: UTF8.self)
+        return Self.string(raw)
+    }
+
+    /// UTF-8 bytes to a `String` through a typed buffer (the raw-buffer overload takes a slower generic path).
+    @inline(__always)
+    static func string(_ raw: UnsafeRawBufferPointer) -> String {
+        String(decoding: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
     }
 
     /// Component `component` of element `index` as text, `nil` when absent or empty.
     func text(_ index: Int, _ component: Int) -> String? {
         guard let raw = raw(index, component), !raw.isEmpty else { return nil }
-        return String(decoding: raw, as: UTF8.self)
+        return Self.string(raw)
     }
 
     /// The non-empty components of element `index` from `first` to `last`.
