@@ -243,3 +243,222 @@ struct X12ClaimConformanceTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }
+
+/// The elements of an XML document in order: path of names and attributes (OopFactory's claim models).
+final class XMLElementList: NSObject, XMLParserDelegate {
+    struct Element {
+        var path: [String]
+        var attributes: [String: String]
+        var name: String { path.last ?? "" }
+    }
+
+    private(set) var elements: [Element] = []
+    private var stack: [String] = []
+
+    /// Parses UTF-16 XML (the declaration's encoding is rewritten to UTF-8 after decoding with Foundation).
+    static func parse(utf16 data: Data) throws -> [Element] {
+        let text = try #require(String(data: data, encoding: .utf16))
+        let utf8 = text.replacingOccurrences(of: "encoding=\"utf-16\"", with: "encoding=\"utf-8\"")
+        let list = XMLElementList()
+        let parser = XMLParser(data: Data(utf8.utf8))
+        parser.delegate = list
+        #expect(parser.parse(), "XML parse error: \(String(describing: parser.parserError))")
+        return list.elements
+    }
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        stack.append(elementName)
+        elements.append(Element(path: stack, attributes: attributes))
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        stack.removeLast()
+    }
+}
+
+/// OopFactory claim models (upstream expectations) and edi-835-parser's CSV against Ferry's claims and payments.
+@Suite(.enabled(if: X12Conformance.available, "\(X12Conformance.skipMessage)"))
+struct X12ClaimModelConformanceTests {
+    /// Compares key values; `checks` counts the equal ones, mismatches are recorded with their label.
+    struct Checks {
+        var count = 0
+        mutating func equal(_ ours: String?, _ expected: String?, _ label: String) {
+            #expect(ours == expected, "\(label)")
+            if ours == expected { count += 1 }
+        }
+        /// Amounts compared as exact decimals (the XML and CSV write `6.0` or `100` for the file's `6` / `100`).
+        mutating func equalAmount(_ ours: ExactDecimal?, _ expected: String?, _ label: String) {
+            let parsed = expected.flatMap { $0.isEmpty ? nil : try? ExactDecimal(parsing: $0) }
+            #expect(ours == parsed, "\(label)")
+            if ours == parsed { count += 1 }
+        }
+    }
+
+    static func gender(_ code: String?) -> String? {
+        ["F": "Female", "M": "Male", "U": "Unknown"][code ?? ""]
+    }
+
+    static func model(_ name: String) throws -> [XMLElementList.Element] {
+        try XMLElementList.parse(utf16: Data(contentsOf: X12Conformance.root.appendingPathComponent(
+            "\(name)/expected.oopfactory-claim-model.utf16.xml")))
+    }
+
+    /// ProfessionalClaim1: OopFactory's model lists 4 service lines; the file has 7 LX (5–7 repeat the procedures of
+    /// 1–3). Ferry, like the derived proposal, emits all 7; the model's 4 are compared by line number.
+    @Test func professionalClaimModel() throws {
+        let elements = try Self.model("x12-5010-837p-oopfactory-claim-model")
+        let claim = try #require(X12ClaimCorpus.claims(try X12ClaimCorpus.extract(case: "x12-5010-837p-oopfactory-claim-model").records).first)
+        var checks = Checks()
+        let root = try #require(elements.first { $0.name == "Claim" })
+        checks.equal(root.attributes["Type"], "Professional", "type")
+        checks.equal(claim.kind.rawValue.capitalized, root.attributes["Type"], "kind")
+        checks.equal(claim.claimID, root.attributes["PatientControlNumber"], "CLM01")
+        checks.equalAmount(claim.totalCharge, root.attributes["TotalClaimChargeAmount"], "CLM02")
+        let location = try #require(elements.first { $0.name == "ServiceLocationInfo" })
+        checks.equal(claim.facilityCode, location.attributes["FacilityCode"], "CLM05-1")
+        checks.equal(claim.facilityCodeQualifier, location.attributes["Qualifier"], "CLM05-2")
+        checks.equal(claim.frequencyCode, location.attributes["FrequencyTypeCode"], "CLM05-3")
+        let billing = try #require(elements.first { $0.path.suffix(2) == ["BillingInfo", "Provider"] })
+        checks.equal(claim.billingProvider?.npi, billing.attributes["Npi"], "billing NPI")
+        checks.equal(claim.billingProvider?.taxID?.value, billing.attributes["TaxId"], "billing tax id")
+        let subscriber = try #require(elements.first { $0.name == "Subscriber" })
+        checks.equal(claim.subscriber?.memberID, subscriber.attributes["MemberId"], "member id")
+        checks.equal(claim.subscriber?.party.birthDate, subscriber.attributes["DateOfBirth"], "subscriber DOB")
+        checks.equal(Self.gender(claim.subscriber?.party.gender), subscriber.attributes["Gender"], "subscriber gender")
+        let subscriberName = try #require(elements.first { $0.path.suffix(2) == ["Subscriber", "Name"] })
+        checks.equal(claim.subscriber?.party.lastOrOrganizationName, subscriberName.attributes["LastName"], "NM103")
+        checks.equal(claim.subscriber?.party.firstName, subscriberName.attributes["FirstName"], "NM104")
+        let lines = elements.indices.filter { elements[$0].name == "ServiceLine" }
+        #expect(lines.count == 4)
+        for index in lines {
+            let xml = elements[index]
+            let number = xml.attributes["LineNumber"]
+            let line = try #require(claim.serviceLines.first { $0.lineNumber == number })
+            checks.equalAmount(line.charge, xml.attributes["Charges"], "line \(number ?? "") charge")
+            checks.equalAmount(line.quantity, xml.attributes["Quantity"], "line quantity")
+            checks.equal(line.unit, xml.attributes["Unit"], "line unit")
+            let procedure = try #require(elements[(index + 1)...].first { $0.name == "Procedure" })
+            checks.equal(line.procedure?.code, procedure.attributes["ProcedureCode"], "SV101-2")
+            checks.equal(line.procedure?.qualifier, procedure.attributes["Qualifier"], "SV101-1")
+            let date = try #require(elements[(index + 1)...].first { $0.name == "Date" })
+            checks.equal(line.dates.first?.date, date.attributes["Date"].map { String($0.prefix(10)) }, "DTP*472")
+        }
+        print("oopfactory 837P claim model: \(checks.count) values ok")
+        #expect(checks.count == 14 + 4 * 6)  // every check above ran and matched
+    }
+
+    @Test func institutionalClaimModel() throws {
+        let name = "x12-5010-837i-oopfactory-truncated-tabs-claim-model"
+        let elements = try Self.model(name)
+        let claim = try #require(X12ClaimCorpus.claims(try X12ClaimCorpus.extract(case: name).records).first)
+        var checks = Checks()
+        let root = try #require(elements.first { $0.name == "Claim" })
+        checks.equal(claim.kind.rawValue.capitalized, root.attributes["Type"], "kind")
+        checks.equal(claim.claimID, root.attributes["PatientControlNumber"], "CLM01")
+        checks.equalAmount(claim.totalCharge, root.attributes["TotalClaimChargeAmount"], "CLM02")
+        checks.equal(
+            claim.facilityCode.flatMap { code in claim.frequencyCode.map { code + $0 } }, root.attributes["BillTypeCode"],
+            "bill type CLM05-1 + CLM05-3")
+        let statement = claim.dates.first { $0.qualifier == "434" }
+        checks.equal(statement?.date ?? statement?.range?.from, root.attributes["StatementFromDate"], "DTP*434 from")
+        checks.equal(statement?.date ?? statement?.range?.to, root.attributes["StatementToDate"], "DTP*434 to")
+        checks.equal(
+            claim.references.first { $0.qualifier == "EA" }?.value, root.attributes["MedicalRecordNumber"], "REF*EA")
+        let billing = try #require(elements.first { $0.path.suffix(2) == ["BillingInfo", "Provider"] })
+        checks.equal(claim.billingProvider?.npi, billing.attributes["Npi"], "billing NPI")
+        checks.equal(claim.billingProvider?.taxID?.value, billing.attributes["TaxId"], "billing tax id")
+        let subscriber = try #require(elements.first { $0.name == "Subscriber" })
+        checks.equal(claim.subscriber?.memberID, subscriber.attributes["MemberId"], "member id")
+        checks.equal(claim.subscriber?.party.birthDate, subscriber.attributes["DateOfBirth"], "subscriber DOB")
+        checks.equal(Self.gender(claim.subscriber?.party.gender), subscriber.attributes["Gender"], "subscriber gender")
+        let relationship = try #require(elements.first { $0.path.suffix(2) == ["Subscriber", "Relationship"] })
+        checks.equal(claim.subscriber?.relationship, relationship.attributes["Code"], "SBR02")
+        #expect(claim.patientIsSubscriber)
+        let payerID = try #require(elements.first { $0.path.suffix(3) == ["Payer", "Name", "Identification"] })
+        checks.equal(claim.payer?.id, payerID.attributes["Id"], "payer id")
+        checks.equal(
+            String(claim.otherSubscriberCount),
+            String(elements.filter { $0.name == "OtherSubscriberInformation" }.count), "2320 count")
+        for (element, value) in [
+            ("AdmissionType", claim.institutional?.admissionType), ("AdmissionSource", claim.institutional?.admissionSource),
+            ("PatientStatus", claim.institutional?.patientStatus),
+        ] {
+            let xml = try #require(elements.first { $0.name == element })
+            checks.equal(value ?? "", xml.attributes["Code"], element)
+        }
+        let diagnoses = elements.filter { $0.name == "Diagnosis" }
+        checks.equal(
+            claim.diagnoses.map { "\($0.qualifier):\($0.code)" }.joined(separator: ","),
+            diagnoses.map { "\($0.attributes["Qualifier"] ?? ""):\($0.attributes["Code"] ?? "")" }.joined(separator: ","),
+            "diagnoses")
+        let procedures = elements.filter { $0.name == "Procedure" && $0.path.count == 2 }
+        checks.equal(
+            claim.otherHealthCareCodes.filter { ["BBR", "BBQ", "BR", "BQ"].contains($0.qualifier) }
+                .map { "\($0.qualifier):\($0.code):\(ClaimDate.isoDate($0.date ?? "") ?? "")" }.joined(separator: ","),
+            procedures.map { "\($0.attributes["Qualifier"] ?? ""):\($0.attributes["Code"] ?? ""):\($0.attributes["Date"] ?? "")" }
+                .joined(separator: ","),
+            "principal and other procedures (HI BBR/BBQ)")
+        let lines = elements.indices.filter { elements[$0].name == "ServiceLine" }
+        #expect(lines.count == claim.serviceLines.count)
+        for (index, line) in zip(lines, claim.serviceLines) {
+            let xml = elements[index]
+            checks.equal(line.lineNumber, xml.attributes["LineNumber"], "LX01")
+            checks.equal(line.revenueCode, xml.attributes["RevenueCode"], "SV201")
+            checks.equalAmount(line.charge, xml.attributes["ChargeAmount"], "SV203")
+            checks.equalAmount(line.quantity, xml.attributes["Quantity"], "SV205")
+            checks.equal(line.unit, xml.attributes["Unit"], "SV204")
+            let procedure = try #require(elements[(index + 1)...].first { $0.name == "Procedure" })
+            checks.equal(line.procedure?.code, procedure.attributes["ProcedureCode"], "SV202-2")
+            checks.equal(
+                line.procedure?.modifiers.joined(separator: ","),
+                (1...4).compactMap { procedure.attributes["Modifier\($0)"] }.joined(separator: ","), "SV202-3…6")
+            if let drug = elements[(index + 1)..<(lines.first { $0 > index } ?? elements.count)].first(where: { $0.name == "Drug" }) {
+                checks.equal(line.drug?.code, drug.attributes["Ndc"], "LIN03")
+                checks.equalAmount(line.drug?.quantity, drug.attributes["Quantity"], "CTP04")
+            }
+        }
+        print("oopfactory 837I claim model: \(checks.count) values ok")
+        #expect(checks.count == 20 + 2 * 7 + 2)  // claim values, 2 lines, 1 drug
+    }
+
+    /// edi-835-parser's data frame: one row per SVC. Its `transaction_date` is BPR16, `start_date`/`end_date` the
+    /// line's DTM*472, `allowed_units`/`billed_units` SVC05, `patient` NM1*QC first and last name (title case),
+    /// `adj_0_*` / `rem_0_*` the line's first CAS triple and LQ.
+    @Test func paymentCSV() throws {
+        let name = "x12-5010-835-expected-csv-emedny"
+        let text = try String(
+            contentsOf: X12Conformance.root.appendingPathComponent("\(name)/expected.edi-835-parser.csv"), encoding: .utf8)
+        let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let payments = X12ClaimCorpus.payments(try X12ClaimCorpus.extract(case: name).records)
+        let lines = payments.flatMap { payment in payment.serviceLines.map { (payment, $0) } }
+        #expect(rows.count == 10)
+        #expect(lines.count == rows.count)
+        var checks = Checks()
+        for (row, (payment, line)) in zip(rows, lines) where row.count == 21 {
+            checks.equal(payment.claimID, row[1], "CLP01")
+            let patient = [payment.patient?.firstName, payment.patient?.lastOrOrganizationName].compactMap { $0 }
+                .joined(separator: " ")
+            checks.equal(patient.lowercased(), row[2].lowercased(), "NM1*QC name")
+            checks.equal(line.procedure?.code, row[3], "SVC01-2")
+            checks.equal(line.procedure?.modifiers.first ?? "", row[4], "SVC01-3")
+            checks.equal(line.procedure?.qualifier, row[5], "SVC01-1")
+            checks.equalAmount(line.units, row[6], "SVC05")
+            checks.equal(payment.paymentDate.flatMap { ClaimDate.isoDate($0) }, row[8], "BPR16")
+            checks.equalAmount(line.charge, row[9], "SVC02")
+            checks.equalAmount(line.allowed, row[10], "AMT*B6")
+            checks.equalAmount(line.paid, row[11], "SVC03")
+            checks.equal(payment.payer.lastOrOrganizationName, row[12], "N1*PR")
+            checks.equal(line.dates.first { $0.qualifier == "472" }?.date, row[13], "DTM*472")
+            checks.equalAmount(line.adjustments.first?.amount, row[16], "CAS amount")
+            checks.equal(line.adjustments.first?.reason ?? "", row[17], "CAS reason")
+            checks.equal(line.adjustments.first?.group ?? "", row[18], "CAS group")
+            checks.equal(line.remarks.first?.code ?? "", row[19], "LQ02")
+            checks.equal(line.remarks.first?.qualifier ?? "", row[20], "LQ01")
+        }
+        print("edi-835-parser CSV: \(rows.count) rows, \(checks.count) values ok")
+        #expect(checks.count == rows.count * 17)
+    }
+}
