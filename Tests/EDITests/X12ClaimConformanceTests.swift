@@ -462,3 +462,47 @@ struct X12ClaimModelConformanceTests {
         #expect(checks.count == rows.count * 17)
     }
 }
+
+/// The extractor's positional loop identity against the guide-driven loop trees (`X12LoopTreeBuilder` with the
+/// bundled 837P/I/D guides, 5010 and 4010): same claims (2300), same lines (2400) per claim, same COB loops (2320),
+/// and the claim and line providers sit in 2310x and 2420x loops.
+@Suite(.enabled(if: X12Conformance.available, "\(X12Conformance.skipMessage)"))
+struct X12ClaimLoopIdentityTests {
+    static let inputs: [String] = X12Conformance.inputs.filter { input in
+        input.contains("837") && !input.contains("utf16") && !input.contains("missing-isa")
+    }
+
+    static func nm101(_ loop: X12Loop) -> String {
+        loop.segments.first?.segment.element(1)?.text ?? ""
+    }
+
+    @Test func claimsLinesAndProvidersSitWhereTheGuideTreesPutThem() throws {
+        var claimsChecked = 0
+        for input in Self.inputs {
+            let sets = try X12LoopTreeCorpus.load(input)
+            let bytes = try Array(Data(contentsOf: X12Conformance.root.appendingPathComponent(input)))
+            let claims = X12ClaimCorpus.claims(try X12ClaimCorpus.extract(bytes).records)
+            let treeClaims = sets.flatMap { $0.tree.descendants("2300") }
+            guard claims.count == treeClaims.count else {
+                Issue.record("\(input): \(claims.count) claims extracted, \(treeClaims.count) 2300 loops in the trees")
+                continue
+            }
+            for (claim, loop) in zip(claims, treeClaims) {
+                let place = "\(input) claim \(claim.ordinal)"
+                let lines = loop.loops.filter { $0.id == "2400" }
+                #expect(claim.serviceLines.count == lines.count, "\(place): 2400")
+                #expect(claim.otherSubscriberCount == loop.loops.filter { $0.id == "2320" }.count, "\(place): 2320")
+                let providerLoops = loop.loops.filter { $0.id.hasPrefix("2310") && ClaimProvider.role(ofEntity: Self.nm101($0)) != nil }
+                #expect(claim.providers.map(\.role) == providerLoops.compactMap { ClaimProvider.role(ofEntity: Self.nm101($0)) }, "\(place): 2310")
+                for (line, lineLoop) in zip(claim.serviceLines, lines) {
+                    let lineProviders = lineLoop.loops.filter { $0.id.hasPrefix("2420") }
+                        .compactMap { ClaimProvider.role(ofEntity: Self.nm101($0)) }
+                    #expect(line.providers.map(\.role) == lineProviders, "\(place) line \(line.lineNumber): 2420")
+                }
+                claimsChecked += 1
+            }
+        }
+        print("claim loop identity: \(Self.inputs.count) inputs, \(claimsChecked) claims agree with the guide trees")
+        #expect(claimsChecked > 20)
+    }
+}

@@ -207,3 +207,35 @@ enum ClaimFixture {
         #expect(line.teeth == [ClaimTooth(qualifier: "JP", number: "12", surfaces: ["M", "O"])])
     }
 }
+
+@Suite struct X12DentalClaimTests {
+    /// A 5010 837D (005010X224A2) set: the guide tree (from `wip-snip`'s 837D guide) and the extractor agree.
+    @Test func dental5010AgreesWithTheX224Guide() throws {
+        let body = ClaimFixture.billing + ClaimFixture.subscriber("2", child: true) + [
+            "HL*3*2*23*0", "PAT*19", "NM1*QC*1*DOE*KID", "DMG*D8*20120304*M",
+            "CLM*DENT1*150***11:B:1*Y*A*Y*Y", "DTP*472*D8*20261104", "NM1*82*1*TOOTH*DOC****XX*5555555555",
+            "PRV*PE*PXC*1223G0001X",
+            "LX*1", "SV3*AD:D2150*100*11*L**1", "TOO*JP*12*M:O", "NM1*82*1*LINE*DOC****XX*6666666666",
+            "LX*2", "SV3*AD:D1110*50***1", "TOO*JP*3",
+        ]
+        let set = ["ST*837*0001*005010X224A2", "BHT*0019*00*B*20261121*1305*CH"] + body
+        let text = ClaimFixture.isa + "GS*HC*A*B*20261121*1200*1*X*005010X224A2~"
+            + set.map { $0 + "~" }.joined() + "SE*\(set.count + 1)*0001~GE*1*1~IEA*1*000000042~"
+        let claim = try #require(try ClaimFixture.extract(text).claims.first)
+        #expect(claim.kind == .dental)
+        #expect(claim.transaction.implementation == "005010X224A2")
+        #expect(claim.serviceLines.map { $0.procedure?.code } == ["D2150", "D1110"])
+        #expect(claim.serviceLines.map { $0.teeth.map(\.number) } == [["12"], ["3"]])
+        #expect(claim.serviceLines[0].teeth[0].surfaces == ["M", "O"])
+        #expect(claim.provider("rendering")?.npi == "5555555555")
+        #expect(claim.serviceLines[0].providers.map(\.party.id) == ["6666666666"])
+        #expect(claim.patient?.relationship == "19")
+        let guide = try X12Guide.bundled("005010X224A2")
+        let segments = X12LoopTreeFixture.segments(set.joined(separator: "~") + "~SE*\(set.count + 1)*0001~")
+        let (tree, _) = X12LoopTreeBuilder.build(guide: guide, segments: segments)
+        let loop = try #require(tree.descendants("2300").first)
+        #expect(loop.loops.filter { $0.id == "2400" }.count == claim.serviceLines.count)
+        #expect(loop.loops.contains { $0.id.hasPrefix("2310") })
+        #expect(loop.loops.first { $0.id == "2400" }?.loops.contains { $0.id.hasPrefix("2420") } == true)
+    }
+}
