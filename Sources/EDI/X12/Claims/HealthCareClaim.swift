@@ -44,6 +44,8 @@ public struct X12TransactionReference: Sendable, Hashable {
     public var applicationSender: String
     /// BHT04/BHT05 (837) or GS04/GS05 as an RFC 3339 UTC timestamp text, when the date is valid.
     public var time: String?
+    /// The CloudEvents `source` (`x12://ISA06/GS02`), computed once per transaction set by the extractor.
+    var eventSource: String?
 
     /// A reference; every value as written in the file.
     public init(
@@ -136,18 +138,27 @@ public struct ClaimDate: Sendable, Hashable {
     }
 
     /// `CCYYMMDD` → `CCYY-MM-DD`, or `nil` when the text is not 8 ASCII digits.
-    public static func isoDate(_ text: some StringProtocol) -> String? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 8, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(10)
-        out += utf8[0..<4]
-        out.append(UInt8(ascii: "-"))
-        out += utf8[4..<6]
-        out.append(UInt8(ascii: "-"))
-        out += utf8[6..<8]
-        return String(decoding: out, as: UTF8.self)
+    public static func isoDate(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { utf8 -> String? in
+            guard utf8.count == 8, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return String(unsafeUninitializedCapacity: 10) { out in
+                var o = 0
+                for (i, byte) in utf8.enumerated() {
+                    if i == 4 || i == 6 {
+                        out[o] = UInt8(ascii: "-")
+                        o += 1
+                    }
+                    out[o] = byte
+                    o += 1
+                }
+                return o
+            }
+        }
     }
+
+    /// `CCYYMMDD` → `CCYY-MM-DD` for a part of a range.
+    static func isoDate(_ text: Substring) -> String? { isoDate(String(text)) }
 }
 
 /// A diagnosis from an `HI` composite (HI0x-1 qualifier, HI0x-2 code, HI0x-9 present-on-admission indicator).

@@ -70,7 +70,7 @@ public enum X12ClaimEvent {
         writer.writeKey(ascii: "id")
         writer.writeString(id)
         writer.writeKey(ascii: "source")
-        writer.writeString(source(for: transaction))
+        writer.writeString(transaction.eventSource ?? source(for: transaction))
         writer.writeKey(ascii: "type")
         writer.writeString(type)
         if !subject.isEmpty {

@@ -110,6 +110,7 @@ public struct X12ClaimExtractor {
         if let convention = fields.text(3) { reference.implementation = convention }
         reference.bhtReference = ""
         reference.time = Self.timestamp(date: groupDate, time: groupTime)
+        reference.eventSource = X12ClaimEvent.source(for: reference)
         setKind = type == "837" ? .claims : type == "835" ? .payments : .other
         setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
         loop = .header
@@ -359,11 +360,14 @@ public struct X12ClaimExtractor {
         if setKind == .payments { paymentRejected = true } else { claimRejected = true }
     }
 
-    private mutating func decimal(_ index: Int, _ component: Int? = nil, element: String) -> ExactDecimal? {
+    /// `element` names the element for the issue; an autoclosure so the label is only built on failure.
+    private mutating func decimal(
+        _ index: Int, _ component: Int? = nil, element: @autoclosure () -> String
+    ) -> ExactDecimal? {
         do {
             return try fields.decimal(index, component)
         } catch {
-            reject(.invalidDecimal, element: element)
+            reject(.invalidDecimal, element: element())
             return nil
         }
     }
