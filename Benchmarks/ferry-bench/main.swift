@@ -232,9 +232,11 @@ if wants("x12") {
         print(String(
             format: "  %-28@ %6.0f MB in %5.2f s: %6.0f MB/s, %@ segments/s", f.name, Double(f.bytes) / 1e6, f.seconds,
             Double(f.bytes) / f.seconds / 1e6, format(Double(f.segments) / f.seconds)))
+        print(String(format: "  %-28@ %6.0f MB/s on CPU time (%.2f s CPU)", "", Double(f.bytes) / f.cpuSeconds / 1e6, f.cpuSeconds))
         if f.claims > 0 {
             print(String(
-                format: "  %-28@ %@ claims/s, %.0f MB of CloudEvents JSON Lines", "", format(Double(f.claims) / f.seconds),
+                format: "  %-28@ %@ claims/s (%@ on CPU time), %.0f MB of CloudEvents JSON Lines", "",
+                format(Double(f.claims) / f.seconds), format(Double(f.claims) / f.cpuSeconds),
                 Double(f.outputBytes) / 1e6))
         }
     }

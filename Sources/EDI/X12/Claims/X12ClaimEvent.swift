@@ -48,13 +48,13 @@ public enum X12ClaimEvent {
             writeEnvelope(
                 id: id(of: claim), type: claim.kind.eventType, transaction: claim.transaction,
                 subject: claim.claimID, partitionKey: claim.partitionKey, to: &writer)
-            writer.writeKey(ascii: "data")
+            writer.writeKey(quoted: #""data":"#)
             claim.writeJSON(to: &writer)
         case let .payment(payment):
             writeEnvelope(
                 id: id(of: payment), type: ClaimPayment.eventType, transaction: payment.transaction,
                 subject: payment.claimID, partitionKey: payment.partitionKey, to: &writer)
-            writer.writeKey(ascii: "data")
+            writer.writeKey(quoted: #""data":"#)
             payment.writeJSON(to: &writer)
         }
         writer.endObject()
@@ -65,26 +65,26 @@ public enum X12ClaimEvent {
         to writer: inout JSONWriter
     ) {
         writer.beginObject()
-        writer.writeKey(ascii: "specversion")
+        writer.writeKey(quoted: #""specversion":"#)
         writer.writeString(CloudEvent.specVersion)
-        writer.writeKey(ascii: "id")
+        writer.writeKey(quoted: #""id":"#)
         writer.writeString(id)
-        writer.writeKey(ascii: "source")
+        writer.writeKey(quoted: #""source":"#)
         writer.writeString(transaction.eventSource ?? source(for: transaction))
-        writer.writeKey(ascii: "type")
+        writer.writeKey(quoted: #""type":"#)
         writer.writeString(type)
         if !subject.isEmpty {
-            writer.writeKey(ascii: "subject")
+            writer.writeKey(quoted: #""subject":"#)
             writer.writeString(subject)
         }
         if let time = transaction.time {
-            writer.writeKey(ascii: "time")
+            writer.writeKey(quoted: #""time":"#)
             writer.writeString(time)
         }
-        writer.writeKey(ascii: "datacontenttype")
+        writer.writeKey(quoted: #""datacontenttype":"#)
         writer.writeString(dataContentType)
         if let partitionKey, !partitionKey.isEmpty {
-            writer.writeKey(ascii: "partitionkey")
+            writer.writeKey(quoted: #""partitionkey":"#)
             writer.writeString(partitionKey)
         }
     }
@@ -108,23 +108,23 @@ public enum X12ClaimEvent {
 }
 
 extension JSONWriter {
-    /// Writes `"key": "value"` when `value` is not nil.
+    /// Writes `"key": "value"` when `value` is not nil (`key` holds its quotes and colon: `#""name":"#`).
     mutating func writeMember(_ key: StaticString, _ value: String?) {
         guard let value else { return }
-        writeKey(ascii: key)
+        writeKey(quoted: key)
         writeString(value)
     }
 
     /// Writes `"key": number` when `value` is not nil (the decimal keeps its text: `7.00`).
     mutating func writeMember(_ key: StaticString, _ value: ExactDecimal?) {
         guard let value else { return }
-        writeKey(ascii: key)
+        writeKey(quoted: key)
         writeDecimal(value)
     }
 
     /// Writes `"key": ["a", "b"]`.
     mutating func writeMember(_ key: StaticString, strings: [String]) {
-        writeKey(ascii: key)
+        writeKey(quoted: key)
         beginArray()
         for value in strings { writeString(value) }
         endArray()
@@ -134,12 +134,12 @@ extension JSONWriter {
 extension X12TransactionReference {
     func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeMember("type", type)
-        writer.writeMember("implementation", implementation)
-        writer.writeMember("controlNumber", controlNumber)
-        if !bhtReference.isEmpty { writer.writeMember("bhtReference", bhtReference) }
-        writer.writeMember("interchangeControlNumber", interchangeControlNumber)
-        writer.writeMember("groupControlNumber", groupControlNumber)
+        writer.writeMember(#""type":"#, type)
+        writer.writeMember(#""implementation":"#, implementation)
+        writer.writeMember(#""controlNumber":"#, controlNumber)
+        if !bhtReference.isEmpty { writer.writeMember(#""bhtReference":"#, bhtReference) }
+        writer.writeMember(#""interchangeControlNumber":"#, interchangeControlNumber)
+        writer.writeMember(#""groupControlNumber":"#, groupControlNumber)
         writer.endObject()
     }
 }
@@ -147,23 +147,23 @@ extension X12TransactionReference {
 extension ClaimParty {
     /// The party's members (without braces), so roles can add theirs to the same object.
     func writeMembers(to writer: inout JSONWriter) {
-        writer.writeMember("entityType", entityType)
-        writer.writeMember("lastOrOrgName", lastOrOrganizationName)
-        writer.writeMember("firstName", firstName)
-        writer.writeMember("middleName", middleName)
-        writer.writeMember("suffix", suffix)
-        writer.writeMember("idQualifier", idQualifier)
-        writer.writeMember("id", id)
+        writer.writeMember(#""entityType":"#, entityType)
+        writer.writeMember(#""lastOrOrgName":"#, lastOrOrganizationName)
+        writer.writeMember(#""firstName":"#, firstName)
+        writer.writeMember(#""middleName":"#, middleName)
+        writer.writeMember(#""suffix":"#, suffix)
+        writer.writeMember(#""idQualifier":"#, idQualifier)
+        writer.writeMember(#""id":"#, id)
         if let taxID {
-            writer.writeKey(ascii: "taxId")
+            writer.writeKey(quoted: #""taxId":"#)
             writer.beginObject()
-            writer.writeMember("qualifier", taxID.qualifier)
-            writer.writeMember("id", taxID.value)
+            writer.writeMember(#""qualifier":"#, taxID.qualifier)
+            writer.writeMember(#""id":"#, taxID.value)
             writer.endObject()
         }
-        writer.writeMember("taxonomy", taxonomy)
-        writer.writeMember("birthDate", birthDate)
-        writer.writeMember("gender", gender)
+        writer.writeMember(#""taxonomy":"#, taxonomy)
+        writer.writeMember(#""birthDate":"#, birthDate)
+        writer.writeMember(#""gender":"#, gender)
     }
 
     func writeJSON(to writer: inout JSONWriter) {
@@ -176,14 +176,14 @@ extension ClaimParty {
 extension ClaimDate {
     func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeMember("qualifier", qualifier)
-        writer.writeMember("format", format)
-        writer.writeMember("value", value)
+        writer.writeMember(#""qualifier":"#, qualifier)
+        writer.writeMember(#""format":"#, format)
+        writer.writeMember(#""value":"#, value)
         if let date {
-            writer.writeMember("date", date)
+            writer.writeMember(#""date":"#, date)
         } else if let range {
-            writer.writeMember("from", range.from)
-            writer.writeMember("to", range.to)
+            writer.writeMember(#""from":"#, range.from)
+            writer.writeMember(#""to":"#, range.to)
         }
         writer.endObject()
     }
@@ -192,10 +192,10 @@ extension ClaimDate {
 extension ClaimProcedure {
     func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeMember("qualifier", qualifier)
-        writer.writeMember("code", code)
-        writer.writeMember("modifiers", strings: modifiers)
-        writer.writeMember("description", description)
+        writer.writeMember(#""qualifier":"#, qualifier)
+        writer.writeMember(#""code":"#, code)
+        writer.writeMember(#""modifiers":"#, strings: modifiers)
+        writer.writeMember(#""description":"#, description)
         writer.endObject()
     }
 }
@@ -203,12 +203,12 @@ extension ClaimProcedure {
 extension [ClaimReference] {
     func writeJSON(_ key: StaticString, to writer: inout JSONWriter) {
         guard !isEmpty else { return }
-        writer.writeKey(ascii: key)
+        writer.writeKey(quoted: key)
         writer.beginArray()
         for reference in self {
             writer.beginObject()
-            writer.writeMember("qualifier", reference.qualifier)
-            writer.writeMember("value", reference.value)
+            writer.writeMember(#""qualifier":"#, reference.qualifier)
+            writer.writeMember(#""value":"#, reference.value)
             writer.endObject()
         }
         writer.endArray()
@@ -217,11 +217,11 @@ extension [ClaimReference] {
 
 extension [ClaimProvider] {
     func writeJSON(to writer: inout JSONWriter) {
-        writer.writeKey(ascii: "providers")
+        writer.writeKey(quoted: #""providers":"#)
         writer.beginArray()
         for provider in self {
             writer.beginObject()
-            writer.writeMember("role", provider.role)
+            writer.writeMember(#""role":"#, provider.role)
             provider.party.writeMembers(to: &writer)
             writer.endObject()
         }
@@ -231,7 +231,7 @@ extension [ClaimProvider] {
 
 extension [ClaimDate] {
     func writeJSON(to writer: inout JSONWriter) {
-        writer.writeKey(ascii: "dates")
+        writer.writeKey(quoted: #""dates":"#)
         writer.beginArray()
         for date in self { date.writeJSON(to: &writer) }
         writer.endArray()
@@ -240,14 +240,14 @@ extension [ClaimDate] {
 
 extension [ClaimAdjustment] {
     func writeJSON(to writer: inout JSONWriter) {
-        writer.writeKey(ascii: "adjustments")
+        writer.writeKey(quoted: #""adjustments":"#)
         writer.beginArray()
         for adjustment in self {
             writer.beginObject()
-            writer.writeMember("group", adjustment.group)
-            writer.writeMember("reason", adjustment.reason)
-            writer.writeMember("amount", adjustment.amount)
-            writer.writeMember("quantity", adjustment.quantity)
+            writer.writeMember(#""group":"#, adjustment.group)
+            writer.writeMember(#""reason":"#, adjustment.reason)
+            writer.writeMember(#""amount":"#, adjustment.amount)
+            writer.writeMember(#""quantity":"#, adjustment.quantity)
             writer.endObject()
         }
         writer.endArray()
@@ -260,91 +260,91 @@ extension HealthCareClaim {
     /// subscriber, amounts are JSON numbers with the file's digits (`7.00`).
     public func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeMember("kind", kind.rawValue)
-        writer.writeKey(ascii: "transaction")
+        writer.writeMember(#""kind":"#, kind.rawValue)
+        writer.writeKey(quoted: #""transaction":"#)
         transaction.writeJSON(to: &writer)
-        writer.writeMember("claimId", claimID)
-        writer.writeKey(ascii: "ordinal")
+        writer.writeMember(#""claimId":"#, claimID)
+        writer.writeKey(quoted: #""ordinal":"#)
         writer.writeInteger(Int64(ordinal))
-        writer.writeMember("totalCharge", totalCharge)
-        writer.writeKey(ascii: "serviceLocation")
+        writer.writeMember(#""totalCharge":"#, totalCharge)
+        writer.writeKey(quoted: #""serviceLocation":"#)
         writer.beginObject()
-        writer.writeMember("code", facilityCode)
-        writer.writeMember("qualifier", facilityCodeQualifier)
-        writer.writeMember("frequencyCode", frequencyCode)
+        writer.writeMember(#""code":"#, facilityCode)
+        writer.writeMember(#""qualifier":"#, facilityCodeQualifier)
+        writer.writeMember(#""frequencyCode":"#, frequencyCode)
         if kind == .institutional, let code = facilityCode, let frequency = frequencyCode {
-            writer.writeMember("billType", code + frequency)
+            writer.writeMember(#""billType":"#, code + frequency)
         }
         writer.endObject()
         if let billingProvider {
-            writer.writeKey(ascii: "billingProvider")
+            writer.writeKey(quoted: #""billingProvider":"#)
             billingProvider.writeJSON(to: &writer)
         }
         if let subscriber {
-            writer.writeKey(ascii: "subscriber")
+            writer.writeKey(quoted: #""subscriber":"#)
             writer.beginObject()
-            writer.writeMember("payerResponsibility", subscriber.payerResponsibility)
-            writer.writeMember("relationshipCode", subscriber.relationship)
-            writer.writeMember("groupNumber", subscriber.groupNumber)
-            writer.writeMember("groupName", subscriber.groupName)
-            writer.writeMember("claimFilingIndicator", subscriber.claimFilingIndicator)
+            writer.writeMember(#""payerResponsibility":"#, subscriber.payerResponsibility)
+            writer.writeMember(#""relationshipCode":"#, subscriber.relationship)
+            writer.writeMember(#""groupNumber":"#, subscriber.groupNumber)
+            writer.writeMember(#""groupName":"#, subscriber.groupName)
+            writer.writeMember(#""claimFilingIndicator":"#, subscriber.claimFilingIndicator)
             subscriber.party.writeMembers(to: &writer)
             writer.endObject()
         }
         if let payer {
-            writer.writeKey(ascii: "payer")
+            writer.writeKey(quoted: #""payer":"#)
             payer.writeJSON(to: &writer)
         }
-        writer.writeKey(ascii: "patient")
+        writer.writeKey(quoted: #""patient":"#)
         if let patient {
             writer.beginObject()
-            writer.writeMember("relationshipCode", patient.relationship)
+            writer.writeMember(#""relationshipCode":"#, patient.relationship)
             patient.party.writeMembers(to: &writer)
             writer.endObject()
         } else {
             writer.writeNull()
         }
-        writer.writeKey(ascii: "patientIsSubscriber")
+        writer.writeKey(quoted: #""patientIsSubscriber":"#)
         writer.writeBool(patientIsSubscriber)
-        writer.writeMember("hlPath", strings: hierarchy)
-        writer.writeKey(ascii: "diagnoses")
+        writer.writeMember(#""hlPath":"#, strings: hierarchy)
+        writer.writeKey(quoted: #""diagnoses":"#)
         writer.beginArray()
         for diagnosis in diagnoses {
             writer.beginObject()
-            writer.writeMember("qualifier", diagnosis.qualifier)
-            writer.writeMember("role", diagnosis.role.rawValue)
-            writer.writeMember("code", diagnosis.code)
-            writer.writeMember("poa", diagnosis.presentOnAdmission)
+            writer.writeMember(#""qualifier":"#, diagnosis.qualifier)
+            writer.writeMember(#""role":"#, diagnosis.role.rawValue)
+            writer.writeMember(#""code":"#, diagnosis.code)
+            writer.writeMember(#""poa":"#, diagnosis.presentOnAdmission)
             writer.endObject()
         }
         writer.endArray()
-        writer.writeKey(ascii: "otherHealthCareCodes")
+        writer.writeKey(quoted: #""otherHealthCareCodes":"#)
         writer.beginArray()
         for code in otherHealthCareCodes {
             writer.beginObject()
-            writer.writeMember("qualifier", code.qualifier)
-            writer.writeMember("code", code.code)
-            writer.writeMember("dateFormat", code.dateFormat)
-            writer.writeMember("date", code.date)
-            writer.writeMember("amount", code.amount)
+            writer.writeMember(#""qualifier":"#, code.qualifier)
+            writer.writeMember(#""code":"#, code.code)
+            writer.writeMember(#""dateFormat":"#, code.dateFormat)
+            writer.writeMember(#""date":"#, code.date)
+            writer.writeMember(#""amount":"#, code.amount)
             writer.endObject()
         }
         writer.endArray()
         dates.writeJSON(to: &writer)
-        references.writeJSON("references", to: &writer)
-        writer.writeMember("clearinghouseTraceNumber", clearinghouseTraceNumber)
+        references.writeJSON(#""references":"#, to: &writer)
+        writer.writeMember(#""clearinghouseTraceNumber":"#, clearinghouseTraceNumber)
         if let institutional {
-            writer.writeKey(ascii: "institutional")
+            writer.writeKey(quoted: #""institutional":"#)
             writer.beginObject()
-            writer.writeMember("admissionType", institutional.admissionType ?? "")
-            writer.writeMember("admissionSource", institutional.admissionSource ?? "")
-            writer.writeMember("patientStatus", institutional.patientStatus ?? "")
+            writer.writeMember(#""admissionType":"#, institutional.admissionType ?? "")
+            writer.writeMember(#""admissionSource":"#, institutional.admissionSource ?? "")
+            writer.writeMember(#""patientStatus":"#, institutional.patientStatus ?? "")
             writer.endObject()
         }
         providers.writeJSON(to: &writer)
-        writer.writeKey(ascii: "otherSubscriberCount")
+        writer.writeKey(quoted: #""otherSubscriberCount":"#)
         writer.writeInteger(Int64(otherSubscriberCount))
-        writer.writeKey(ascii: "serviceLines")
+        writer.writeKey(quoted: #""serviceLines":"#)
         writer.beginArray()
         for line in serviceLines { line.writeJSON(to: &writer) }
         writer.endArray()
@@ -355,43 +355,43 @@ extension HealthCareClaim {
 extension ClaimServiceLine {
     func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeMember("lineNumber", lineNumber)
-        writer.writeMember("kind", kind.rawValue)
+        writer.writeMember(#""lineNumber":"#, lineNumber)
+        writer.writeMember(#""kind":"#, kind.rawValue)
         if let procedure {
-            writer.writeKey(ascii: "procedure")
+            writer.writeKey(quoted: #""procedure":"#)
             procedure.writeJSON(to: &writer)
         }
-        writer.writeMember("revenueCode", revenueCode)
-        writer.writeMember("charge", charge)
-        writer.writeMember("unit", unit)
-        writer.writeMember("quantity", quantity)
-        writer.writeMember("placeOfService", placeOfService)
-        if !oralCavity.isEmpty { writer.writeMember("oralCavity", strings: oralCavity) }
-        if !diagnosisPointers.isEmpty { writer.writeMember("diagnosisPointers", strings: diagnosisPointers) }
+        writer.writeMember(#""revenueCode":"#, revenueCode)
+        writer.writeMember(#""charge":"#, charge)
+        writer.writeMember(#""unit":"#, unit)
+        writer.writeMember(#""quantity":"#, quantity)
+        writer.writeMember(#""placeOfService":"#, placeOfService)
+        if !oralCavity.isEmpty { writer.writeMember(#""oralCavity":"#, strings: oralCavity) }
+        if !diagnosisPointers.isEmpty { writer.writeMember(#""diagnosisPointers":"#, strings: diagnosisPointers) }
         dates.writeJSON(to: &writer)
         if let drug {
-            writer.writeKey(ascii: "drug")
+            writer.writeKey(quoted: #""drug":"#)
             writer.beginObject()
-            writer.writeMember("qualifier", drug.qualifier)
-            writer.writeMember("code", drug.code)
-            writer.writeMember("quantity", drug.quantity)
-            writer.writeMember("unit", drug.unit)
+            writer.writeMember(#""qualifier":"#, drug.qualifier)
+            writer.writeMember(#""code":"#, drug.code)
+            writer.writeMember(#""quantity":"#, drug.quantity)
+            writer.writeMember(#""unit":"#, drug.unit)
             writer.endObject()
         }
         if !teeth.isEmpty {
-            writer.writeKey(ascii: "tooth")
+            writer.writeKey(quoted: #""tooth":"#)
             writer.beginArray()
             for tooth in teeth {
                 writer.beginObject()
-                writer.writeMember("qualifier", tooth.qualifier)
-                writer.writeMember("number", tooth.number)
-                writer.writeMember("surfaces", strings: tooth.surfaces)
+                writer.writeMember(#""qualifier":"#, tooth.qualifier)
+                writer.writeMember(#""number":"#, tooth.number)
+                writer.writeMember(#""surfaces":"#, strings: tooth.surfaces)
                 writer.endObject()
             }
             writer.endArray()
         }
-        writer.writeMember("lineItemControlNumber", lineItemControlNumber)
-        references.writeJSON("references", to: &writer)
+        writer.writeMember(#""lineItemControlNumber":"#, lineItemControlNumber)
+        references.writeJSON(#""references":"#, to: &writer)
         if !providers.isEmpty { providers.writeJSON(to: &writer) }
         writer.endObject()
     }
@@ -401,73 +401,73 @@ extension ClaimPayment {
     /// Writes the payment as one JSON object: the `data` of its event.
     public func writeJSON(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeKey(ascii: "transaction")
+        writer.writeKey(quoted: #""transaction":"#)
         transaction.writeJSON(to: &writer)
-        writer.writeMember("claimId", claimID)
-        writer.writeKey(ascii: "ordinal")
+        writer.writeMember(#""claimId":"#, claimID)
+        writer.writeKey(quoted: #""ordinal":"#)
         writer.writeInteger(Int64(ordinal))
-        writer.writeMember("status", status)
-        writer.writeMember("charge", charge)
-        writer.writeMember("paid", paid)
-        writer.writeMember("patientResponsibility", patientResponsibility)
-        writer.writeMember("claimFilingIndicator", claimFilingIndicator)
-        writer.writeMember("payerClaimControlNumber", payerClaimControlNumber)
-        writer.writeMember("facilityCode", facilityCode)
-        writer.writeMember("frequencyCode", frequencyCode)
-        writer.writeKey(ascii: "payment")
+        writer.writeMember(#""status":"#, status)
+        writer.writeMember(#""charge":"#, charge)
+        writer.writeMember(#""paid":"#, paid)
+        writer.writeMember(#""patientResponsibility":"#, patientResponsibility)
+        writer.writeMember(#""claimFilingIndicator":"#, claimFilingIndicator)
+        writer.writeMember(#""payerClaimControlNumber":"#, payerClaimControlNumber)
+        writer.writeMember(#""facilityCode":"#, facilityCode)
+        writer.writeMember(#""frequencyCode":"#, frequencyCode)
+        writer.writeKey(quoted: #""payment":"#)
         writer.beginObject()
-        writer.writeMember("handling", handling)
-        writer.writeMember("totalPayment", totalPayment)
-        writer.writeMember("creditOrDebit", creditOrDebit)
-        writer.writeMember("method", paymentMethod)
-        writer.writeMember("date", paymentDate)
-        writer.writeMember("traceNumber", traceNumber)
-        writer.writeMember("traceOriginator", traceOriginator)
+        writer.writeMember(#""handling":"#, handling)
+        writer.writeMember(#""totalPayment":"#, totalPayment)
+        writer.writeMember(#""creditOrDebit":"#, creditOrDebit)
+        writer.writeMember(#""method":"#, paymentMethod)
+        writer.writeMember(#""date":"#, paymentDate)
+        writer.writeMember(#""traceNumber":"#, traceNumber)
+        writer.writeMember(#""traceOriginator":"#, traceOriginator)
         writer.endObject()
-        writer.writeKey(ascii: "payer")
+        writer.writeKey(quoted: #""payer":"#)
         payer.writeJSON(to: &writer)
-        writer.writeKey(ascii: "payee")
+        writer.writeKey(quoted: #""payee":"#)
         payee.writeJSON(to: &writer)
-        writer.writeKey(ascii: "patient")
+        writer.writeKey(quoted: #""patient":"#)
         if let patient { patient.writeJSON(to: &writer) } else { writer.writeNull() }
         if let insured {
-            writer.writeKey(ascii: "insured")
+            writer.writeKey(quoted: #""insured":"#)
             insured.writeJSON(to: &writer)
         }
         if let renderingProvider {
-            writer.writeKey(ascii: "renderingProvider")
+            writer.writeKey(quoted: #""renderingProvider":"#)
             renderingProvider.writeJSON(to: &writer)
         }
         adjustments.writeJSON(to: &writer)
         dates.writeJSON(to: &writer)
-        references.writeJSON("references", to: &writer)
-        writer.writeKey(ascii: "serviceLines")
+        references.writeJSON(#""references":"#, to: &writer)
+        writer.writeKey(quoted: #""serviceLines":"#)
         writer.beginArray()
         for line in serviceLines {
             writer.beginObject()
             if let procedure = line.procedure {
-                writer.writeKey(ascii: "procedure")
+                writer.writeKey(quoted: #""procedure":"#)
                 procedure.writeJSON(to: &writer)
             }
-            writer.writeMember("charge", line.charge)
-            writer.writeMember("paid", line.paid)
-            writer.writeMember("revenueCode", line.revenueCode)
-            writer.writeMember("units", line.units)
+            writer.writeMember(#""charge":"#, line.charge)
+            writer.writeMember(#""paid":"#, line.paid)
+            writer.writeMember(#""revenueCode":"#, line.revenueCode)
+            writer.writeMember(#""units":"#, line.units)
             if let submitted = line.submittedProcedure {
-                writer.writeKey(ascii: "submittedProcedure")
+                writer.writeKey(quoted: #""submittedProcedure":"#)
                 submitted.writeJSON(to: &writer)
             }
-            writer.writeMember("submittedUnits", line.submittedUnits)
-            writer.writeMember("allowed", line.allowed)
+            writer.writeMember(#""submittedUnits":"#, line.submittedUnits)
+            writer.writeMember(#""allowed":"#, line.allowed)
             line.dates.writeJSON(to: &writer)
             line.adjustments.writeJSON(to: &writer)
-            writer.writeMember("lineItemControlNumber", line.lineItemControlNumber)
-            writer.writeKey(ascii: "remarks")
+            writer.writeMember(#""lineItemControlNumber":"#, line.lineItemControlNumber)
+            writer.writeKey(quoted: #""remarks":"#)
             writer.beginArray()
             for remark in line.remarks {
                 writer.beginObject()
-                writer.writeMember("qualifier", remark.qualifier)
-                writer.writeMember("code", remark.code)
+                writer.writeMember(#""qualifier":"#, remark.qualifier)
+                writer.writeMember(#""code":"#, remark.code)
                 writer.endObject()
             }
             writer.endArray()
