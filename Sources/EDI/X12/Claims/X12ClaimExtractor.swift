@@ -596,7 +596,10 @@ public struct X12ClaimExtractor {
         closeLine()
         guard hasClaim else { return }
         hasClaim = false
-        if !claimRejected { emit(.claim(claim)) }
+        // Move the claim out (no copy of its values); the slot keeps an empty claim until the next CLM.
+        var finished = HealthCareClaim(kind: setClaimKind, transaction: reference, claimID: "", position: 0)
+        swap(&finished, &claim)
+        if !claimRejected { emit(.claim(finished)) }
         claimRejected = false
     }
 

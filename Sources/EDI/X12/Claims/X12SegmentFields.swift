@@ -21,13 +21,20 @@ struct X12SegmentFields {
         repetition = view.delimiters.repetition
         position = view.position
         let separator = view.delimiters.element
+        let repetitionByte = repetition ?? separator
+        var seesRepetition = false
         bounds.removeAll(keepingCapacity: true)
         var start = 0
         bytes.withMemoryRebound(to: UInt8.self) { raw in
-            for i in 0..<raw.count where raw[i] == separator {
-                bounds.append(start)
-                bounds.append(i)
-                start = i + 1
+            for i in 0..<raw.count {
+                let byte = raw[i]
+                if byte == separator {
+                    bounds.append(start)
+                    bounds.append(i)
+                    start = i + 1
+                } else if byte == repetitionByte {
+                    seesRepetition = true
+                }
             }
         }
         bounds.append(start)
@@ -35,7 +42,8 @@ struct X12SegmentFields {
         var code: UInt32 = 0
         for i in bounds[0]..<min(bounds[1], 3) { code = code << 8 | UInt32(bytes[i]) }
         id = code
-        if code == Self.code("ISA") { repetition = nil }  // ISA11 is the separator itself
+        // ISA11 is the separator itself; a segment without the repetition byte needs no repetition cut later.
+        if code == Self.code("ISA") || !seesRepetition { repetition = nil }
     }
 
     /// Packs a segment id of up to 3 ASCII characters, as ``id`` holds it.
