@@ -23,7 +23,9 @@ public struct ClaimAdjustment: Sendable, Hashable {
 
 /// A remark code of an 835 service line (`LQ01` qualifier `HE`/`RX`, `LQ02` code).
 public struct ClaimRemark: Sendable, Hashable {
+    /// LQ01: `HE` (claim payment remark code) or `RX` (NCPDP reject code).
     public var qualifier: String
+    /// LQ02: the remark code.
     public var code: String
 
     /// A value from its parts.
@@ -60,6 +62,7 @@ public struct ServicePayment: Sendable, Hashable {
     /// LQ remark codes.
     public var remarks: [ClaimRemark]
 
+    /// A value from its parts (absent parts empty).
     public init() {
         dates = []
         adjustments = []

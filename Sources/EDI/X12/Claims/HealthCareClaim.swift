@@ -104,6 +104,7 @@ public struct ClaimReference: Sendable, Hashable {
     /// REF02.
     public var value: String
 
+    /// A value from its parts (absent parts empty).
     public init(qualifier: String, value: String) {
         self.qualifier = qualifier
         self.value = value
@@ -119,6 +120,7 @@ public struct ClaimDate: Sendable, Hashable {
     /// DTP03 as written.
     public var value: String
 
+    /// A value from its parts (absent parts empty).
     public init(qualifier: String, format: String, value: String) {
         self.qualifier = qualifier
         self.format = format
@@ -179,6 +181,7 @@ public struct ClaimDiagnosis: Sendable, Hashable {
 
     /// HI0x-1, e.g. `ABK`.
     public var qualifier: String
+    /// What the qualifier makes of the code.
     public var role: Role
     /// HI0x-2.
     public var code: String
@@ -351,6 +354,7 @@ public struct ClaimSubscriber: Sendable, Hashable {
     /// NM1*IL with its DMG: NM109 is the member id.
     public var party: ClaimParty
 
+    /// A value from its parts (absent parts empty).
     public init() { party = ClaimParty() }
 
     /// NM109 of NM1*IL: the member id (the partition key of the claim's event).
@@ -364,6 +368,7 @@ public struct ClaimPatient: Sendable, Hashable {
     /// NM1*QC with its DMG.
     public var party: ClaimParty
 
+    /// A value from its parts (absent parts empty).
     public init() { party = ClaimParty() }
 }
 
@@ -476,6 +481,7 @@ public struct ClaimProvider: Sendable, Hashable {
     /// NM1 with its PRV.
     public var party: ClaimParty
 
+    /// A value from its parts (absent parts empty).
     public init(role: String, party: ClaimParty) {
         self.role = role
         self.party = party

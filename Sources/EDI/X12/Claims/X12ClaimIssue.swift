@@ -15,6 +15,7 @@ public struct X12ClaimIssue: Error, Sendable, Hashable, CustomStringConvertible 
         case transactionSetUnterminated
     }
 
+    /// What went wrong.
     public var kind: Kind
     /// 1-based segment position in the input.
     public var position: Int
@@ -25,6 +26,7 @@ public struct X12ClaimIssue: Error, Sendable, Hashable, CustomStringConvertible 
     /// The element (`CLM02`, `SV102`), when one is at fault.
     public var element: String?
 
+    /// A finding at a segment.
     public init(kind: Kind, position: Int, loopID: String, segmentID: String, element: String? = nil) {
         self.kind = kind
         self.position = position
@@ -33,6 +35,7 @@ public struct X12ClaimIssue: Error, Sendable, Hashable, CustomStringConvertible 
         self.element = element
     }
 
+    /// `segment 16 CLM in loop 2300 element CLM02: not a decimal number` (no values).
     public var description: String {
         let what: String =
             switch kind {
