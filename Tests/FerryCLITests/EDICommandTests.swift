@@ -3,8 +3,9 @@ import Testing
 
 /// `ferry edi validate` and `ferry edi tree` end to end, through the built binary.
 @Suite struct EDICommandTests {
-    /// A small 005010 837 interchange; `seCount` lets a test break the SE01 count.
-    static func interchange(seCount: Int = 6) -> String {
+    /// A small 005010X222A1 837P interchange, valid at SNIP levels 1 and 2 (one claim, one service line);
+    /// `seCount` lets a test break the SE01 count, `serviceDate` the DTP*472 date (segment 19 of the set).
+    static func interchange(seCount: Int = 20, serviceDate: String = "20261101") -> String {
         [
             "ISA*00*          *00*          *ZZ*SUBMITTER01    *ZZ*PAYER00001     *261121*1200*^*00501*000000042*0*P*:",
             "GS*HC*SUBMITTER01*PAYER00001*20261121*1200*7*X*005010X222A1",
@@ -13,6 +14,20 @@ import Testing
             "NM1*41*2*CLEARINGHOUSE ONE*****46*CH0001",
             "PER*IC*CLAIMS DESK*TE*5555550100",
             "NM1*40*2*PAYER ONE*****46*PAYER00001",
+            "HL*1**20*1",
+            "NM1*85*2*BILLING CLINIC*****XX*1234567893",
+            "N3*1 MAIN ST",
+            "N4*SPRINGFIELD*IL*62701",
+            "REF*EI*123456789",
+            "HL*2*1*22*0",
+            "SBR*P*18*******CI",
+            "NM1*IL*1*DOE*JANE****MI*W000000001",
+            "NM1*PR*2*PAYER ONE*****PI*PAYER00001",
+            "CLM*PAT0001*100***11:B:1*Y*A*Y*Y",
+            "HI*ABK:J101",
+            "LX*1",
+            "SV1*HC:99213*100*UN*1***1",
+            "DTP*472*D8*\(serviceDate)",
             "SE*\(seCount)*0001",
             "GE*1*7",
             "IEA*1*000000042",
@@ -36,6 +51,25 @@ import Testing
         #expect(result.status == 3, "\(result)")
         #expect(result.outputLines.contains("AK5*R*4~"), "\(result)")  // 4: number of included segments does not match
         #expect(result.outputLines.contains("AK9*R*1*1*0~"), "\(result)")
+    }
+
+    /// 20261345 passes SNIP level 1 (envelopes are fine) but is no date: SNIP level 2 rejects the set with
+    /// IK3 DTP at set position 19 in loop 2400 and IK4 DTP03 (element 1251) code 8, and no value copied.
+    @Test func aGuideErrorRejectsWhatTheEnvelopeCheckAccepts() throws {
+        let input = Data(Self.interchange(serviceDate: "20261345").utf8)
+        let envelopesOnly = try FerryProcess.run(["edi", "validate", "--ack", "999", "--envelopes-only"], input: input)
+        #expect(envelopesOnly.status == 0, "\(envelopesOnly)")
+        #expect(envelopesOnly.outputLines.contains("IK5*A~"))
+        let result = try FerryProcess.run(["edi", "validate", "--ack", "999"], input: input)
+        #expect(result.status == 3, "\(result)")
+        let lines = result.outputLines
+        #expect(lines.contains("IK3*DTP*19*2400*8~"), "\(result)")
+        #expect(lines.contains("IK4*3*1251*8~"), "\(result)")
+        #expect(lines.contains("IK5*R*5~"), "\(result)")
+        #expect(lines.contains("AK9*R*1*1*0~"), "\(result)")
+        #expect(!lines.joined().contains("20261345"), "bad values are left out unless asked for")
+        let withValues = try FerryProcess.run(["edi", "validate", "--ack", "997", "--include-bad-values"], input: input)
+        #expect(withValues.outputLines.contains("AK4*3*1251*8*20261345~"), "\(withValues)")
     }
 
     @Test func treesOfTheConformance837P() throws {

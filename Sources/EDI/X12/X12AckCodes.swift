@@ -157,3 +157,30 @@ public enum X12ElementErrorCode: String, Sendable, Hashable, CaseIterable {
     /// `I9`: implementation dependent data element missing (999 only).
     case implementationDependentElementMissing = "I9"
 }
+
+extension X12SegmentErrorCode {
+    /// The code a 997 (AK304, no `I` codes) writes: `I4`/`I9` (not-used segment present) → `2` (unexpected
+    /// segment), `I6`/`I8` → `3`, `I7` → `3`.
+    public var functional997Code: X12SegmentErrorCode {
+        switch self {
+        case .implementationNotUsedSegmentPresent, .implementationDependentNotUsedSegmentPresent: .unexpectedSegment
+        case .implementationDependentSegmentMissing, .implementationLoopUnderMinimum, .implementationSegmentBelowMinimumUse:
+            .mandatorySegmentMissing
+        default: self
+        }
+    }
+}
+
+extension X12ElementErrorCode {
+    /// The code a 997 (AK403, no `I` codes) writes: `I10`/`I13` (not-used element present) → `10`, as pyx12
+    /// does; `I9` → `2`; `I6` → `7`; `I11`/`I12` → `7`.
+    public var functional997Code: X12ElementErrorCode {
+        switch self {
+        case .implementationNotUsedElementPresent, .implementationDependentNotUsedElementPresent: .exclusionConditionViolated
+        case .implementationDependentElementMissing: .conditionalElementMissing
+        case .implementationCodeValueNotUsed, .implementationTooFewRepetitions, .implementationPatternMatchFailure:
+            .invalidCodeValue
+        default: self
+        }
+    }
+}

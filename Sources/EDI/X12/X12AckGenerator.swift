@@ -185,8 +185,11 @@ public struct X12AckGenerator: Sendable {
         _ set: X12AckTransactionSetResult, implementation: Bool, to body: inout [X12Segment]
     ) {
         for error in set.segmentErrors {
+            // AK303 (997) is an X12 LS/LE loop identifier, not a guide loop name: left empty, as pyx12 does;
+            // IK303 (999) carries the guide's loop id. `I` codes are 999-only: a 997 gets their X12 equivalent.
+            let code = implementation ? error.code?.rawValue : error.code.map { $0.functional997Code.rawValue }
             body.append(trimmed(implementation ? "IK3" : "AK3", [
-                error.segmentID, String(error.position), error.loopID ?? "", error.code?.rawValue ?? "",
+                error.segmentID, String(error.position), implementation ? error.loopID ?? "" : "", code ?? "",
             ]))
             for element in error.elementErrors {
                 var position = [String(element.elementPosition)]
@@ -197,7 +200,8 @@ public struct X12AckGenerator: Sendable {
                 }
                 let elements = [
                     X12Element(components: position), X12Element(element.referenceNumber.map(String.init) ?? ""),
-                    X12Element(element.code.rawValue), X12Element(element.badValue ?? ""),
+                    X12Element(implementation ? element.code.rawValue : element.code.functional997Code.rawValue),
+                    X12Element(element.badValue ?? ""),
                 ]
                 body.append(trimmed(implementation ? "IK4" : "AK4", elements))
             }

@@ -4,30 +4,90 @@ extension X12AckValidationResult {
     /// A fatal syntax error (``X12Error`` syntax cases) stops reading: the envelopes still open are closed as
     /// missing their trailers, and the error itself goes to the open interchange (TA105 `004`, `022`, `023`,
     /// `024`, `026` or `027`) or, when no interchange is open, to ``unattributedFindings``.
+    ///
+    /// SNIP level 2 runs in the same pass when `guides` is not `nil` (the default): each transaction set whose
+    /// ST03 / `REF*87` / GS08 names a bundled guide is checked against it (``X12GuideValidator``) and its
+    /// findings become ``X12AckTransactionSetResult/segmentErrors`` (AK3/AK4, IK3/IK4); a set without a guide is
+    /// checked at SNIP level 1 only and carries a `noGuide` warning. Pass `guides: nil` for SNIP level 1 only.
     public init(
         validating bytes: UnsafeRawBufferPointer, maximumSegmentLength: Int = 1 << 20,
-        allowsUnterminatedFinalSegment: Bool = false
+        allowsUnterminatedFinalSegment: Bool = false, guides: X12GuideValidator.Options? = .init()
     ) {
         var validator = X12EnvelopeValidator()
+        var run = guides.map { X12GuideValidationRun(options: $0) }
         var syntaxError: X12Error?
         do throws(X12Error) {
             try X12SegmentFramer.forEachSegment(
                 in: bytes, maximumSegmentLength: maximumSegmentLength,
                 allowsUnterminatedFinalSegment: allowsUnterminatedFinalSegment
-            ) { validator.consume($0) }
+            ) { view in
+                validator.consume(view)
+                run?.consume(view)
+            }
         } catch {
             syntaxError = error
         }
         validator.finish()
         self.init(interchanges: validator.takeCompletedInterchanges(), issues: validator.issues, syntaxError: syntaxError)
+        if let run { attach(run.results) }
     }
 
-    /// Tokenizes and envelope-checks `bytes`; see ``init(validating:maximumSegmentLength:allowsUnterminatedFinalSegment:)-(UnsafeRawBufferPointer,_,_)``.
-    public init(validating bytes: [UInt8], maximumSegmentLength: Int = 1 << 20, allowsUnterminatedFinalSegment: Bool = false) {
+    /// Tokenizes and envelope-checks `bytes`; see ``init(validating:maximumSegmentLength:allowsUnterminatedFinalSegment:guides:)-(UnsafeRawBufferPointer,_,_,_)``.
+    public init(
+        validating bytes: [UInt8], maximumSegmentLength: Int = 1 << 20, allowsUnterminatedFinalSegment: Bool = false,
+        guides: X12GuideValidator.Options? = .init()
+    ) {
         self = bytes.withUnsafeBytes {
             X12AckValidationResult(
                 validating: $0, maximumSegmentLength: maximumSegmentLength,
-                allowsUnterminatedFinalSegment: allowsUnterminatedFinalSegment)
+                allowsUnterminatedFinalSegment: allowsUnterminatedFinalSegment, guides: guides)
+        }
+    }
+
+    /// Puts SNIP level 2 results into the transaction sets they belong to (matched by the `ST` position):
+    /// segment-level findings become one AK3/IK3 each; element findings of the same segment one AK3/IK3 with
+    /// code 8 and their AK4/IK4s; warnings go to ``X12AckTransactionSetResult/warnings``.
+    public mutating func attach(_ results: [Int: X12GuideValidationRun.SetResult]) {
+        for i in interchanges.indices {
+            for g in interchanges[i].groups.indices {
+                for s in interchanges[i].groups[g].transactionSets.indices {
+                    let position = interchanges[i].groups[g].transactionSets[s].position
+                    guard let result = results[position] else { continue }
+                    interchanges[i].groups[g].transactionSets[s].guideID = result.guideID
+                    var errors: [X12AckSegmentError] = []
+                    var warnings: [X12GuideFinding] = []
+                    for finding in result.findings {
+                        if finding.isWarning {
+                            warnings.append(finding)
+                            continue
+                        }
+                        switch finding.kind {
+                        case let .segment(code):
+                            errors.append(X12AckSegmentError(
+                                segmentID: finding.segmentID, position: finding.setPosition, loopID: finding.loopID,
+                                code: code))
+                        case let .element(code):
+                            let element = X12AckElementError(
+                                elementPosition: finding.elementPosition ?? 0, componentPosition: finding.componentPosition,
+                                repetitionPosition: finding.repetitionPosition, referenceNumber: finding.referenceNumber,
+                                code: code, badValue: finding.badValue)
+                            if let last = errors.last, last.code == .hasElementErrors, last.position == finding.setPosition,
+                                last.segmentID == finding.segmentID
+                            {
+                                errors[errors.count - 1].elementErrors.append(element)
+                            } else {
+                                errors.append(X12AckSegmentError(
+                                    segmentID: finding.segmentID, position: finding.setPosition, loopID: finding.loopID,
+                                    code: .hasElementErrors, elementErrors: [element]))
+                            }
+                        case .trailingElementSeparators, .noGuide:
+                            warnings.append(finding)
+                        }
+                    }
+                    interchanges[i].groups[g].transactionSets[s].segmentErrors += errors
+                    interchanges[i].groups[g].transactionSets[s].warnings += warnings
+                }
+            }
         }
     }
 

@@ -166,6 +166,10 @@ public struct X12AckTransactionSetResult: Sendable, Hashable {
     public var findings: [X12AckFinding<X12TransactionSetErrorCode>]
     /// Segment errors (AK3/IK3 with their AK4/IK4 element errors); filled by SNIP level 2 checks.
     public var segmentErrors: [X12AckSegmentError]
+    /// The implementation guide SNIP level 2 used, `nil` when none ran.
+    public var guideID: String?
+    /// SNIP level 2 warnings (no guide for the set, trailing element separators): they do not reject the set.
+    public var warnings: [X12GuideFinding] = []
 
     /// A transaction set result.
     public init(

@@ -15,6 +15,12 @@ public struct X12Guide: Sendable, Hashable {
     public var source: [String: String]
     /// The transaction set loop (`ST_LOOP`): ST, the header and detail tables, SE.
     public var root: X12GuideLoop
+    /// BHT02 transaction set purpose codes this guide is for, when a convention has one guide per purpose
+    /// (pyx12's `tspc`: the 4010 278 request `13`, response `11`); `nil` = any.
+    public var purposeCodes: [String]?
+    /// External code lists the elements name in `externalCodes` (`states`, `country`, `pos` …), from pyx12's
+    /// `codes.xml`.
+    public var codeLists: [String: [String]]
 
     /// Decodes a guide from its JSON file contents.
     public init(json: Data) throws(X12GuideError) {
@@ -32,16 +38,19 @@ public struct X12Guide: Sendable, Hashable {
         name = file.name
         source = file.source
         root = file.root
+        codeLists = file.codeLists ?? [:]
+        purposeCodes = file.purposeCodes
     }
 
     /// The identifiers of the guides shipped with Ferry.
     ///
     /// 5010: 835 `005010X221A1`, 837P `005010X222A1`, 837I `005010X223A2`, 837D `005010X224A2` (derived from the
     /// 4010 dental map, see `Guides/README.md`), 999 `005010X231A1`. 4010 (so 4010 inputs are validated against
-    /// their own guide, as pyx12 does): 837I `004010X096A1`, 837D `004010X097A1`, 837P `004010X098A1`.
+    /// their own guide, as pyx12 does): 835 `004010X091A1`, 278 `004010X094A1`, 837I `004010X096A1`,
+    /// 837D `004010X097A1`, 837P `004010X098A1`; the 278 response (BHT02 `11`) is `004010X094A1-response`.
     public static let bundledIDs = [
         "005010X221A1", "005010X222A1", "005010X223A2", "005010X224A2", "005010X231A1",
-        "004010X096A1", "004010X097A1", "004010X098A1",
+        "004010X091A1", "004010X094A1", "004010X094A1-response", "004010X096A1", "004010X097A1", "004010X098A1",
     ]
 
     /// Loads a guide shipped in the EDI module's resources by its id (e.g. `005010X222A1`).
@@ -74,18 +83,31 @@ public struct X12Guide: Sendable, Hashable {
     /// ST03), by the header `REF*87` transmission type when it names a bundled guide (the OopFactory 837D sample
     /// has GS08 `004010X096A1`, the institutional guide, and `REF*87*004010X097`); else by GS08.
     /// pyx12 chooses by GS08 alone; `REF*87` is preferred here because it names the guide of this very set.
+    ///
+    /// `purpose` (BHT02) picks among guides of one convention that differ by purpose (``purposeCodes``).
     public static func bundled(
-        transactionSet: String, implementationConvention st03: String?, transmissionType: String?, groupVersion: String
+        transactionSet: String, implementationConvention st03: String?, transmissionType: String?, groupVersion: String,
+        purpose: String? = nil
     ) -> X12Guide? {
+        var guide: X12Guide?
         if let st03, !st03.trimmingCharacters(in: .whitespaces).isEmpty {
-            return bundled(forConvention: st03, transactionSet: transactionSet)
-        }
-        if let transmissionType, groupVersion.hasPrefix("004010"),
-            let guide = bundled(forConvention: transmissionType, transactionSet: transactionSet)
+            guide = bundled(forConvention: st03, transactionSet: transactionSet)
+        } else if let transmissionType, groupVersion.hasPrefix("004010"),
+            let found = bundled(forConvention: transmissionType, transactionSet: transactionSet)
         {
-            return guide
+            guide = found
+        } else {
+            guide = bundled(forConvention: groupVersion, transactionSet: transactionSet)
         }
-        return bundled(forConvention: groupVersion, transactionSet: transactionSet)
+        guard let found = guide, let purpose, let codes = found.purposeCodes, !codes.contains(purpose) else { return guide }
+        for id in bundledIDs where id != found.id && id.hasPrefix(found.id) {
+            if let variant = cached(id), variant.transactionSet == transactionSet,
+                variant.purposeCodes?.contains(purpose) == true
+            {
+                return variant
+            }
+        }
+        return found
     }
 
     private static let cache = Mutex<[String: X12Guide]>([:])
@@ -105,6 +127,8 @@ public struct X12Guide: Sendable, Hashable {
         var name: String
         var source: [String: String]
         var root: X12GuideLoop
+        var codeLists: [String: [String]]?
+        var purposeCodes: [String]?
     }
 }
 
@@ -253,8 +277,9 @@ public struct X12GuideElement: Sendable, Hashable, Decodable {
     public var reference: String?
     /// The X12 data type: `AN`, `ID`, `N0`…`N9`, `R`, `DT`, `TM`, `B`.
     public var type: String?
-    /// Minimum and maximum length of a non-empty value.
+    /// Minimum length of a non-empty value (digits only for N and R types).
     public var minLength: Int?
+    /// Maximum length of a value (digits only for N and R types).
     public var maxLength: Int?
     /// Most repetitions of the element (or of the composite); `nil` when not given (1), `Int.max` never.
     public var maxRepeat: Int?

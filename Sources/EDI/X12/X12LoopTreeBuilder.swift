@@ -15,15 +15,25 @@ public struct X12LoopTreeBuilder: Sendable {
     /// Findings so far, in input order.
     public private(set) var issues: [X12LoopTreeIssue] = []
 
-    private let compiled: CompiledGuide
-    private var nodes: [BuildNode] = []
-    private var stack: [Int] = []
+    let compiled: CompiledGuide
+    private(set) var nodes: [BuildNode] = []
+    /// The open loop instances, outermost first (indices into `nodes`).
+    private(set) var stack: [Int] = []
     private var hierarchicalNodes: [String: Int] = [:]
+    /// `false` for validation: loops and counts are kept, segments are not (the tree's segments lists stay empty).
+    let retainsSegments: Bool
+    /// The guide segment the last consumed segment was placed as (`nil` when it has no place).
+    private(set) var lastPlacement: Int?
 
     /// A builder for transaction sets that follow `guide`.
     public init(guide: X12Guide) {
+        self.init(guide: guide, compiled: CompiledGuide(guide), retainsSegments: true)
+    }
+
+    init(guide: X12Guide, compiled: CompiledGuide, retainsSegments: Bool) {
         self.guide = guide
-        compiled = CompiledGuide(guide)
+        self.compiled = compiled
+        self.retainsSegments = retainsSegments
         reset()
     }
 
@@ -44,6 +54,7 @@ public struct X12LoopTreeBuilder: Sendable {
 
     /// Places the next segment of the transaction set; `position` is its 1-based position in the input.
     public mutating func consume(_ segment: X12Segment, position: Int) {
+        lastPlacement = nil
         let root = compiled.loops[0]
         if nodes[0].children.isEmpty, let first = root.entrySegment, compiled.matches(segment, first) {
             place(segment, position: position, segment: first, in: 0)
@@ -55,7 +66,11 @@ public struct X12LoopTreeBuilder: Sendable {
         }
         var outOfOrder: (depth: Int, match: Match)?
         for depth in stack.indices.reversed() {
-            guard let match = findMatch(segment, in: stack[depth]) else { continue }
+            let node = stack[depth]
+            guard
+                let match = Self.findMatch(
+                    segment, loop: compiled.loops[nodes[node].loop], last: nodes[node].lastKey, compiled: compiled)
+            else { continue }
             if match.key >= nodes[stack[depth]].lastKey {
                 apply(match, at: depth, segment: segment, position: position)
                 return
@@ -111,8 +126,10 @@ public struct X12LoopTreeBuilder: Sendable {
         }
         let inner = stack[stack.count - 1]
         let innerLoop = compiled.loops[nodes[inner].loop]
-        nodes[inner].children.append(
-            .segment(X12LoopSegment(segment: segment, position: position, isRecognized: false)))
+        if retainsSegments {
+            nodes[inner].children.append(
+                .segment(X12LoopSegment(segment: segment, position: position, isRecognized: false)))
+        }
         let kind: X12LoopTreeIssue.Kind =
             compiled.segmentIDs.contains(segment.id) ? .segmentNotExpected : .segmentNotInGuide
         issues.append(.init(kind: kind, position: position, loopID: innerLoop.id, segmentID: segment.id))
@@ -128,6 +145,7 @@ public struct X12LoopTreeBuilder: Sendable {
     // MARK: - Placing
 
     private mutating func reset() {
+        lastPlacement = nil
         nodes = [BuildNode(loop: 0, parent: nil)]
         stack = [0]
         hierarchicalNodes = [:]
@@ -140,10 +158,11 @@ public struct X12LoopTreeBuilder: Sendable {
         var key: Int
     }
 
-    /// The first child of the node's loop that takes the segment, preferring one not before the last placed.
-    private func findMatch(_ segment: X12Segment, in node: Int) -> Match? {
-        let loop = compiled.loops[nodes[node].loop]
-        let last = nodes[node].lastKey
+    /// The first child of the loop that takes the segment, preferring one not before the last placed (`last`).
+    /// Static so that calling it from the mutating placement code never copies the builder.
+    private static func findMatch(
+        _ segment: X12Segment, loop: CompiledGuide.Loop, last: Int, compiled: CompiledGuide
+    ) -> Match? {
         var first: Match?
         for (ordinal, child) in loop.children.enumerated() {
             let key = loop.childKeys[ordinal]
@@ -208,9 +227,16 @@ public struct X12LoopTreeBuilder: Sendable {
     private mutating func place(
         _ segment: X12Segment, position: Int, segment index: Int, in node: Int, countsUse: Bool = true
     ) {
-        nodes[node].children.append(
-            .segment(X12LoopSegment(segment: segment, position: position, isRecognized: true)))
-        guard countsUse else { return }
+        if retainsSegments {
+            nodes[node].children.append(
+                .segment(X12LoopSegment(segment: segment, position: position, isRecognized: true)))
+        }
+        lastPlacement = index
+        guard countsUse else {
+            // Placed by id only: not a use of this guide segment, but the slot is not missing either.
+            if nodes[node].segmentUses[index] == nil { nodes[node].segmentUses[index] = 0 }
+            return
+        }
         let count = nodes[node].segmentUses[index, default: 0] + 1
         nodes[node].segmentUses[index] = count
         if let maximum = compiled.segments[index].maxUse, count > maximum {
@@ -307,7 +333,7 @@ public struct X12LoopTreeBuilder: Sendable {
             })
     }
 
-    private struct BuildNode: Sendable {
+    struct BuildNode: Sendable {
         enum Child: Sendable { case segment(X12LoopSegment), node(Int) }
         var loop: Int
         var parent: Int?
@@ -326,17 +352,31 @@ struct CompiledGuide: Sendable {
         var codes: Set<String>
     }
 
-    struct Segment: Sendable {
+    /// A class so that reading one on the hot path is one retain, not one per field. Mutated only while
+    /// ``CompiledGuide/init(_:)`` runs, immutable afterwards: hence `@unchecked Sendable`.
+    final class Segment: @unchecked Sendable {
         var id: String
         var maxUse: Int?
         var qualifiers: [Qualifier]
         var isTrigger: Bool
+        var usage: X12Usage
+
+        init(id: String, maxUse: Int?, qualifiers: [Qualifier], isTrigger: Bool, usage: X12Usage) {
+            self.id = id
+            self.maxUse = maxUse
+            self.qualifiers = qualifiers
+            self.isTrigger = isTrigger
+            self.usage = usage
+        }
     }
 
     enum Child: Sendable { case segment(Int), loop(Int) }
 
-    struct Loop: Sendable {
+    /// A class for the same reason as ``Segment``; mutated only while ``CompiledGuide/init(_:)`` runs.
+    final class Loop: @unchecked Sendable {
         var id: String
+        var usage: X12Usage
+        var isWrapper: Bool
         var name: String
         var maxRepeat: Int?
         var parent: Int?
@@ -350,10 +390,26 @@ struct CompiledGuide: Sendable {
         var entrySegment: Int?
         var isHierarchical = false
         var hierarchicalParents: [String]?
+
+        init(
+            id: String, usage: X12Usage, isWrapper: Bool, name: String, maxRepeat: Int?, parent: Int?, key: Int,
+            hierarchicalParents: [String]?
+        ) {
+            self.id = id
+            self.usage = usage
+            self.isWrapper = isWrapper
+            self.name = name
+            self.maxRepeat = maxRepeat
+            self.parent = parent
+            self.key = key
+            self.hierarchicalParents = hierarchicalParents
+        }
     }
 
     var loops: [Loop] = []
     var segments: [Segment] = []
+    /// The guide's segments, in the order of `segments` (for the element checks of ``X12GuideValidator``).
+    var definitions: [X12GuideSegment] = []
     var segmentIDs: Set<String> = []
     /// HL loops with their HL03 codes.
     var hierarchical: [(loop: Int, codes: Set<String>)] = []
@@ -388,8 +444,8 @@ struct CompiledGuide: Sendable {
     private mutating func add(_ loop: X12GuideLoop, parent: Int?, ordinal: Int) -> Int {
         let index = loops.count
         loops.append(Loop(
-            id: loop.id, name: loop.name, maxRepeat: loop.maxRepeat, parent: parent, key: ordinal,
-            hierarchicalParents: loop.hierarchicalParents))
+            id: loop.id, usage: loop.usage, isWrapper: loop.isWrapper, name: loop.name, maxRepeat: loop.maxRepeat,
+            parent: parent, key: ordinal, hierarchicalParents: loop.hierarchicalParents))
         var children: [Child] = []
         let sequences = loop.children.map { node -> Int? in
             switch node {
@@ -407,7 +463,8 @@ struct CompiledGuide: Sendable {
                     qualifiers: segment.qualifiers.map {
                         Qualifier(position: $0.position, component: $0.component, codes: Set($0.codes))
                     },
-                    isTrigger: childOrdinal == 0))
+                    isTrigger: childOrdinal == 0, usage: segment.usage))
+                definitions.append(segment)
                 children.append(.segment(segments.count - 1))
             case let .loop(child):
                 let childIndex = add(child, parent: index, ordinal: childOrdinal)

@@ -98,13 +98,14 @@ struct EDITreeCommand: Command {
                     line.writeKey("guide")
                     if let guide = header.guide { line.writeString(guide) } else { line.writeNull() }
                     if var current = builder {
+                        let issues = current.issues  // finish() starts over and clears them
                         let tree = current.finish()
                         line.writeKey("tree"); line.writeRawJSON(Array(tree.compactJSON.utf8))
                         line.writeKey("issues")
                         line.beginArray()
-                        for issue in current.issues { line.writeString(issue.description) }
+                        for issue in issues { line.writeString(issue.description) }
                         line.endArray()
-                        findings += current.issues.count
+                        findings += issues.count
                     } else {
                         line.writeKey("tree"); line.writeNull()
                     }
@@ -136,33 +137,53 @@ struct EDIValidateCommand: Command {
     static let controlNumber = Option<Positive>(
         "control-number", valueName: "N", default: Positive(1),
         help: "ISA13 and GS06 of the acknowledgement (your own sequence).")
+    static let envelopesOnly = Flag("envelopes-only", help: "SNIP level 1 only: skip the implementation-guide checks.")
+    static let badValues = Flag(
+        "include-bad-values", help: "Copy bad values into AK404/IK404 (they may be PHI; left out by default).")
 
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             name: "validate",
-            abstract: "Validate X12 envelopes and syntax and print the acknowledgement.",
+            abstract: "Validate X12 interchanges (SNIP levels 1 and 2) and print the acknowledgement.",
             discussion: """
                 Checks delimiters, segment syntax and the ISA/IEA, GS/GE, ST/SE counts and control numbers \
-                (SNIP level 1) and prints one acknowledgement interchange per input interchange, addressed back \
-                to the sender. The input is read whole into memory (use 'ferry edi tree' to stream large files). \
-                Exit status 0 when everything is accepted, 3 when something is rejected.
+                (SNIP level 1), then each transaction set against its bundled implementation guide, chosen by \
+                ST03 (4010: REF*87, else GS08): loops, required and unexpected segments, element usage, syntax \
+                rules, types, lengths and codes (SNIP level 2; a set without a guide gets SNIP level 1 only and \
+                a warning on standard error). Prints one acknowledgement interchange per input interchange, \
+                addressed back to the sender, with AK3/AK4 (IK3/IK4) for guide errors. The input is read whole \
+                into memory (use 'ferry edi tree' to stream large files). Exit status 0 when everything is \
+                accepted, 3 when something is rejected.
                 """,
-            parameters: [input, ack, controlNumber])
+            parameters: [input, ack, controlNumber, envelopesOnly, badValues])
     }
 
     let path: String
     let kind: X12AckKind
     let control: Int
+    let guides: X12GuideValidator.Options?
 
     init(parsing values: ParsedValues) throws(UsageError) {
         path = try values.valueIfPresent(of: Self.input) ?? "-"
         kind = try values.value(of: Self.ack)
         control = try values.value(of: Self.controlNumber).value
+        guides = values.isSet(Self.envelopesOnly) ? nil : X12GuideValidator.Options(includesBadValues: values.isSet(Self.badValues))
     }
 
     func run(_ context: CommandContext) async throws {
         let bytes = try EDICommand.readInput(path)
-        let result = X12AckValidationResult(validating: bytes)
+        let result = X12AckValidationResult(validating: bytes, guides: guides)
+        for interchange in result.interchanges {
+            for group in interchange.groups {
+                for set in group.transactionSets {
+                    for warning in set.warnings {
+                        if case .noGuide = warning.kind {
+                            context.errorOutput.write("warning: transaction set \(set.controlNumber): \(warning)\n")
+                        }
+                    }
+                }
+            }
+        }
         // CCYYMMDD and HHMM (UTC) from "2026-11-21T13:45:07.123Z".
         let digits = RFC3339Timestamp.now().inUTC.description.filter(\.isNumber)
         let date = String(digits.prefix(8))
