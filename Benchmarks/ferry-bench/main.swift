@@ -232,6 +232,13 @@ if wants("x12") {
         print(String(
             format: "  %-28@ %6.0f MB in %5.2f s: %6.0f MB/s, %@ segments/s", f.name, Double(f.bytes) / 1e6, f.seconds,
             Double(f.bytes) / f.seconds / 1e6, format(Double(f.segments) / f.seconds)))
+        print(String(format: "  %-28@ %6.0f MB/s on CPU time (%.2f s CPU)", "", Double(f.bytes) / f.cpuSeconds / 1e6, f.cpuSeconds))
+        if f.claims > 0 {
+            print(String(
+                format: "  %-28@ %@ claims/s (%@ on CPU time), %.0f MB of CloudEvents JSON Lines", "",
+                format(Double(f.claims) / f.seconds), format(Double(f.claims) / f.cpuSeconds),
+                Double(f.outputBytes) / 1e6))
+        }
     }
     print(String(format: "peak resident memory of the benchmark process: %.1f MiB", CopybookBenchmark.peakResidentMiB()))
     try? FileManager.default.removeItem(atPath: options.directory + "-x12")

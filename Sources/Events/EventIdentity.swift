@@ -91,6 +91,31 @@ public struct EventIdentity: Hashable, Sendable {
                 .map { Array($0.utf8) })
     }
 
+    /// The `occurrence`-th claim with this CLM01 in its transaction set. The first (`occurrence` 1) is exactly
+    /// ``x12Claim(interchangeControlNumber:groupControlNumber:transactionSetControlNumber:claimID:)``; later ones
+    /// add the occurrence, so a CLM01 repeated inside a set still gives distinct, re-run-stable ids.
+    public static func x12Claim(
+        interchangeControlNumber: String, groupControlNumber: String, transactionSetControlNumber: String,
+        claimID: String, occurrence: Int
+    ) -> EventIdentity {
+        let first = x12Claim(
+            interchangeControlNumber: interchangeControlNumber, groupControlNumber: groupControlNumber,
+            transactionSetControlNumber: transactionSetControlNumber, claimID: claimID)
+        guard occurrence > 1 else { return first }
+        return EventIdentity(kind: first.kind, components: first.components + [Array(String(occurrence).utf8)])
+    }
+
+    /// The `occurrence`-th claim payment (835 CLP) with this CLP01 in its transaction set: ISA13, GS06, ST02, CLP01
+    /// and, from the second occurrence on, the occurrence.
+    public static func x12ClaimPayment(
+        interchangeControlNumber: String, groupControlNumber: String, transactionSetControlNumber: String,
+        claimID: String, occurrence: Int
+    ) -> EventIdentity {
+        var parts = [interchangeControlNumber, groupControlNumber, transactionSetControlNumber, claimID]
+        if occurrence > 1 { parts.append(String(occurrence)) }
+        return EventIdentity(kind: "x12.claim-payment", components: parts.map { Array($0.utf8) })
+    }
+
     /// Any other identity: an ordered list of text components.
     public static func components(_ parts: [String]) -> EventIdentity {
         EventIdentity(kind: "generic", components: parts.map { Array($0.utf8) })

@@ -8,8 +8,11 @@
 public struct JSONWriter: Sendable {
     /// The UTF-8 written so far.
     public private(set) var bytes: [UInt8]
-    /// One entry per open container: whether it already holds an element (so the next one needs a comma).
-    private var containerHasElements: [Bool] = []
+    /// Whether the innermost open container already holds an element (so the next one needs a comma); always
+    /// false at the top level.
+    private var needsComma = false
+    /// ``needsComma`` of each enclosing container, innermost last (one entry per open container).
+    private var enclosingStates: [Bool] = []
     /// True just after a key, when the value follows the colon without a comma.
     private var afterKey = false
 
@@ -17,13 +20,14 @@ public struct JSONWriter: Sendable {
     public init(capacity: Int = 1024) {
         bytes = []
         bytes.reserveCapacity(capacity)
-        containerHasElements.reserveCapacity(16)
+        enclosingStates.reserveCapacity(16)
     }
 
     /// Forgets everything written, keeping the capacity.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
-        containerHasElements.removeAll(keepingCapacity: true)
+        enclosingStates.removeAll(keepingCapacity: true)
+        needsComma = false
         afterKey = false
     }
 
@@ -31,7 +35,8 @@ public struct JSONWriter: Sendable {
     public mutating func takeBytes() -> [UInt8] {
         let result = bytes
         bytes = []
-        containerHasElements.removeAll(keepingCapacity: true)
+        enclosingStates.removeAll(keepingCapacity: true)
+        needsComma = false
         afterKey = false
         return result
     }
@@ -43,9 +48,8 @@ public struct JSONWriter: Sendable {
             afterKey = false
             return
         }
-        if let last = containerHasElements.indices.last {
-            if containerHasElements[last] { bytes.append(UInt8(ascii: ",")) } else { containerHasElements[last] = true }
-        }
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = !enclosingStates.isEmpty
     }
 
     // MARK: Containers
@@ -54,12 +58,13 @@ public struct JSONWriter: Sendable {
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
-        containerHasElements.append(false)
+        enclosingStates.append(needsComma)
+        needsComma = false
     }
 
     /// Writes `}`.
     public mutating func endObject() {
-        containerHasElements.removeLast()
+        needsComma = enclosingStates.removeLast()
         bytes.append(UInt8(ascii: "}"))
     }
 
@@ -67,12 +72,13 @@ public struct JSONWriter: Sendable {
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
-        containerHasElements.append(false)
+        enclosingStates.append(needsComma)
+        needsComma = false
     }
 
     /// Writes `]`.
     public mutating func endArray() {
-        containerHasElements.removeLast()
+        needsComma = enclosingStates.removeLast()
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -98,6 +104,14 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    /// Writes a key given as a static string that already holds its quotes and colon (`#""name":"#`), in one
+    /// append: the fastest form for fixed member names known not to need escaping.
+    public mutating func writeKey(quoted key: StaticString) {
+        separate()
+        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
         afterKey = true
     }
 
