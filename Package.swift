@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(
             name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
             exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
-        .testTarget(name: "MQTests", dependencies: ["MQ", "Events", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "MQTests", dependencies: ["MQ", "Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],

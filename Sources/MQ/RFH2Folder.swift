@@ -108,7 +108,9 @@ public struct RFH2Folder: Hashable, Sendable {
     public func properties() throws(MQError) -> [RFH2Property] {
         let text = try text()
         let collector = RFH2PropertyCollector()
-        let parser = XMLParser(data: Data(text.utf8))
+        // Wrapped in one more element: FoundationXML on Linux stops at the end of the first root element and would
+        // not see anything after it.
+        let parser = XMLParser(data: Data(("<ferry-folder>" + text + "</ferry-folder>").utf8))
         parser.delegate = collector
         let wellFormed = parser.parse()
         if let failure = collector.failure {
@@ -258,14 +260,29 @@ final class RFH2PropertyCollector: NSObject, XMLParserDelegate {
     var properties: [RFH2Property] = []
     var failure: Failure?
     private var stack: [Open] = []
+    private var rootName: String?
 
     func parser(
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
-        if !stack.isEmpty { stack[stack.count - 1].hasChildren = true }
+        if stack.count != 1 {
+            if !stack.isEmpty { stack[stack.count - 1].hasChildren = true }
+        } else if let root = rootName {
+            failure = Failure(expected: "well-formed XML (one root element)", found: "<\(elementName)> after </\(root)>")
+            parser.abortParsing()
+            return
+        } else {
+            rootName = elementName
+        }
         let isNil = attributes["xsi:nil"] == "true"
         stack.append(Open(name: elementName, dt: attributes["dt"] ?? "", isNil: isNil, text: "", hasChildren: false))
+    }
+
+    func parserDidEndDocument(_ parser: XMLParser) {
+        if failure == nil, let open = stack.last {
+            failure = Failure(expected: "well-formed XML", found: "<\(open.name)> not closed")
+        }
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
@@ -274,8 +291,14 @@ final class RFH2PropertyCollector: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
         guard let open = stack.popLast() else { return }
-        guard !stack.isEmpty, !open.hasChildren else { return }  // the root, or a group
-        let name = (stack.dropFirst().map(\.name) + [open.name]).joined(separator: ".")
+        guard open.name == elementName else {
+            // FoundationXML on Linux recovers from a mismatched end tag; a folder must be well-formed.
+            failure = Failure(expected: "well-formed XML", found: "</\(elementName)> closing <\(open.name)>")
+            parser.abortParsing()
+            return
+        }
+        guard stack.count >= 2, !open.hasChildren else { return }  // the wrapper, the root, or a group
+        let name = (stack.dropFirst(2).map(\.name) + [open.name]).joined(separator: ".")
         if open.isNil {
             properties.append(RFH2Property(name: name, value: .null))
             return

@@ -93,3 +93,55 @@ enum SampleMQMD {
         return b.bytes
     }
 }
+
+/// An MQRFH2 built by hand from bridge-anchors §3.2: fixed part of 36 bytes, then `{NameValueLength, data}` pairs.
+enum HandBuiltRFH2 {
+    static func bytes(
+        bigEndian: Bool, folders: [[UInt8]], format: String = "MQSTR", ccsid: Int32 = 1208, encoding: Int32? = nil,
+        nameValueCCSID: Int32 = 1208, structureLength: Int32? = nil, flags: Int32 = 0
+    ) -> [UInt8] {
+        var b = HandBuiltBytes(count: 36, bigEndian: bigEndian)
+        b.chars("RFH", at: 0, length: 4)
+        b.long(2, at: 4)
+        let total = 36 + folders.reduce(0) { $0 + 4 + $1.count }
+        b.long(structureLength ?? Int32(total), at: 8)
+        b.long(encoding ?? (bigEndian ? 0x111 : 0x222), at: 12)
+        b.long(ccsid, at: 16)
+        b.chars(format, at: 20, length: 8)
+        b.long(flags, at: 28)
+        b.long(nameValueCCSID, at: 32)
+        for folder in folders {
+            var length = HandBuiltBytes(count: 4, bigEndian: bigEndian)
+            length.long(Int32(folder.count), at: 0)
+            b.bytes += length.bytes + folder
+        }
+        return b.bytes
+    }
+
+    /// `xml` in UTF-8 padded with `pad` to a multiple of 4.
+    static func folder(_ xml: String, pad: UInt8 = 0x20) -> [UInt8] {
+        var bytes = Array(xml.utf8)
+        while bytes.count % 4 != 0 { bytes.append(pad) }
+        return bytes
+    }
+}
+
+/// An MQDLH built by hand from bridge-anchors §3.4.
+enum HandBuiltDLH {
+    static func bytes(bigEndian: Bool, format: String, ccsid: Int32 = 1208, encoding: Int32? = nil) -> [UInt8] {
+        var b = HandBuiltBytes(count: 172, bigEndian: bigEndian)
+        b.chars("DLH", at: 0, length: 4)
+        b.long(1, at: 4)
+        b.long(2085, at: 8)  // MQRC_UNKNOWN_OBJECT_NAME
+        b.chars("CLAIMS.IN", at: 12, length: 48)
+        b.chars("QM9", at: 60, length: 48)
+        b.long(encoding ?? (bigEndian ? 0x111 : 0x222), at: 108)
+        b.long(ccsid, at: 112)
+        b.chars(format, at: 116, length: 8)
+        b.long(6, at: 124)
+        b.chars("runmqdlq", at: 128, length: 28)
+        b.chars("20261205", at: 156, length: 8)
+        b.chars("23595900", at: 164, length: 8)
+        return b.bytes
+    }
+}
