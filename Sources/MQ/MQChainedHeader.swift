@@ -18,6 +18,37 @@ public struct MQDataDescription: Hashable, Sendable {
 
 /// Reading the integer order a header's fields are in: the integer part of the preceding structure's `Encoding`.
 enum MQChain {
+    /// What the structure in front says about the next one, by location: its `Encoding` and `CodedCharSetId`
+    /// values and where its `Format` field sits in the frame.
+    struct Next {
+        var encoding: MQEncoding
+        var codedCharacterSetID: Int32
+        var formatOffset: Int
+        var characterSet: MQCharacterSet
+    }
+
+    /// What a `Format` announces, matched on its 8 bytes in ASCII or EBCDIC.
+    enum FormatKind: Equatable {
+        case rfh2, deadLetter, transmission, cics, ims, otherHeader, string, data
+
+        init(_ storage: [UInt8], at offset: Int, _ characterSet: MQCharacterSet) {
+            guard offset >= 0, offset + 8 <= storage.count else { self = .data; return }
+            let word = storage.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+            let table = characterSet == .ascii ? Self.asciiWords : Self.ebcdicWords
+            for (candidate, kind) in table where candidate == word { self = kind; return }
+            self = .data
+        }
+
+        static let names: [(String, FormatKind)] = [
+            ("MQHRF2  ", .rfh2), ("MQSTR   ", .string), ("MQDEAD  ", .deadLetter), ("MQXMIT  ", .transmission),
+            ("MQCICS  ", .cics), ("MQIMS   ", .ims), ("MQHRF   ", .otherHeader), ("MQHMDE  ", .otherHeader),
+            ("MQHDIST ", .otherHeader), ("MQHREF  ", .otherHeader), ("MQHWIH  ", .otherHeader),
+        ]
+        static let asciiWords: [(UInt64, FormatKind)] = names.map { (word(Array($0.0.utf8)), $0.1) }
+        static let ebcdicWords: [(UInt64, FormatKind)] = names.map { (word(Array($0.0.utf8).map(MQStructureID.ebcdic)), $0.1) }
+        static func word(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+    }
+
     static func integerOrder(_ encoding: MQEncoding, header: String, at offset: Int) throws(MQError) -> Bool {
         guard let bigEndian = encoding.integersAreBigEndian else {
             throw MQError(

@@ -58,7 +58,7 @@ extension MQFrame {
     ///   `mqmsgid`, `mqcorrelid`, `mqgroupid` Binary; `mqformat`, `mquserid`, `mqputapplname` Strings);
     /// - every RFH2 property as `<folder><name>` lower-cased with non-alphanumerics dropped (`usrcontentlength`),
     ///   typed by `dt`: boolean → Boolean, i1/i2/i4 and i8/int within 32 bits → Integer, bin.hex → Binary,
-    ///   `jms.Tms`/`jms.Exp` → Timestamp (epoch ms), r4/r8 and wider integers → their decimal text, null → absent;
+    ///   `jms.Tms`/`jms.Exp` → Timestamp (epoch ms), untyped `jms.Dlv`/`Pri`/`Seq` → Integer, r4/r8 and wider integers → their decimal text, null → absent;
     ///   a name already taken keeps its first value;
     /// - `data`: the text for `MQSTR   ` (`text/plain; charset=utf-8`), else the bytes (`application/octet-stream`).
     public func cloudEvent(_ options: MQEventOptions = MQEventOptions()) throws(MQError) -> CloudEvent {
@@ -195,6 +195,13 @@ extension MQFrame {
             if let milliseconds, milliseconds > 0, let time = try? RFC3339Timestamp(epochMilliseconds: milliseconds) {
                 return .timestamp(time)
             }
+        }
+        // IBM's JMS mapping writes these <jms> fields without a dt; they are integers (JMSDeliveryMode, JMSPriority,
+        // JMSXGroupSeq).
+        if folder == "jms", ["Dlv", "Pri", "Seq"].contains(property.name), case .string(let text) = property.value,
+            let number = Int32(text)
+        {
+            return .integer(number)
         }
         switch property.value {
         case .string(let text): return .string(text)

@@ -52,6 +52,25 @@ public enum MQHeader: Hashable, Sendable {
         }
     }
 
+    /// Where the fields describing what follows sit (no String made).
+    var nextLocation: MQChain.Next {
+        func location(_ fields: MQStructureBytes, _ encoding: Int, _ ccsid: Int, _ format: Int) -> MQChain.Next {
+            MQChain.Next(
+                encoding: MQEncoding(rawValue: fields.long(encoding)), codedCharacterSetID: fields.long(ccsid),
+                formatOffset: fields.base + format, characterSet: fields.characterSet)
+        }
+        switch self {
+        case .rfh2(let h): return location(h.fields, 12, 16, 20)
+        case .deadLetter(let h): return location(h.fields, 108, 112, 116)
+        case .transmission(let h):
+            let md = h.messageDescriptor
+            return location(md.fields, 24, 28, 32)
+        case .cics(let h): return location(h.fields, 12, 16, 20)
+        case .ims(let h): return location(h.fields, 12, 16, 20)
+        case .other(let h): return location(h.fields, 12, 16, 20)
+        }
+    }
+
     var length: Int {
         switch self {
         case .rfh2(let h): h.fields.count
@@ -68,8 +87,21 @@ public enum MQHeader: Hashable, Sendable {
 public struct MQPayload: Hashable, Sendable {
     private var storage: [UInt8]
     private var range: Range<Int>
+    /// Where the `Format` field describing the data sits in `storage` (read when asked), or nil when `storedFormat`
+    /// holds it.
+    private var formatLocation: (offset: Int, characterSet: MQCharacterSet)?
+    private var storedFormat: MQFormat
     /// `Format` of the data (from the last structure in the chain).
-    public var format: MQFormat
+    public var format: MQFormat {
+        get {
+            guard let location = formatLocation else { return storedFormat }
+            return MQFormat(rawValue: MQText.decode(storage[location.offset..<(location.offset + 8)], location.characterSet, trimming: false))
+        }
+        set {
+            formatLocation = nil
+            storedFormat = newValue
+        }
+    }
     /// `Encoding` of the data: integer, packed-decimal and float layout for a mapping (e.g. a copybook record).
     public var encoding: MQEncoding
     /// The effective `CodedCharSetId` of the data (`MQCCSI_INHERIT` resolved along the chain; 0 means the queue
@@ -80,16 +112,17 @@ public struct MQPayload: Hashable, Sendable {
     public init(bytes: [UInt8], format: MQFormat, encoding: MQEncoding = .native, codedCharacterSetID: Int32 = 1208) {
         storage = bytes
         range = 0..<bytes.count
-        self.format = format
+        storedFormat = format
         self.encoding = encoding
         self.codedCharacterSetID = codedCharacterSetID
     }
 
-    init(frame: [UInt8], from start: Int, description: MQDataDescription, codedCharacterSetID: Int32) {
+    init(frame: [UInt8], from start: Int, next: MQChain.Next, codedCharacterSetID: Int32) {
         storage = frame
         range = start..<frame.count
-        format = description.format
-        encoding = description.encoding
+        formatLocation = (next.formatOffset, next.characterSet)
+        storedFormat = .none
+        encoding = next.encoding
         self.codedCharacterSetID = codedCharacterSetID
     }
 
@@ -112,7 +145,10 @@ public struct MQPayload: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) { hasher.combine(storage[range]) }
 
     /// True when `Format` is `MQSTR   `: the data is text in ``codedCharacterSetID``.
-    public var isText: Bool { format == .string }
+    public var isText: Bool {
+        guard let location = formatLocation else { return storedFormat == .string }
+        return MQChain.FormatKind(storage, at: location.offset, location.characterSet) == .string
+    }
 
     /// The payload as text when `Format` is `MQSTR   `, else nil. CCSID 1208 must be valid UTF-8; 1200/13488/17584
     /// are UTF-16 in the integer order of ``encoding``; others go through `CodePages`.
@@ -185,23 +221,26 @@ public struct MQFrame: Hashable, Sendable {
     public init(parsing bytes: [UInt8]) throws(MQError) {
         descriptor = try MQMD(frame: bytes, at: 0)
         var at = descriptor.length
-        var description = MQDataDescription(
-            encoding: descriptor.encoding, codedCharacterSetID: descriptor.codedCharacterSetID, format: descriptor.format)
-        var ccsid = description.codedCharacterSetID
+        var next = MQChain.Next(
+            encoding: descriptor.encoding, codedCharacterSetID: descriptor.codedCharacterSetID, formatOffset: 32,
+            characterSet: descriptor.characterSet)
+        var ccsid = next.codedCharacterSetID
         var chain: [MQHeader] = []
         while true {
             let header: MQHeader
-            switch description.format {
-            case .rfHeader2: header = .rfh2(try RFH2(frame: bytes, at: at, encoding: description.encoding))
-            case .deadLetterHeader: header = .deadLetter(try MQDLH(frame: bytes, at: at, encoding: description.encoding))
-            case .transmissionQueueHeader: header = .transmission(try MQXQH(frame: bytes, at: at, encoding: description.encoding))
-            case .cics: header = .cics(try MQCIH(frame: bytes, at: at, encoding: description.encoding))
-            case .ims: header = .ims(try MQIIH(frame: bytes, at: at, encoding: description.encoding))
-            case .rfHeader1, .messageDescriptorExtension, .distributionHeader, .referenceMessageHeader, .workInformationHeader:
-                header = .other(try MQUnknownHeader(frame: bytes, at: at, encoding: description.encoding, format: description.format))
-            default:
+            // The format is matched on its 8 bytes (ASCII or EBCDIC), without making a String.
+            switch MQChain.FormatKind(bytes, at: next.formatOffset, next.characterSet) {
+            case .rfh2: header = .rfh2(try RFH2(frame: bytes, at: at, encoding: next.encoding))
+            case .deadLetter: header = .deadLetter(try MQDLH(frame: bytes, at: at, encoding: next.encoding))
+            case .transmission: header = .transmission(try MQXQH(frame: bytes, at: at, encoding: next.encoding))
+            case .cics: header = .cics(try MQCIH(frame: bytes, at: at, encoding: next.encoding))
+            case .ims: header = .ims(try MQIIH(frame: bytes, at: at, encoding: next.encoding))
+            case .otherHeader:
+                let format = MQFormat(rawValue: MQText.decode(bytes[next.formatOffset..<(next.formatOffset + 8)], next.characterSet, trimming: false))
+                header = .other(try MQUnknownHeader(frame: bytes, at: at, encoding: next.encoding, format: format))
+            case .string, .data:
                 headers = chain
-                payload = MQPayload(frame: bytes, from: at, description: description, codedCharacterSetID: ccsid)
+                payload = MQPayload(frame: bytes, from: at, next: next, codedCharacterSetID: ccsid)
                 return
             }
             guard chain.count < Self.maximumHeaderCount else {
@@ -211,8 +250,8 @@ public struct MQFrame: Hashable, Sendable {
             }
             chain.append(header)
             at += header.length
-            description = header.next
-            if description.codedCharacterSetID != -2 { ccsid = description.codedCharacterSetID }
+            next = header.nextLocation
+            if next.codedCharacterSetID != -2 { ccsid = next.codedCharacterSetID }
         }
     }
 
