@@ -243,6 +243,9 @@ if wants("mq") {
     print("")
     print("MQ frames (MQMD v2 + MQRFH2 with 3 folders + MQSTR body, \(size) bytes each), release, one core, best of \(runs)")
     for f in figures {
-        print(String(format: "  %-36@ %@ frames/s (%d frames in %.2f s)", f.name, format(Double(f.frames) / f.seconds), f.frames, f.seconds))
+        print(String(
+            format: "  %@: %@ frames per CPU second, %@ frames/s wall clock (%d frames, %.2f s CPU, %.2f s wall)",
+            f.name, format(Double(f.frames) / f.cpuSeconds), format(Double(f.frames) / f.seconds), f.frames,
+            f.cpuSeconds, f.seconds))
     }
 }

@@ -31,12 +31,27 @@ enum MQChain {
     enum FormatKind: Equatable {
         case rfh2, deadLetter, transmission, cics, ims, otherHeader, string, data
 
+        @inline(__always)
         init(_ storage: [UInt8], at offset: Int, _ characterSet: MQCharacterSet) {
             guard offset >= 0, offset + 8 <= storage.count else { self = .data; return }
-            let word = storage.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
-            let table = characterSet == .ascii ? Self.asciiWords : Self.ebcdicWords
-            for (candidate, kind) in table where candidate == word { self = kind; return }
-            self = .data
+            // Big-endian words of the 8 characters, so the constants read like the names.
+            let word = UInt64(bigEndian: storage.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) })
+            if characterSet == .ascii {
+                switch word {
+                case 0x4D51_4852_4632_2020: self = .rfh2  // "MQHRF2  "
+                case 0x4D51_5354_5220_2020: self = .string  // "MQSTR   "
+                case 0x4D51_4445_4144_2020: self = .deadLetter  // "MQDEAD  "
+                case 0x4D51_584D_4954_2020: self = .transmission  // "MQXMIT  "
+                case 0x4D51_4349_4353_2020: self = .cics  // "MQCICS  "
+                case 0x4D51_494D_5320_2020: self = .ims  // "MQIMS   "
+                case 0x4D51_4852_4620_2020, 0x4D51_484D_4445_2020, 0x4D51_4844_4953_5420, 0x4D51_4852_4546_2020,
+                    0x4D51_4857_4948_2020:
+                    self = .otherHeader  // "MQHRF   ", "MQHMDE  ", "MQHDIST ", "MQHREF  ", "MQHWIH  "
+                default: self = .data
+                }
+            } else {
+                self = Self.ebcdicKinds.first { $0.0 == word }?.1 ?? .data
+            }
         }
 
         static let names: [(String, FormatKind)] = [
@@ -44,9 +59,9 @@ enum MQChain {
             ("MQCICS  ", .cics), ("MQIMS   ", .ims), ("MQHRF   ", .otherHeader), ("MQHMDE  ", .otherHeader),
             ("MQHDIST ", .otherHeader), ("MQHREF  ", .otherHeader), ("MQHWIH  ", .otherHeader),
         ]
-        static let asciiWords: [(UInt64, FormatKind)] = names.map { (word(Array($0.0.utf8)), $0.1) }
-        static let ebcdicWords: [(UInt64, FormatKind)] = names.map { (word(Array($0.0.utf8).map(MQStructureID.ebcdic)), $0.1) }
-        static func word(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+        static let ebcdicKinds: [(UInt64, FormatKind)] = names.map {
+            (Array($0.0.utf8).map(MQStructureID.ebcdic).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, $0.1)
+        }
     }
 
     static func integerOrder(_ encoding: MQEncoding, header: String, at offset: Int) throws(MQError) -> Bool {

@@ -202,8 +202,25 @@ public struct MQPayload: Hashable, Sendable {
 public struct MQFrame: Hashable, Sendable {
     /// The message descriptor.
     public var descriptor: MQMD
+    /// The first header, held inline so the common one-header frame needs no array.
+    private var firstHeader: MQHeader?
+    /// The headers after the first.
+    private var moreHeaders: [MQHeader]
+
     /// The headers after the descriptor, in order.
-    public var headers: [MQHeader]
+    public var headers: [MQHeader] {
+        get {
+            guard let firstHeader else { return [] }
+            return moreHeaders.isEmpty ? [firstHeader] : [firstHeader] + moreHeaders
+        }
+        set {
+            firstHeader = newValue.first
+            moreHeaders = Array(newValue.dropFirst())
+        }
+    }
+
+    /// The number of headers in the chain.
+    public var headerCount: Int { firstHeader == nil ? 0 : 1 + moreHeaders.count }
     /// The message data.
     public var payload: MQPayload
 
@@ -213,19 +230,22 @@ public struct MQFrame: Hashable, Sendable {
     /// A frame from its parts. The caller keeps the `Format`/`Encoding`/`CodedCharSetId` fields consistent.
     public init(descriptor: MQMD, headers: [MQHeader] = [], payload: MQPayload) {
         self.descriptor = descriptor
-        self.headers = headers
+        firstHeader = headers.first
+        moreHeaders = Array(headers.dropFirst())
         self.payload = payload
     }
 
     /// Parses a whole frame (MQMD, headers, payload) from `bytes`, sharing the array (no copy).
     public init(parsing bytes: [UInt8]) throws(MQError) {
-        descriptor = try MQMD(frame: bytes, at: 0)
+        // Built in locals and assigned once: assigning `self`'s parts inside the loop costs copies.
+        let descriptor = try MQMD(frame: bytes, at: 0)
         var at = descriptor.length
         var next = MQChain.Next(
             encoding: descriptor.encoding, codedCharacterSetID: descriptor.codedCharacterSetID, formatOffset: 32,
             characterSet: descriptor.characterSet)
         var ccsid = next.codedCharacterSetID
-        var chain: [MQHeader] = []
+        var first: MQHeader?
+        var more: [MQHeader] = []
         while true {
             let header: MQHeader
             // The format is matched on its 8 bytes (ASCII or EBCDIC), without making a String.
@@ -239,20 +259,28 @@ public struct MQFrame: Hashable, Sendable {
                 let format = MQFormat(rawValue: MQText.decode(bytes[next.formatOffset..<(next.formatOffset + 8)], next.characterSet, trimming: false))
                 header = .other(try MQUnknownHeader(frame: bytes, at: at, encoding: next.encoding, format: format))
             case .string, .data:
-                headers = chain
-                payload = MQPayload(frame: bytes, from: at, next: next, codedCharacterSetID: ccsid)
+                self.init(
+                    descriptor: consume descriptor, first: consume first, more: consume more,
+                    payload: MQPayload(frame: bytes, from: at, next: next, codedCharacterSetID: ccsid))
                 return
             }
-            guard chain.count < Self.maximumHeaderCount else {
+            guard more.count + 1 < Self.maximumHeaderCount else {
                 throw MQError(
                     .badLength, offset: at, header: header.name, field: "", expected: "at most \(Self.maximumHeaderCount) chained headers",
                     found: "more")
             }
-            chain.append(header)
             at += header.length
             next = header.nextLocation
             if next.codedCharacterSetID != -2 { ccsid = next.codedCharacterSetID }
+            if first == nil { first = header } else { more.append(header) }
         }
+    }
+
+    private init(descriptor: consuming MQMD, first: consuming MQHeader?, more: consuming [MQHeader], payload: consuming MQPayload) {
+        self.descriptor = descriptor
+        firstHeader = first
+        moreHeaders = more
+        self.payload = payload
     }
 
     /// Parses a whole frame from every byte left in `reader` (a frame has no length of its own).
@@ -272,26 +300,29 @@ public struct MQFrame: Hashable, Sendable {
     /// Appends the frame's bytes.
     public func write(to writer: inout ByteWriter) {
         descriptor.write(to: &writer)
-        for header in headers { header.write(to: &writer) }
+        firstHeader?.write(to: &writer)
+        for header in moreHeaders { header.write(to: &writer) }
         payload.withUnsafeBytes { writer.writeBytes($0) }
     }
 
     /// The frame's bytes.
     public var bytes: [UInt8] {
-        var writer = ByteWriter(capacity: descriptor.length + payload.count + headers.reduce(0) { $0 + $1.length })
+        var writer = ByteWriter(capacity: descriptor.length + payload.count + (firstHeader?.length ?? 0) + moreHeaders.reduce(0) { $0 + $1.length })
         write(to: &writer)
         return writer.bytes
     }
 
     /// The first MQRFH2 in the chain, if any.
     public var rfh2: RFH2? {
-        for header in headers { if case .rfh2(let value) = header { return value } }
+        if case .rfh2(let value)? = firstHeader { return value }
+        for header in moreHeaders { if case .rfh2(let value) = header { return value } }
         return nil
     }
 
     /// The first MQDLH in the chain, if any.
     public var deadLetterHeader: MQDLH? {
-        for header in headers { if case .deadLetter(let value) = header { return value } }
+        if case .deadLetter(let value)? = firstHeader { return value }
+        for header in moreHeaders { if case .deadLetter(let value) = header { return value } }
         return nil
     }
 }
