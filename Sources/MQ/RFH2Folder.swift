@@ -308,7 +308,8 @@ final class RFH2PropertyCollector: NSObject, XMLParserDelegate {
             failure = Failure(expected: "a dt of string, boolean, bin.hex, i1, i2, i4, i8, int, r4 or r8", found: "dt='\(open.dt)' on <\(open.name)>")
             parser.abortParsing()
         case .some(.none):
-            failure = Failure(expected: "a \(open.dt) value in <\(open.name)>", found: "'\(open.text)'")
+            // The value itself is not repeated: properties can carry member data.
+            failure = Failure(expected: "a \(open.dt) value in <\(open.name)>", found: "text of \(open.text.count) characters that is not one")
             parser.abortParsing()
         case .some(.some(let value)):
             properties.append(RFH2Property(name: name, value: value))

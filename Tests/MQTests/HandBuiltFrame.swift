@@ -98,9 +98,9 @@ enum SampleMQMD {
 enum HandBuiltRFH2 {
     static func bytes(
         bigEndian: Bool, folders: [[UInt8]], format: String = "MQSTR", ccsid: Int32 = 1208, encoding: Int32? = nil,
-        nameValueCCSID: Int32 = 1208, structureLength: Int32? = nil, flags: Int32 = 0
+        nameValueCCSID: Int32 = 1208, structureLength: Int32? = nil, flags: Int32 = 0, ebcdic: Bool = false
     ) -> [UInt8] {
-        var b = HandBuiltBytes(count: 36, bigEndian: bigEndian)
+        var b = HandBuiltBytes(count: 36, bigEndian: bigEndian, ebcdic: ebcdic)
         b.chars("RFH", at: 0, length: 4)
         b.long(2, at: 4)
         let total = 36 + folders.reduce(0) { $0 + 4 + $1.count }

@@ -41,6 +41,47 @@ import Testing
         #expect(frame.bytes == bytes)
     }
 
+    @Test func ebcdicHeadersFromZOSReadAndRoundTrip() throws {
+        let bytes = SampleMQMD.bytes(bigEndian: true, ebcdic: true, format: "MQHRF2", encoding: 0x311, ccsid: 500)
+            + HandBuiltRFH2.bytes(bigEndian: true, folders: [Self.usr], ccsid: 37, encoding: 0x311, ebcdic: true)
+            + [0xC8, 0x89]  // "Hi" in CCSID 037
+        let frame = try MQFrame(parsing: bytes)
+        #expect(frame.descriptor.format == .rfHeader2)
+        let rfh2 = try #require(frame.rfh2)
+        #expect(rfh2.structureID == "RFH ")
+        #expect(rfh2.format == .string)
+        #expect(rfh2.encoding == .s390)
+        #expect(try rfh2.property(folder: "usr", name: "ContentLength") == .int64(32))
+        #expect(frame.payload.codedCharacterSetID == 37)
+        #expect(try frame.payload.text() == "Hi")
+        #expect(frame.bytes == bytes)
+    }
+
+    @Test func headersParseFromAByteReaderAndLeaveTheRest() throws {
+        let rfh2Bytes = HandBuiltRFH2.bytes(bigEndian: false, folders: [Self.mcd])
+        let dlhBytes = HandBuiltDLH.bytes(bigEndian: true, format: "MQSTR")
+        let bytes = rfh2Bytes + dlhBytes + [0xAA]
+        try bytes.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            let rfh2 = try RFH2(parsing: &reader, encoding: .reversed)
+            #expect(rfh2.bytes == rfh2Bytes)
+            #expect(rfh2.folders.map(\.name) == ["mcd"])
+            let dlh = try MQDLH(parsing: &reader, encoding: .normal)
+            #expect(dlh.destinationQueueName == "CLAIMS.IN")
+            #expect(reader.remaining == 1)
+            var wrong = ByteReader(raw)
+            let error = #expect(throws: MQError.self) { try MQDLH(parsing: &wrong, encoding: .normal) }
+            #expect(error?.reason == .unknownStructure)
+        }
+        let framed = SampleMQMD.bytes(bigEndian: false) + Array("tail".utf8)
+        try framed.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            let frame = try MQFrame(parsing: &reader)
+            #expect(reader.isAtEnd)
+            #expect(try frame.payload.text() == "tail")
+        }
+    }
+
     @Test func everyDTTypeIsTyped() throws {
         let frame = try MQFrame(parsing: Self.frame(bigEndian: false))
         let rfh2 = try #require(frame.rfh2)
