@@ -47,6 +47,10 @@ public struct MQFrameFileDecoder: Sendable {
     public var maximumFrameLength: Int
     /// Frames returned so far.
     public private(set) var frameCount = 0
+    /// Bytes held but not yet returned: at most one partial frame and one appended chunk beyond what was consumed.
+    public var bufferedByteCount: Int { buffer.count - start }
+    /// Bytes the decoder's buffer holds, consumed ones included (they are dropped once they are half of it).
+    public var bufferCapacityInUse: Int { buffer.count }
     /// File offset of the last frame returned (of its first byte, after the length).
     public private(set) var lastFrameOffset = 0
 

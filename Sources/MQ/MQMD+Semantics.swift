@@ -49,6 +49,18 @@ extension MQMD {
             + two(Int(timestamp.nanoseconds / 10_000_000))
     }
 
+    /// True when the message belongs to a group (`MQMF_MSG_IN_GROUP` or `MQMF_LAST_MSG_IN_GROUP`, version 2).
+    public var isInGroup: Bool { !messageFlags.isDisjoint(with: [.messageInGroup, .lastMessageInGroup]) }
+    /// True for the last message of its group (`MQMF_LAST_MSG_IN_GROUP`).
+    public var isLastInGroup: Bool { messageFlags.contains(.lastMessageInGroup) }
+    /// True when the message is a segment of a logical message (`MQMF_SEGMENT` or `MQMF_LAST_SEGMENT`); `Offset`
+    /// is where it starts in the logical message and `OriginalLength` its own length.
+    public var isSegment: Bool { !messageFlags.isDisjoint(with: [.segment, .lastSegment]) }
+    /// True for the last segment of its logical message (`MQMF_LAST_SEGMENT`).
+    public var isLastSegment: Bool { messageFlags.contains(.lastSegment) }
+    /// JMSXDeliveryCount as IBM MQ-JMS derives it: `BackoutCount` + 1 (JMSRedelivered when above 1).
+    public var deliveryCount: Int32 { backoutCount &+ 1 }
+
     /// Where a reply to this request goes: MQMD `ReplyToQ` and `ReplyToQMgr` (blank means the local queue manager).
     public struct ReplyDestination: Hashable, Sendable {
         /// MQMD `ReplyToQ` of the request.

@@ -51,6 +51,21 @@ import Testing
         #expect((#expect(throws: MQError.self) { try MQMD.reply(to: noQueue) })?.field == "ReplyToQ")
     }
 
+    @Test func groupAndSegmentFlags() throws {
+        let md = try MQFrame(parsing: SampleMQMD.bytes(bigEndian: true)).descriptor  // MsgFlags 0x8 | 0x2
+        #expect(md.isInGroup)
+        #expect(!md.isLastInGroup)
+        #expect(md.isSegment)
+        #expect(!md.isLastSegment)
+        #expect(md.messageSequenceNumber == 5)
+        #expect(md.offset == 4096)
+        #expect(md.deliveryCount == 4)
+        var last = md
+        last.messageFlags = [.lastMessageInGroup, .lastSegment]
+        #expect(last.isInGroup && last.isLastInGroup && last.isSegment && last.isLastSegment)
+        #expect(!MQMD(version: 1).isInGroup)
+    }
+
     @Test func messageTypesAndRanges() {
         #expect(MQMessageType.request.name == "request")
         #expect(MQMessageType.reply.name == "reply")
@@ -105,6 +120,23 @@ import Testing
         try decoder.finish()
         #expect(frames == Self.frames)
         #expect(decoder.frameCount == 3)
+    }
+
+    @Test func memoryStaysBoundedOverALongStream() throws {
+        var decoder = MQFrameFileDecoder()
+        decoder.append(MQFrameFile.header)
+        let frame = RFH2Tests.frame(bigEndian: false)
+        var record = ByteWriter()
+        MQFrameFile.append(frame: frame, to: &record)
+        var largest = 0
+        for _ in 0..<2000 {
+            decoder.append(record.bytes)
+            while try decoder.nextFrame() != nil {}
+            largest = max(largest, decoder.bufferCapacityInUse)
+        }
+        try decoder.finish()
+        #expect(decoder.frameCount == 2000)
+        #expect(largest <= 4 * record.count)
     }
 
     @Test func badHeadersLengthsAndEndsAreErrors() throws {
