@@ -178,7 +178,7 @@ public struct MQPayload: Hashable, Sendable {
             guard let page = try? CodePage(ccsid: Int(ccsid)) else {
                 throw MQError(
                     .unknownCCSID, offset: offset, header: "payload", field: "CodedCharSetId",
-                    expected: "1208, 1200 or a CCSID in CodePages (037, 273–297, 500, 819, 1047, 1140–1149, …)", found: String(ccsid))
+                    expected: "1208, 1200 or a CCSID in CodePages (037, 273–297, 437, 500, 819, 850, 1047, 1140–1149, …)", found: String(ccsid))
             }
             var output: [UInt8] = []
             let undefined = withUnsafeBytes { page.appendUTF8(decoding: $0, to: &output) }

@@ -97,14 +97,14 @@ import Testing
     }
 
     @Test func payloadCCSIDsWithoutACodePageAndBadUTF8AreErrors() throws {
-        let cp437 = try MQFrame(parsing: SampleMQMD.bytes(bigEndian: false, ccsid: 437) + [0x41])
-        let unknown = #expect(throws: MQError.self) { try cp437.payload.text() }
+        let cp930 = try MQFrame(parsing: SampleMQMD.bytes(bigEndian: false, ccsid: 930) + [0x41])
+        let unknown = #expect(throws: MQError.self) { try cp930.payload.text() }
         #expect(unknown?.reason == .unknownCCSID)
-        #expect(unknown?.found == "437")
+        #expect(unknown?.found == "930")  // Japanese EBCDIC (DBCS): no table
         #expect(unknown?.offset == 364)
         let broken = try MQFrame(parsing: SampleMQMD.bytes(bigEndian: false) + [0x41, 0xC3])
         #expect((#expect(throws: MQError.self) { try broken.payload.text() })?.reason == .unmappableText)
-        #expect(throws: MQError.self) { try cp437.cloudEvent() }
+        #expect(throws: MQError.self) { try cp930.cloudEvent() }
     }
 
     /// Seeded corruption of valid frames: flipped bytes, truncations, overwritten length fields. Every outcome is a

@@ -93,6 +93,12 @@ import Testing
         #expect(try frame.cloudEvent().data == .text("Claim!"))
     }
 
+    @Test(arguments: [(Int32(437), UInt8(0x82)), (Int32(850), UInt8(0x82)), (Int32(819), UInt8(0xE9)), (Int32(1047), UInt8(0x51))])
+    func pcAndHostCodePagesDecodeText(_ ccsid: Int32, _ eAcute: UInt8) throws {
+        let frame = try MQFrame(parsing: SampleMQMD.bytes(bigEndian: false, ccsid: ccsid) + [eAcute])
+        #expect(try frame.payload.text() == "é")
+    }
+
     @Test func inspectionPacksBackToTheSameBytes() throws {
         let bytes = SampleMQMD.bytes(bigEndian: false, format: "MQHRF2")
             + HandBuiltRFH2.bytes(bigEndian: false, folders: [Self.jmsFolder, Self.usrFolder], format: "MQDEAD", ccsid: 1208)
