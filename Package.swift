@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ByteCoding", targets: ["ByteCoding"]),
         .library(name: "Events", targets: ["Events"]),
         .library(name: "StreamLog", targets: ["StreamLog"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "CodePages", targets: ["CodePages"]),
         .library(name: "Copybook", targets: ["Copybook"]),
         .library(name: "EDI", targets: ["EDI"]),
@@ -29,6 +30,13 @@ let package = Package(
         .target(name: "ByteCoding", swiftSettings: settings),
         // The streaming-log interface, the embedded LocalLog and Kafka's keyed partitioner.
         .target(name: "StreamLog", dependencies: ["ByteCoding"], exclude: ["README.md"], swiftSettings: settings),
+        // The system zlib (Debian: zlib1g-dev), for gzip record batches.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The Kafka wire protocol in pure Swift: Wire/ (schemas, RecordBatch v2) and Client/ (connections,
+        // producer, consumer, admin, KafkaStreamLog).
+        .target(
+            name: "Kafka", dependencies: ["ByteCoding", "StreamLog", "CZlib"], exclude: ["README.md"],
+            swiftSettings: settings),
         // CloudEvents 1.0, exact decimals, the fast JSON writer, the Kafka protocol binding.
         .target(name: "Events", dependencies: ["ByteCoding", "StreamLog"], swiftSettings: settings),
         // EBCDIC and ASCII code pages as data keyed by CCSID. Pure.
@@ -53,6 +61,7 @@ let package = Package(
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "CodePagesTests", dependencies: ["CodePages"], swiftSettings: settings),
         .testTarget(
@@ -64,7 +73,7 @@ let package = Package(
             swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],
+            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka"],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
