@@ -71,3 +71,28 @@ public enum KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// Runs `body`, passing a ``KafkaError`` through and wrapping anything else (closures given to rethrowing
+/// standard-library functions lose the error type).
+@inline(__always)
+func withKafkaErrors<T>(_ context: @autoclosure () -> String, _ body: () throws -> T) throws(KafkaError) -> T {
+    do {
+        return try body()
+    } catch let error as KafkaError {
+        throw error
+    } catch let error as ByteCodingError {
+        throw .malformed(context: context(), cause: error)
+    } catch {
+        throw .invalid(context: context(), detail: "\(error)")
+    }
+}
+
+extension KafkaError {
+    /// True for a response that did not follow its schema.
+    var isMalformed: Bool {
+        switch self {
+        case .malformed, .invalid: true
+        default: false
+        }
+    }
+}
