@@ -2,7 +2,7 @@
 //
 // Ferry: a bridge between legacy integration estates (MQ, mainframe files, EDI) and event streaming.
 // Toolchain only: no third-party packages. Dependencies point inward:
-//   ferry (CLI) → FerryCLI → Events, StreamLog → ByteCoding
+//   ferry (CLI) → FerryCLI → Events, Kafka, StreamLog → ByteCoding
 import PackageDescription
 
 /// One settings block for every target: Swift 6 language mode (strict concurrency) plus upcoming features.
@@ -51,7 +51,7 @@ let package = Package(
             resources: [.copy("Guides")], swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
-            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI"],
+            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "Kafka", "CodePages", "Copybook", "EDI"],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
