@@ -133,3 +133,36 @@ import Testing
         }
     }
 }
+
+@Suite struct ConsumerProtocolTests {
+    @Test func rangeAssignorMatchesKafka() {
+        // Kafka's RangeAssignor: 7 partitions over 3 members → 3, 2, 2 in member-id order.
+        let plan = ConsumerProtocol.rangeAssign(
+            members: ["c": ["t", "u"], "a": ["t"], "b": ["t", "u"]], partitionCounts: ["t": 7, "u": 1])
+        #expect(plan["a"] == ["t": [0, 1, 2]])
+        #expect(plan["b"] == ["t": [3, 4], "u": [0]])
+        #expect(plan["c"] == ["t": [5, 6]])
+        // More members than partitions: the last get nothing.
+        let sparse = ConsumerProtocol.rangeAssign(members: ["x": ["t"], "y": ["t"], "z": ["t"]], partitionCounts: ["t": 2])
+        #expect(sparse["x"] == ["t": [0]] && sparse["y"] == ["t": [1]] && sparse["z"] == [:])
+    }
+
+    @Test func subscriptionAndAssignmentBytes() throws {
+        let subscription = ConsumerProtocol.subscription(topics: ["ab"])
+        #expect(subscription == [0, 0, 0, 0, 0, 1, 0, 2, 0x61, 0x62, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(try ConsumerProtocol.parseSubscription(subscription) == ["ab"])
+        let assignment = ConsumerProtocol.assignment(["t": [0, 2]])
+        #expect(assignment == [0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(try ConsumerProtocol.parseAssignment(assignment) == ["t": [0, 2]])
+        #expect(try ConsumerProtocol.parseAssignment([]) == [:])
+        #expect(throws: KafkaError.self) { _ = try ConsumerProtocol.parseAssignment([0, 0, 0, 0, 0, 9]) }
+    }
+
+    @Test func joinGroupV7Request() {
+        var w = ByteWriter()
+        JoinGroupRequest(group: "g", sessionTimeoutMilliseconds: 6000, rebalanceTimeoutMilliseconds: 9000, memberID: "",
+                         protocols: [(name: "range", metadata: [1])]).write(to: &w, version: 7)
+        #expect(w.bytes == [2, 0x67, 0, 0, 0x17, 0x70, 0, 0, 0x23, 0x28, 1, 0, 9] + Array("consumer".utf8)
+            + [2, 6] + Array("range".utf8) + [2, 1, 0, 0])
+    }
+}
