@@ -59,6 +59,11 @@ let package = Package(
             name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI"],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
+        // Release-build Kafka benchmark beside confluent-kafka: `swift run -c release ferry-kafka-bench --bootstrap H:P`.
+        .executableTarget(
+            name: "ferry-kafka-bench", dependencies: ["Kafka", "StreamLog"], path: "Benchmarks/ferry-kafka-bench",
+            exclude: ["confluent_bench.py"], swiftSettings: settings),
+
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StreamLog", "ByteCoding"], swiftSettings: settings),

@@ -136,6 +136,31 @@ struct KafkaClientTests {
         }
     }
 
+    @Test func fireAndForgetReportsEveryDelivery() async throws {
+        let client = try Self.client()
+        defer { client.close() }
+        let topic = Self.uniqueTopic("enqueue")
+        try await client.createTopic(topic, partitions: 2)
+        var configuration = KafkaProducerConfiguration()
+        configuration.batchSize = 2048
+        configuration.bufferMemory = 4096  // forces back-pressure: most enqueues wait for acknowledgements
+        let producer = try KafkaProducer(client: client, configuration: configuration)
+        for i in 0..<500 {
+            try await producer.enqueue(StreamRecord(key: nil, value: Array(repeating: UInt8(i & 0xFF), count: 100), timestamp: Int64(i)), topic: topic, partition: i % 2)
+        }
+        await producer.close()
+        var offsets: [Int: [Int64]] = [:]
+        for await report in producer.deliveryReports {
+            let delivered = try report.get()
+            offsets[delivered.partition, default: []].append(delivered.offset)
+        }
+        #expect(offsets[0]?.sorted() == Array(0..<250))
+        #expect(offsets[1]?.sorted() == Array(0..<250))
+        await #expect(throws: KafkaError.closed) {
+            try await producer.enqueue(StreamRecord(key: nil, value: [], timestamp: 0), topic: topic, partition: 0)
+        }
+    }
+
     @Test func kafkaStreamLogBehavesLikeTheLocalLog() async throws {
         let log = try KafkaStreamLog(client: Self.client())
         defer { log.close() }

@@ -24,15 +24,52 @@ public final class KafkaProducer: Sendable {
         var partition: Int
     }
 
+    private enum Completion {
+        /// A caller of ``send(_:topic:partition:)`` waits for the outcome.
+        case waiting(CheckedContinuation<DeliveryReport, any Error>)
+        /// ``enqueue(_:topic:partition:)``: the outcome goes to ``deliveryReports``.
+        case report
+    }
+
     private struct Waiting {
         var record: StreamRecord
         var size: Int
-        var continuation: CheckedContinuation<DeliveryReport, any Error>
+        var completion: Completion
     }
 
+    /// One partition's queue: `waiting[head...]` are queued, `bytes` their total size.
     private struct Accumulator {
         var waiting: [Waiting] = []
+        var head = 0
+        var bytes = 0
         var draining = false
+
+        mutating func append(_ item: Waiting) {
+            waiting.append(item)
+            bytes += item.size
+        }
+
+        /// Removes and returns the records of the next batch: at least one, at most `batchSize` bytes.
+        mutating func takeBatch(batchSize: Int) -> [Waiting] {
+            var end = head
+            var size = 0
+            while end < waiting.count {
+                if end > head && size + waiting[end].size > batchSize { break }
+                size += waiting[end].size
+                end += 1
+            }
+            let taken = Array(waiting[head..<end])
+            head = end
+            bytes -= size
+            if head == waiting.count {
+                waiting.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 4096 && head * 2 > waiting.count {
+                waiting.removeFirst(head)
+                head = 0
+            }
+            return taken
+        }
     }
 
     private struct State {
@@ -49,11 +86,17 @@ public final class KafkaProducer: Sendable {
     }
     private let state = Mutex(State())
     private let identityLock = AsyncSerialLock()
+    private let reports: AsyncStream<Result<DeliveryReport, KafkaError>>.Continuation
+
+    /// The outcome of every record given to ``enqueue(_:topic:partition:)`` (fire-and-forget), in the order
+    /// each partition's batches complete. Finishes after ``close()``. Unread reports are buffered.
+    public let deliveryReports: AsyncStream<Result<DeliveryReport, KafkaError>>
 
     public init(client: KafkaClient, configuration: KafkaProducerConfiguration = .init()) throws(KafkaError) {
         try configuration.validate()
         self.client = client
         self.configuration = configuration
+        (deliveryReports, reports) = AsyncStream.makeStream(of: Result<DeliveryReport, KafkaError>.self)
     }
 
     /// The producer id and epoch (InitProducerId, once), or (-1, -1) when not idempotent.
@@ -147,6 +190,27 @@ public final class KafkaProducer: Sendable {
     /// acknowledged. Keyed records without a `partition` go where Kafka's murmur2 partitioner puts them;
     /// unkeyed ones to partition 0 unless given. Suspends while the buffer is full.
     public func send(_ record: StreamRecord, topic: String, partition: Int? = nil) async throws(KafkaError) -> DeliveryReport {
+        let (key, size) = try await admit(record, topic: topic, partition: partition)
+        do {
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<DeliveryReport, any Error>) in
+                accumulate(Waiting(record: record, size: size, completion: .waiting(continuation)), key: key)
+            }
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            throw .invalid(context: "send", detail: "\(error)")
+        }
+    }
+
+    /// Fire-and-forget: buffers `record` for batching and returns (suspending only while the buffer is full);
+    /// its outcome arrives on ``deliveryReports``.
+    public func enqueue(_ record: StreamRecord, topic: String, partition: Int? = nil) async throws(KafkaError) {
+        let (key, size) = try await admit(record, topic: topic, partition: partition)
+        accumulate(Waiting(record: record, size: size, completion: .report), key: key)
+    }
+
+    /// Chooses the partition and reserves buffer space.
+    private func admit(_ record: StreamRecord, topic: String, partition: Int?) async throws(KafkaError) -> (TopicPartition, Int) {
         let target: Int
         if let partition {
             target = partition
@@ -160,25 +224,21 @@ public final class KafkaProducer: Sendable {
         }
         let size = Self.size(of: record)
         try await reserve(size)
-        let key = TopicPartition(topic: topic, partition: target)
-        do {
-            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<DeliveryReport, any Error>) in
-                let startDrain = state.withLock { state in
-                    state.accumulators[key, default: Accumulator()].waiting.append(
-                        Waiting(record: record, size: size, continuation: continuation))
-                    if state.accumulators[key]?.draining == true { return false }
-                    state.accumulators[key]?.draining = true
-                    state.inFlightDrains += 1
-                    return true
-                }
-                if startDrain {
-                    Task { await self.drain(key) }
-                }
-            }
-        } catch let error as KafkaError {
-            throw error
-        } catch {
-            throw .invalid(context: "send", detail: "\(error)")
+        return (TopicPartition(topic: topic, partition: target), size)
+    }
+
+    /// Adds a record to its partition's queue; starts the partition's drain when none runs.
+    private func accumulate(_ item: Waiting, key: TopicPartition) {
+        let startDrain = state.withLock { state in
+            state.accumulators[key, default: Accumulator()].append(item)
+            if state.accumulators[key]?.draining == true { return false }
+            state.accumulators[key]?.draining = true
+            state.inFlightDrains += 1
+            return true
+        }
+        if startDrain {
+            // One task per partition with queued records; it ends when the queue is empty (see the README).
+            Task { await self.drain(key) }
         }
     }
 
@@ -186,33 +246,32 @@ public final class KafkaProducer: Sendable {
     private func drain(_ key: TopicPartition) async {
         while true {
             if configuration.linger > .zero {
-                let full = state.withLock { ($0.accumulators[key]?.waiting.reduce(0) { $0 + $1.size } ?? 0) >= configuration.batchSize }
+                let full = state.withLock { ($0.accumulators[key]?.bytes ?? 0) >= configuration.batchSize }
                 if !full { try? await Task.sleep(for: configuration.linger) }
             }
             let taken: [Waiting] = state.withLock { state in
-                var accumulator = state.accumulators[key] ?? Accumulator()
-                var bytes = 0
-                var count = 0
-                for item in accumulator.waiting {
-                    if count > 0 && bytes + item.size > configuration.batchSize { break }
-                    bytes += item.size
-                    count += 1
-                }
-                let taken = Array(accumulator.waiting.prefix(count))
-                accumulator.waiting.removeFirst(count)
-                if taken.isEmpty { accumulator.draining = false }
-                state.accumulators[key] = accumulator
+                // Mutated in place: a copy out of the dictionary would make every take copy the queue.
+                let taken = state.accumulators[key, default: Accumulator()].takeBatch(batchSize: configuration.batchSize)
+                if taken.isEmpty { state.accumulators[key]?.draining = false }
                 return taken
             }
             if taken.isEmpty { break }
             do {
                 let result = try await send(batch: taken.map(\.record), topic: key.topic, partition: key.partition)
                 for (index, item) in taken.enumerated() {
-                    item.continuation.resume(
-                        returning: DeliveryReport(topic: key.topic, partition: key.partition, offset: result.baseOffset + Int64(index)))
+                    let report = DeliveryReport(topic: key.topic, partition: key.partition, offset: result.baseOffset + Int64(index))
+                    switch item.completion {
+                    case let .waiting(continuation): continuation.resume(returning: report)
+                    case .report: reports.yield(.success(report))
+                    }
                 }
             } catch {
-                for item in taken { item.continuation.resume(throwing: error) }
+                for item in taken {
+                    switch item.completion {
+                    case let .waiting(continuation): continuation.resume(throwing: error)
+                    case .report: reports.yield(.failure(error))
+                    }
+                }
             }
             release(taken.reduce(0) { $0 + $1.size })
         }
@@ -270,10 +329,11 @@ public final class KafkaProducer: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Flushes, then refuses further sends.
+    /// Flushes, then refuses further sends and finishes ``deliveryReports``.
     public func close() async {
         await flush()
         state.withLock { $0.closed = true }
+        reports.finish()
     }
 
     /// Bytes a record takes in a batch, roughly (for batching and the buffer limit).
