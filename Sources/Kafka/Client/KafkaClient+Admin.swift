@@ -102,3 +102,111 @@ extension KafkaClient {
         return (records, partitionData.highWatermark, partitionData.logStartOffset)
     }
 }
+
+/// One partition's part of a multi-partition ``KafkaClient/fetch(_:maximumBytesPerPartition:maximumBytes:maximumWait:limits:)``.
+public struct KafkaFetchedPartition: Sendable {
+    public var topic: String
+    public var partition: Int
+    /// The records at or after the requested offset (control batches skipped).
+    public var records: [KafkaRecord]
+    /// The high watermark, -1 when the broker did not answer for the partition this round.
+    public var highWatermark: Int64
+}
+
+extension KafkaClient {
+    /// Fetches many partitions at once: one Fetch per leader broker, the brokers asked concurrently.
+    ///
+    /// A partition whose leader moved (a retriable error) comes back empty and its topic's metadata is
+    /// dropped, so the next call asks the new leader; other broker errors throw.
+    public func fetch(
+        _ positions: [(topic: String, partition: Int, offset: Int64)], maximumBytesPerPartition: Int,
+        maximumBytes: Int = 50 << 20, maximumWait: Duration = .milliseconds(500), limits: RecordBatchLimits = .init()
+    ) async throws(KafkaError) -> [KafkaFetchedPartition] {
+        var byLeader: [Int32: [(topic: String, partition: Int, offset: Int64)]] = [:]
+        for position in positions {
+            let metadata = try await withRetries(topic: position.topic) { () async throws(KafkaError) in
+                try await topicMetadata(position.topic)
+            }
+            guard position.partition >= 0, position.partition < metadata.partitionCount else {
+                throw .broker(code: .unknownTopicOrPartition, context: "\(position.topic)/\(position.partition)", message: nil)
+            }
+            byLeader[metadata.leaders[position.partition], default: []].append(position)
+        }
+        let wait = Int32(clamping: maximumWait.components.seconds * 1000 + maximumWait.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            return try await withThrowingTaskGroup(of: [KafkaFetchedPartition].self) { group in
+                for (leader, list) in byLeader {
+                    group.addTask {
+                        try await self.fetch(from: leader, list, wait: wait, maximumBytesPerPartition: maximumBytesPerPartition,
+                                             maximumBytes: maximumBytes, maximumWait: maximumWait, limits: limits)
+                    }
+                }
+                var results: [KafkaFetchedPartition] = []
+                for try await part in group { results += part }
+                return results
+            }
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            throw .invalid(context: "Fetch", detail: "\(error)")
+        }
+    }
+
+    private func fetch(
+        from leader: Int32, _ list: [(topic: String, partition: Int, offset: Int64)], wait: Int32,
+        maximumBytesPerPartition: Int, maximumBytes: Int, maximumWait: Duration, limits: RecordBatchLimits
+    ) async throws(KafkaError) -> [KafkaFetchedPartition] {
+        var topics: [(name: String, partitions: [FetchRequest.PartitionRequest])] = []
+        for item in list {
+            let request = FetchRequest.PartitionRequest(
+                partition: Int32(item.partition), fetchOffset: item.offset, maximumBytes: Int32(clamping: maximumBytesPerPartition))
+            if let index = topics.firstIndex(where: { $0.name == item.topic }) {
+                topics[index].partitions.append(request)
+            } else {
+                topics.append((item.topic, [request]))
+            }
+        }
+        let empty = list.map { KafkaFetchedPartition(topic: $0.topic, partition: $0.partition, records: [], highWatermark: -1) }
+        let connection: KafkaConnection
+        do {
+            connection = try await self.connection(to: leader)
+        } catch where error.isRetriable {
+            for topic in Set(list.map(\.topic)) { invalidateMetadata(topic: topic) }
+            return empty
+        }
+        let response: FetchRequest.Response
+        do {
+            response = try await connection.send(
+                FetchRequest(maximumWaitMilliseconds: wait, minimumBytes: 1, maximumBytes: Int32(clamping: maximumBytes), topics: topics),
+                timeout: configuration.requestTimeout + maximumWait)
+        } catch where error.isRetriable {
+            for topic in Set(list.map(\.topic)) { invalidateMetadata(topic: topic) }
+            return empty
+        }
+        guard response.errorCode == .none else { throw .broker(code: response.errorCode, context: "Fetch", message: nil) }
+        var results: [KafkaFetchedPartition] = []
+        for item in list {
+            guard let data = response.topics[item.topic]?.first(where: { $0.partition == Int32(item.partition) }) else {
+                results.append(KafkaFetchedPartition(topic: item.topic, partition: item.partition, records: [], highWatermark: -1))
+                continue
+            }
+            guard data.errorCode == .none else {
+                if data.errorCode.isRetriable {
+                    invalidateMetadata(topic: item.topic)
+                    results.append(KafkaFetchedPartition(topic: item.topic, partition: item.partition, records: [], highWatermark: -1))
+                    continue
+                }
+                throw .broker(code: data.errorCode, context: "\(item.topic)/\(item.partition) at offset \(item.offset)", message: nil)
+            }
+            let batches = try withKafkaErrors("Fetch records of \(item.topic)/\(item.partition)") {
+                try data.records.withUnsafeBytes { raw in try RecordBatch.decodeAll(raw, limits: limits) }
+            }
+            var records: [KafkaRecord] = []
+            for batch in batches where !batch.isControl {
+                for record in batch.records where record.offset >= item.offset { records.append(record) }
+            }
+            results.append(KafkaFetchedPartition(topic: item.topic, partition: item.partition, records: records, highWatermark: data.highWatermark))
+        }
+        return results
+    }
+}

@@ -78,13 +78,13 @@ public final class KafkaConsumer: Sendable, AsyncSequence {
 
     public func makeAsyncIterator() -> Iterator { Iterator(consumer: self) }
 
-    /// Fetches partition after partition; ends only when the task is cancelled (returns nil) or a fetch fails.
+    /// Fetches every assigned partition in one Fetch per leader broker, round after round; ends only when the
+    /// task is cancelled (returns nil) or a fetch fails.
     public struct Iterator: AsyncIteratorProtocol {
         let consumer: KafkaConsumer
         var positions: [Int64?]
         var buffer: [StoredRecord] = []
         var bufferIndex = 0
-        var turn = 0
 
         init(consumer: KafkaConsumer) {
             self.consumer = consumer
@@ -95,23 +95,31 @@ public final class KafkaConsumer: Sendable, AsyncSequence {
             guard !consumer.assignment.isEmpty else { return nil }
             while bufferIndex >= buffer.count {
                 if Task.isCancelled { return nil }
-                let index = turn % consumer.assignment.count
-                turn &+= 1
-                let (topic, partition, start) = consumer.assignment[index]
-                let offset: Int64
-                if let known = positions[index] {
-                    offset = known
-                } else {
-                    offset = try await consumer.resolve(start, topic: topic, partition: partition)
-                    positions[index] = offset
+                var request: [(topic: String, partition: Int, offset: Int64)] = []
+                for (index, item) in consumer.assignment.enumerated() {
+                    let offset: Int64
+                    if let known = positions[index] {
+                        offset = known
+                    } else {
+                        offset = try await consumer.resolve(item.start, topic: item.topic, partition: item.partition)
+                        positions[index] = offset
+                    }
+                    request.append((item.topic, item.partition, offset))
                 }
                 let fetched = try await consumer.client.fetch(
-                    topic: topic, partition: partition, offset: offset,
-                    maximumBytes: consumer.configuration.maximumBytesPerPartition,
+                    request, maximumBytesPerPartition: consumer.configuration.maximumBytesPerPartition,
                     maximumWait: consumer.configuration.maximumWait, limits: consumer.configuration.limits)
-                buffer = fetched.records.map { StoredRecord(topic: topic, partition: partition, offset: $0.offset, record: $0.record) }
+                buffer.removeAll(keepingCapacity: true)
                 bufferIndex = 0
-                if let last = fetched.records.last { positions[index] = last.offset + 1 }
+                for part in fetched {
+                    guard let last = part.records.last,
+                        let index = consumer.assignment.firstIndex(where: { $0.topic == part.topic && $0.partition == part.partition })
+                    else { continue }
+                    for record in part.records {
+                        buffer.append(StoredRecord(topic: part.topic, partition: part.partition, offset: record.offset, record: record.record))
+                    }
+                    positions[index] = last.offset + 1
+                }
             }
             defer { bufferIndex += 1 }
             return buffer[bufferIndex]
