@@ -35,6 +35,25 @@ struct KafkaClientTests {
         #expect(try await client.topicMetadata(topic).partitionCount == 3)
     }
 
+    @Test func topicsAsCodeAreIdempotent() async throws {
+        let client = try Self.client()
+        defer { client.close() }
+        let name = Self.uniqueTopic("declared")
+        let declared = KafkaTopicSpecification(name: name, partitions: 2, configs: ["cleanup.policy": "compact"])
+        let first = try await client.ensureTopics([declared])
+        #expect(first.map(\.created) == [true])
+        let second = try await client.ensureTopics([declared])
+        #expect(second.map(\.created) == [false])
+        #expect(second.first?.partitions == 2)
+        let configs = try await client.describeTopicConfigs(name)
+        print("tansu DescribeConfigs for \(name): \(configs.count) entries, cleanup.policy=\(String(describing: configs["cleanup.policy"]))")
+        // What tansu reports decides whether the declaration matches; either way the difference is reported, not applied.
+        #expect(second.first?.matches(declared) == (configs["cleanup.policy"] == "compact"))
+        let wider = try await client.ensureTopics([KafkaTopicSpecification(name: name, partitions: 5)])
+        #expect(wider.first?.partitions == 2)
+        #expect(wider.first?.matches(KafkaTopicSpecification(name: name, partitions: 5)) == false)
+    }
+
     @Test(arguments: [Compression.none, .gzip])
     func produceThenFetchRoundTrip(compression: Compression) async throws {
         let client = try Self.client()

@@ -166,3 +166,31 @@ import Testing
             + [2, 6] + Array("range".utf8) + [2, 1, 0, 0])
     }
 }
+
+@Suite struct DescribeConfigsTests {
+    @Test(arguments: [Int16(1), 3, 4])
+    func roundTripOfTheResponseLayout(version: Int16) throws {
+        let flexible = version >= 4
+        var w = ByteWriter()
+        DescribeConfigsRequest(topics: [(name: "t", keys: nil)]).write(to: &w, version: version)
+        let expectedRequest: [UInt8] = flexible
+            ? [2, 2, 2, 0x74, 0, 0, 0, 0, 0]
+            : [0, 0, 0, 1, 2, 0, 1, 0x74, 0xFF, 0xFF, 0xFF, 0xFF, 0] + (version >= 3 ? [0] : [])
+        #expect(w.bytes == expectedRequest)
+
+        var r = ByteWriter()
+        r.writeInt32(9)
+        if flexible { r.writeByte(0) }
+        r.writeInt32(0)
+        r.writeArrayCount(1, flexible: flexible)
+        r.writeInt16(0); r.writeNullableString(nil, flexible: flexible); r.writeInt8(2); r.writeString("t", flexible: flexible)
+        r.writeArrayCount(1, flexible: flexible)
+        r.writeString("cleanup.policy", flexible: flexible); r.writeNullableString("compact", flexible: flexible)
+        r.writeBool(false); r.writeInt8(1); r.writeBool(false)
+        r.writeArrayCount(0, flexible: flexible)
+        if version >= 3 { r.writeInt8(2); r.writeNullableString(nil, flexible: flexible) }
+        if flexible { r.writeByte(0); r.writeByte(0); r.writeByte(0) }
+        let (_, results) = try decode(DescribeConfigsRequest.self, version: version, r.bytes)
+        #expect(results.first?.entries == [.init(name: "cleanup.policy", value: "compact", isReadOnly: false, source: 1, isSensitive: false)])
+    }
+}
