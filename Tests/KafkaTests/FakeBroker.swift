@@ -5,8 +5,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// A one-connection TCP server on 127.0.0.1 that answers each request frame with whatever `respond` returns
-/// (given the request's correlation id), for testing the client against misbehaving brokers.
+/// A TCP server on 127.0.0.1 that answers each request frame with whatever `respond` returns (given the
+/// request's correlation id, api key and whole frame), for testing the client against misbehaving brokers.
+/// Serves `connections` connections, one after the other.
 final class FakeBroker: Sendable {
     let port: Int
     private let listener: Int32
@@ -17,7 +18,11 @@ final class FakeBroker: Sendable {
         var close = false
     }
 
-    init(respond: @escaping @Sendable (_ correlationID: Int32, _ apiKey: Int16) -> Reply?) throws {
+    convenience init(respond: @escaping @Sendable (_ correlationID: Int32, _ apiKey: Int16) -> Reply?) throws {
+        try self.init(connections: 1) { id, key, _ in respond(id, key) }
+    }
+
+    init(connections: Int, respond: @escaping @Sendable (_ correlationID: Int32, _ apiKey: Int16, _ frame: [UInt8]) -> Reply?) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -36,8 +41,16 @@ final class FakeBroker: Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         listener = fd
         let thread = Thread {
-            let client = accept(fd, nil, nil)
-            guard client >= 0 else { return }
+            for _ in 0..<connections {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { return }
+                Thread { Self.serve(client, respond: respond) }.start()
+            }
+        }
+        thread.start()
+    }
+
+    private static func serve(_ client: Int32, respond: @Sendable (_ correlationID: Int32, _ apiKey: Int16, _ frame: [UInt8]) -> Reply?) {
             defer { close(client) }
             var buffer: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
@@ -50,14 +63,13 @@ final class FakeBroker: Sendable {
                     guard buffer.count >= 4 + size else { break }
                     let apiKey = Int16(bitPattern: UInt16(buffer[4]) << 8 | UInt16(buffer[5]))
                     let id = Int32(bitPattern: UInt32(buffer[8]) << 24 | UInt32(buffer[9]) << 16 | UInt32(buffer[10]) << 8 | UInt32(buffer[11]))
+                    let frame = Array(buffer[..<(4 + size)])
                     buffer.removeFirst(4 + size)
-                    guard let reply = respond(id, apiKey) else { continue }
+                    guard let reply = respond(id, apiKey, frame) else { continue }
                     _ = reply.bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     if reply.close { return }
                 }
             }
-        }
-        thread.start()
     }
 
     deinit {

@@ -1,0 +1,114 @@
+import ByteCoding
+import StreamLog
+import Synchronization
+import Testing
+
+@testable import Kafka
+
+/// The idempotent producer's retry against a fake broker that drops the connection after reading the first
+/// Produce: the retried batch carries the same producer id, epoch and base sequence (so a real broker would
+/// drop the duplicate), and the next batch continues the sequence.
+@Suite struct IdempotentRetryTests {
+    /// What the fake saw of each Produce: (producer id, epoch, base sequence, record count).
+    final class Seen: Sendable {
+        let produces = Mutex<[(Int64, Int16, Int32, Int32)]>([])
+        let port = Mutex<Int>(0)
+    }
+
+    static func apiVersions(_ id: Int32) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeInt16(0)
+        let apis: [(Int16, Int16)] = [(0, 9), (3, 9), (18, 3), (22, 4)]
+        w.writeArrayCount(apis.count, flexible: true)
+        for (key, version) in apis { w.writeInt16(key); w.writeInt16(0); w.writeInt16(version); w.writeByte(0) }
+        w.writeInt32(0); w.writeByte(0)
+        return FakeBroker.frame(id, w.bytes)
+    }
+
+    static func metadata(_ id: Int32, port: Int) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeByte(0); w.writeInt32(0)
+        w.writeArrayCount(1, flexible: true)
+        w.writeInt32(1); w.writeString("127.0.0.1", flexible: true); w.writeInt32(Int32(port)); w.writeNullableString(nil, flexible: true); w.writeByte(0)
+        w.writeNullableString(nil, flexible: true); w.writeInt32(1)
+        w.writeArrayCount(1, flexible: true)
+        w.writeInt16(0); w.writeString("t", flexible: true); w.writeBool(false)
+        w.writeArrayCount(1, flexible: true)
+        w.writeInt16(0); w.writeInt32(0); w.writeInt32(1); w.writeInt32(0)
+        w.writeInt32Array([1], flexible: true); w.writeInt32Array([1], flexible: true); w.writeInt32Array([], flexible: true); w.writeByte(0)
+        w.writeInt32(0); w.writeByte(0)
+        w.writeInt32(0); w.writeByte(0)
+        return FakeBroker.frame(id, w.bytes)
+    }
+
+    static func produced(_ id: Int32, baseOffset: Int64) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeByte(0)
+        w.writeArrayCount(1, flexible: true); w.writeString("t", flexible: true)
+        w.writeArrayCount(1, flexible: true)
+        w.writeInt32(0); w.writeInt16(0); w.writeInt64(baseOffset); w.writeInt64(-1); w.writeInt64(0)
+        w.writeArrayCount(0, flexible: true); w.writeNullableString(nil, flexible: true); w.writeByte(0)
+        w.writeByte(0)
+        w.writeInt32(0); w.writeByte(0)
+        return FakeBroker.frame(id, w.bytes)
+    }
+
+    /// The producer fields of the record batch inside a Produce v9 frame for topic "t".
+    static func batchFields(_ frame: [UInt8]) throws -> (Int64, Int16, Int32, Int32) {
+        try frame.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            _ = try r.readInt32(); _ = try r.readInt16(); _ = try r.readInt16(); _ = try r.readInt32()
+            _ = try r.readNullableString(flexible: false); try r.skipTaggedFields()
+            _ = try r.readNullableString(flexible: true); _ = try r.readInt16(); _ = try r.readInt32()
+            _ = try r.readArrayCount(flexible: true); _ = try r.readString(flexible: true)
+            _ = try r.readArrayCount(flexible: true); _ = try r.readInt32()
+            let records = try r.readNullableBytes(flexible: true) ?? []
+            let batch = try records.withUnsafeBytes { try RecordBatch.decodeAll($0) }
+            let first = try #require(batch.first)
+            return (first.producerID, first.producerEpoch, first.baseSequence, first.lastOffsetDelta + 1)
+        }
+    }
+
+    @Test func retriedBatchKeepsItsSequence() async throws {
+        let seen = Seen()
+        let broker = try FakeBroker(connections: 3) { id, key, frame in
+            switch key {
+            case 18: return .init(bytes: Self.apiVersions(id))
+            case 3: return .init(bytes: Self.metadata(id, port: seen.port.withLock { $0 }))
+            case 22:
+                var w = ByteWriter()
+                w.writeByte(0); w.writeInt32(0); w.writeInt16(0); w.writeInt64(4242); w.writeInt16(7); w.writeByte(0)
+                return .init(bytes: FakeBroker.frame(id, w.bytes))
+            case 0:
+                guard let fields = try? Self.batchFields(frame) else { return .init(bytes: [], close: true) }
+                let count = seen.produces.withLock { list in
+                    list.append(fields)
+                    return list.count
+                }
+                // The first Produce is "lost": the connection drops before the answer.
+                if count == 1 { return .init(bytes: [], close: true) }
+                return .init(bytes: Self.produced(id, baseOffset: Int64(fields.2)))
+            default:
+                return .init(bytes: [], close: true)
+            }
+        }
+        seen.port.withLock { $0 = broker.port }
+        var configuration = KafkaClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: broker.port)])
+        configuration.retryBackoff = .milliseconds(10)
+        configuration.requestTimeout = .seconds(5)
+        let client = try KafkaClient(configuration: configuration)
+        defer { client.close() }
+        let producer = try KafkaProducer(client: client)
+        let records = (0..<3).map { StreamRecord(key: nil, value: [UInt8($0)], timestamp: 1) }
+        let first = try await producer.send(batch: records, topic: "t", partition: 0)
+        let second = try await producer.send(batch: [records[0]], topic: "t", partition: 0)
+        #expect(first == AppendResult(partition: 0, baseOffset: 0, count: 3))
+        #expect(second == AppendResult(partition: 0, baseOffset: 3, count: 1))
+        let produces = seen.produces.withLock { $0 }
+        #expect(produces.count == 3)
+        #expect(produces.map(\.0) == [4242, 4242, 4242])
+        #expect(produces.map(\.1) == [7, 7, 7])
+        #expect(produces.map(\.2) == [0, 0, 3], "the retry repeats sequence 0; the next batch starts at 3")
+        #expect(produces.map(\.3) == [3, 3, 1])
+    }
+}
