@@ -41,12 +41,12 @@ import Testing
         return FakeBroker.frame(id, w.bytes)
     }
 
-    static func produced(_ id: Int32, baseOffset: Int64) -> [UInt8] {
+    static func produced(_ id: Int32, baseOffset: Int64, errorCode: Int16 = 0) -> [UInt8] {
         var w = ByteWriter()
         w.writeByte(0)
         w.writeArrayCount(1, flexible: true); w.writeString("t", flexible: true)
         w.writeArrayCount(1, flexible: true)
-        w.writeInt32(0); w.writeInt16(0); w.writeInt64(baseOffset); w.writeInt64(-1); w.writeInt64(0)
+        w.writeInt32(0); w.writeInt16(errorCode); w.writeInt64(baseOffset); w.writeInt64(-1); w.writeInt64(0)
         w.writeArrayCount(0, flexible: true); w.writeNullableString(nil, flexible: true); w.writeByte(0)
         w.writeByte(0)
         w.writeInt32(0); w.writeByte(0)
@@ -110,5 +110,68 @@ import Testing
         #expect(produces.map(\.1) == [7, 7, 7])
         #expect(produces.map(\.2) == [0, 0, 3], "the retry repeats sequence 0; the next batch starts at 3")
         #expect(produces.map(\.3) == [3, 3, 1])
+    }
+
+    @Test func notLeaderRefreshesMetadataAndRetries() async throws {
+        let seen = Seen()
+        let metadataRequests = Mutex(0)
+        let broker = try FakeBroker(connections: 4) { id, key, frame in
+            switch key {
+            case 18: return .init(bytes: Self.apiVersions(id))
+            case 3:
+                metadataRequests.withLock { $0 += 1 }
+                return .init(bytes: Self.metadata(id, port: seen.port.withLock { $0 }))
+            case 22:
+                var w = ByteWriter()
+                w.writeByte(0); w.writeInt32(0); w.writeInt16(0); w.writeInt64(1); w.writeInt16(0); w.writeByte(0)
+                return .init(bytes: FakeBroker.frame(id, w.bytes))
+            case 0:
+                guard let fields = try? Self.batchFields(frame) else { return .init(bytes: [], close: true) }
+                let count = seen.produces.withLock { list in
+                    list.append(fields)
+                    return list.count
+                }
+                return .init(bytes: Self.produced(id, baseOffset: 0, errorCode: count == 1 ? 6 : 0))  // NOT_LEADER_OR_FOLLOWER once
+            default:
+                return .init(bytes: [], close: true)
+            }
+        }
+        seen.port.withLock { $0 = broker.port }
+        var configuration = KafkaClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: broker.port)])
+        configuration.retryBackoff = .milliseconds(10)
+        let client = try KafkaClient(configuration: configuration)
+        defer { client.close() }
+        let producer = try KafkaProducer(client: client)
+        let result = try await producer.send(batch: [StreamRecord(key: nil, value: [1], timestamp: 1)], topic: "t", partition: 0)
+        #expect(result.baseOffset == 0)
+        #expect(seen.produces.withLock { $0.count } == 2)
+        #expect(metadataRequests.withLock { $0 } == 2, "the NOT_LEADER_OR_FOLLOWER answer made the client ask for metadata again")
+        #expect(seen.produces.withLock { $0.map(\.2) } == [0, 0])
+    }
+
+    @Test func nonRetriableBrokerErrorFailsAtOnceWithItsName() async throws {
+        let seen = Seen()
+        let broker = try FakeBroker(connections: 3) { id, key, _ in
+            switch key {
+            case 18: return .init(bytes: Self.apiVersions(id))
+            case 3: return .init(bytes: Self.metadata(id, port: seen.port.withLock { $0 }))
+            case 22:
+                var w = ByteWriter()
+                w.writeByte(0); w.writeInt32(0); w.writeInt16(0); w.writeInt64(1); w.writeInt16(0); w.writeByte(0)
+                return .init(bytes: FakeBroker.frame(id, w.bytes))
+            case 0: return .init(bytes: Self.produced(id, baseOffset: -1, errorCode: 10))  // MESSAGE_TOO_LARGE
+            default: return .init(bytes: [], close: true)
+            }
+        }
+        seen.port.withLock { $0 = broker.port }
+        let client = try KafkaClient(configuration: KafkaClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: broker.port)]))
+        defer { client.close() }
+        let producer = try KafkaProducer(client: client)
+        await #expect {
+            _ = try await producer.send(batch: [StreamRecord(key: nil, value: [1], timestamp: 1)], topic: "t", partition: 0)
+        } throws: { error in
+            guard let error = error as? KafkaError else { return false }
+            return error.brokerCode == .messageTooLarge && !error.isRetriable && error.description.contains("MESSAGE_TOO_LARGE")
+        }
     }
 }
