@@ -175,3 +175,52 @@ import Testing
         }
     }
 }
+
+extension IdempotentRetryTests {
+    @Test func unknownOutcomeTakesANewProducerID() async throws {
+        let seen = Seen()
+        let identities = Mutex<Int64>(100)
+        let broker = try FakeBroker(connections: 30) { id, key, frame in
+            switch key {
+            case 18: return .init(bytes: Self.apiVersions(id))
+            case 3: return .init(bytes: Self.metadata(id, port: seen.port.withLock { $0 }))
+            case 22:
+                let next = identities.withLock { value in
+                    value += 1
+                    return value
+                }
+                var w = ByteWriter()
+                w.writeByte(0); w.writeInt32(0); w.writeInt16(0); w.writeInt64(next); w.writeInt16(0); w.writeByte(0)
+                return .init(bytes: FakeBroker.frame(id, w.bytes))
+            case 0:
+                guard let fields = try? Self.batchFields(frame) else { return .init(bytes: [], close: true) }
+                let count = seen.produces.withLock { list in
+                    list.append(fields)
+                    return list.count
+                }
+                // The first batch's answer never arrives, on every try; later batches succeed.
+                if fields.2 == 0 && fields.0 == 101 { return .init(bytes: [], close: true) }
+                return .init(bytes: Self.produced(id, baseOffset: Int64(count)))
+            default:
+                return .init(bytes: [], close: true)
+            }
+        }
+        seen.port.withLock { $0 = broker.port }
+        var configuration = KafkaClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: broker.port)])
+        configuration.retryBackoff = .milliseconds(5)
+        configuration.maximumRetryBackoff = .milliseconds(10)
+        configuration.retries = 3
+        let client = try KafkaClient(configuration: configuration)
+        defer { client.close() }
+        let producer = try KafkaProducer(client: client)
+        await #expect(throws: KafkaError.self) {
+            _ = try await producer.send(batch: [StreamRecord(key: nil, value: [1], timestamp: 1)], topic: "t", partition: 0)
+        }
+        _ = try await producer.send(batch: [StreamRecord(key: nil, value: [2], timestamp: 1)], topic: "t", partition: 0)
+        let produces = seen.produces.withLock { $0 }
+        #expect(produces.count == 5, "four tries of the first batch, then the second")
+        #expect(produces.dropLast().allSatisfy { $0.0 == 101 && $0.2 == 0 })
+        #expect(produces.last?.0 == 102, "a new producer id after the unknown outcome")
+        #expect(produces.last?.2 == 0, "whose sequences start again at 0")
+    }
+}

@@ -13,8 +13,11 @@ public struct DeliveryReport: Hashable, Sendable {
 ///
 /// Ordering and idempotence: each partition sends one batch at a time (the next waits for the previous
 /// acknowledgement), batches carry the producer id, epoch and consecutive base sequences, and a retried batch
-/// keeps its sequence, so the broker drops a duplicate instead of appending it twice. Kafka allows up to five
-/// batches in flight per partition; this producer keeps one (simpler, still ordered; see the README).
+/// keeps its sequence, so the broker drops a duplicate instead of appending it twice. When a batch's outcome
+/// stays unknown after the retries (or the broker reports OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID or
+/// INVALID_PRODUCER_EPOCH), the batch fails and the producer takes a new producer id, so that sequence is
+/// never reused for other records. Kafka allows up to five batches in flight per partition; this producer
+/// keeps one (simpler, still ordered; see the README).
 public final class KafkaProducer: Sendable {
     public let client: KafkaClient
     public let configuration: KafkaProducerConfiguration
@@ -75,7 +78,8 @@ public final class KafkaProducer: Sendable {
     private struct State {
         var producerID: Int64 = -1
         var producerEpoch: Int16 = -1
-        var sequences: [TopicPartition: Int32] = [:]
+        /// The next base sequence per partition, under the producer id it was counted for (another id: 0).
+        var sequences: [TopicPartition: (producerID: Int64, next: Int32)] = [:]
         var accumulators: [TopicPartition: Accumulator] = [:]
         var locks: [TopicPartition: AsyncSerialLock] = [:]
         var bufferedBytes = 0
@@ -134,10 +138,10 @@ public final class KafkaProducer: Sendable {
         }
         await lock.acquire()
         defer { lock.release() }
-        let (id, epoch) = try await producerIdentity()
         var first: Int64 = -1
         var start = 0
         while start < records.count {
+            let (id, epoch) = try await producerIdentity()
             var end = start
             var bytes = 0
             while end < records.count {
@@ -147,20 +151,47 @@ public final class KafkaProducer: Sendable {
                 end += 1
             }
             let chunk = Array(records[start..<end])
-            let sequence = state.withLock { $0.sequences[key] ?? 0 }
+            let sequence = state.withLock { state in
+                state.sequences[key].flatMap { $0.producerID == id ? $0.next : nil } ?? 0
+            }
             let encoded = try RecordBatch.encode(
                 chunk, compression: configuration.compression, producerID: id, producerEpoch: epoch,
                 baseSequence: configuration.idempotent ? sequence : -1)
-            let base = try await produce(encoded, to: key)
+            let base: Int64
+            do {
+                base = try await produce(encoded, to: key)
+            } catch {
+                // The outcome is unknown (retries exhausted) or the broker lost track of this producer: never
+                // reuse this sequence for other records. A new producer id restarts every sequence at 0.
+                if configuration.idempotent && Self.invalidatesIdentity(error) { forgetIdentity(id) }
+                throw error
+            }
             state.withLock { state in
                 // Sequences wrap at Int32.max, as in Kafka's DefaultRecordBatch.incrementSequence.
                 let next = Int64(sequence) + Int64(chunk.count)
-                state.sequences[key] = Int32(truncatingIfNeeded: next > Int64(Int32.max) ? next - Int64(Int32.max) - 1 : next)
+                state.sequences[key] = (id, Int32(truncatingIfNeeded: next > Int64(Int32.max) ? next - Int64(Int32.max) - 1 : next))
             }
             if first < 0 { first = base }
             start = end
         }
         return AppendResult(partition: partition, baseOffset: first, count: records.count)
+    }
+
+    /// Errors after which the batch may or may not be written, or the broker rejected the producer state.
+    static func invalidatesIdentity(_ error: KafkaError) -> Bool {
+        if error.isRetriable { return true }
+        guard let code = error.brokerCode else { return false }
+        return [KafkaErrorCode.outOfOrderSequenceNumber, .unknownProducerId, .invalidProducerEpoch].contains(code)
+    }
+
+    /// Drops producer id `id` so the next batch asks for a new one (InitProducerId).
+    private func forgetIdentity(_ id: Int64) {
+        state.withLock { state in
+            if state.producerID == id {
+                state.producerID = -1
+                state.producerEpoch = -1
+            }
+        }
     }
 
     private func produce(_ batch: [UInt8], to key: TopicPartition) async throws(KafkaError) -> Int64 {
