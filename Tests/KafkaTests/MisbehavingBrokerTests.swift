@@ -111,3 +111,22 @@ final class HeldReplies: Sendable {
         }
     }
 }
+
+extension MisbehavingBrokerTests {
+    @Test func cancellingTheWaitingTaskEndsTheRequestAtOnce() async throws {
+        // Answers ApiVersions only; Metadata requests get no answer.
+        let broker = try FakeBroker { id, key in key == 18 ? .init(bytes: FakeBroker.apiVersions(id)) : nil }
+        let connection = try await Self.connect(broker, timeout: .seconds(60))
+        defer { connection.close() }
+        let task = Task { try await connection.send(MetadataRequest(topics: []), timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        await #expect {
+            _ = try await task.value
+        } throws: { error in
+            guard case .cancelled = error as? KafkaError else { return false }
+            return true
+        }
+        #expect(!connection.isClosed, "only that request ended")
+    }
+}

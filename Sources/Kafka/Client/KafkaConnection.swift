@@ -102,31 +102,43 @@ public final class KafkaConnection: Sendable {
     {
         let operation = "\(R.apiKey) v\(version) to \(address)"
         let body: [UInt8]
+        // The correlation id once registered, or a note that the task was cancelled before that.
+        let registration = Mutex<(id: Int32?, cancelled: Bool)>((nil, false))
         do {
-            body = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
-                let registered: Result<Int32, KafkaError> = state.withLock { state in
-                    if let failure = state.failure { return .failure(failure) }
-                    let id = state.nextCorrelationID
-                    state.nextCorrelationID = id == Int32.max ? 1 : id + 1
-                    state.pending[id] = Pending(
-                        continuation: continuation, deadline: .now + timeout, operation: operation, timeout: timeout)
-                    return .success(id)
-                }
-                switch registered {
-                case let .failure(error):
-                    continuation.resume(throwing: error)
-                case let .success(id):
-                    var writer = ByteWriter(capacity: 256)
-                    KafkaFrame.encode(request, version: version, correlationID: id, clientID: clientID, into: &writer)
-                    do throws(KafkaError) {
-                        let frame = writer.bytes
-                        try withKafkaErrors("send") {
-                            try writeLock.withLock { _ in try frame.withUnsafeBytes { raw in try socket.sendAll(raw) } }
+            body = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
+                    let registered: Result<Int32, KafkaError> = state.withLock { state in
+                        if let failure = state.failure { return .failure(failure) }
+                        if registration.withLock({ $0.cancelled }) { return .failure(.cancelled(operation: operation)) }
+                        let id = state.nextCorrelationID
+                        state.nextCorrelationID = id == Int32.max ? 1 : id + 1
+                        state.pending[id] = Pending(
+                            continuation: continuation, deadline: .now + timeout, operation: operation, timeout: timeout)
+                        registration.withLock { $0.id = id }
+                        return .success(id)
+                    }
+                    switch registered {
+                    case let .failure(error):
+                        continuation.resume(throwing: error)
+                    case let .success(id):
+                        var writer = ByteWriter(capacity: 256)
+                        KafkaFrame.encode(request, version: version, correlationID: id, clientID: clientID, into: &writer)
+                        do throws(KafkaError) {
+                            let frame = writer.bytes
+                            try withKafkaErrors("send") {
+                                try writeLock.withLock { _ in try frame.withUnsafeBytes { raw in try socket.sendAll(raw) } }
+                            }
+                        } catch {
+                            fail(with: error)
                         }
-                    } catch {
-                        fail(with: error)
                     }
                 }
+            } onCancel: {
+                let id: Int32? = registration.withLock { registration in
+                    registration.cancelled = true
+                    return registration.id
+                }
+                if let id { abandon(id, with: .cancelled(operation: operation)) }
             }
         } catch let error as KafkaError {
             throw error
@@ -218,6 +230,12 @@ public final class KafkaConnection: Sendable {
             return nil
         }
         return known ? nil : .unexpectedCorrelationID(broker: address, received: id)
+    }
+
+    /// Fails the request `id` alone (its late response will be dropped).
+    private func abandon(_ id: Int32, with error: KafkaError) {
+        let pending = state.withLock { $0.pending.removeValue(forKey: id) }
+        pending?.continuation.resume(throwing: error)
     }
 
     private func sweepDeadlines() {

@@ -31,6 +31,8 @@ public enum KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidConfiguration(field: String, reason: String)
     /// The client or producer was closed.
     case closed
+    /// The waiting task was cancelled; the request may still reach the broker.
+    case cancelled(operation: String)
 
     /// True when the same operation may succeed if retried (after a reconnect or Metadata refresh).
     public var isRetriable: Bool {
@@ -68,6 +70,7 @@ public enum KafkaError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(broker) sent a response with correlation id \(received), which no request is waiting for"
         case let .invalidConfiguration(field, reason): "invalid Kafka configuration \(field): \(reason)"
         case .closed: "the Kafka client is closed"
+        case let .cancelled(operation): "\(operation) was cancelled"
         }
     }
 }
