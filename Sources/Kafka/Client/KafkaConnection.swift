@@ -109,12 +109,19 @@ public final class KafkaConnection: Sendable {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
                     let registered: Result<Int32, KafkaError> = state.withLock { state in
                         if let failure = state.failure { return .failure(failure) }
-                        if registration.withLock({ $0.cancelled }) { return .failure(.cancelled(operation: operation)) }
                         let id = state.nextCorrelationID
                         state.nextCorrelationID = id == Int32.max ? 1 : id + 1
                         state.pending[id] = Pending(
                             continuation: continuation, deadline: .now + timeout, operation: operation, timeout: timeout)
-                        registration.withLock { $0.id = id }
+                        // Either the cancel handler sees the id (and abandons it) or this sees the cancellation.
+                        let cancelled = registration.withLock { registration in
+                            registration.id = id
+                            return registration.cancelled
+                        }
+                        if cancelled {
+                            state.pending[id] = nil
+                            return .failure(.cancelled(operation: operation))
+                        }
                         return .success(id)
                     }
                     switch registered {
