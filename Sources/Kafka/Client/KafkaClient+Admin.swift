@@ -105,7 +105,9 @@ extension KafkaClient {
 
 /// One partition's part of a multi-partition ``KafkaClient/fetch(_:maximumBytesPerPartition:maximumBytes:maximumWait:limits:)``.
 public struct KafkaFetchedPartition: Sendable {
+    /// The topic.
     public var topic: String
+    /// The partition.
     public var partition: Int
     /// The records at or after the requested offset (control batches skipped).
     public var records: [KafkaRecord]

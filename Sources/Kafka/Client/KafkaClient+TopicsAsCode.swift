@@ -1,11 +1,14 @@
 /// A topic as declared in configuration (topics as code).
 public struct KafkaTopicSpecification: Hashable, Sendable {
+    /// The topic name.
     public var name: String
+    /// The partition count it must have.
     public var partitions: Int
     /// -1: the broker's default.
     public var replicationFactor: Int16
     /// Topic configs (`cleanup.policy`, `retention.ms` …) the topic must have.
     public var configs: [String: String]
+    /// A declaration; `replicationFactor` -1 leaves it to the broker.
     public init(name: String, partitions: Int, replicationFactor: Int16 = -1, configs: [String: String] = [:]) {
         self.name = name
         self.partitions = partitions
@@ -16,6 +19,7 @@ public struct KafkaTopicSpecification: Hashable, Sendable {
 
 /// What ``KafkaClient/ensureTopics(_:)`` found or did for one topic.
 public struct KafkaTopicReconciliation: Hashable, Sendable {
+    /// The topic name.
     public var name: String
     /// True when the topic was created now.
     public var created: Bool
@@ -24,8 +28,11 @@ public struct KafkaTopicReconciliation: Hashable, Sendable {
     /// Declared configs whose value on the cluster differs: `name → (declared, actual)`. Never changed here.
     public var configDifferences: [String: ConfigDifference]
 
+    /// A config value as declared and as found on the cluster (nil: not set or sensitive).
     public struct ConfigDifference: Hashable, Sendable {
+        /// The declared value.
         public var declared: String
+        /// The value on the cluster.
         public var actual: String?
     }
 

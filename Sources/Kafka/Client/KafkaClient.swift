@@ -2,15 +2,18 @@ internal import Synchronization
 
 /// A topic's partitions and their leaders, from Metadata.
 public struct KafkaTopicMetadata: Hashable, Sendable {
+    /// The topic name.
     public var name: String
     /// Leader node id per partition index (-1 when leaderless).
     public var leaders: [Int32]
+    /// How many partitions the topic has.
     public var partitionCount: Int { leaders.count }
 }
 
 /// The cluster as one client sees it: bootstrap, one connection per broker, cached metadata refreshed on
 /// demand and when a broker says leadership or layout changed, and retries with exponential backoff.
 public final class KafkaClient: Sendable {
+    /// Bootstrap list, timeouts and retries.
     public let configuration: KafkaClientConfiguration
 
     private struct State {
@@ -22,6 +25,7 @@ public final class KafkaClient: Sendable {
     }
     private let state = Mutex(State())
 
+    /// A client for the cluster of `configuration`; it connects on first use.
     public init(configuration: KafkaClientConfiguration) throws(KafkaError) {
         try configuration.validate()
         self.configuration = configuration

@@ -1,7 +1,10 @@
 /// A broker address from a bootstrap list.
 public struct KafkaBrokerAddress: Hashable, Sendable, CustomStringConvertible {
+    /// A host name or IP address.
     public var host: String
+    /// The TCP port.
     public var port: Int
+    /// An address.
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -28,6 +31,7 @@ public struct KafkaClientConfiguration: Sendable, Hashable {
     /// Longest wait between retries. Default: 2 s.
     public var maximumRetryBackoff: Duration = .seconds(2)
 
+    /// A configuration with the defaults documented on each field.
     public init(bootstrapServers: [KafkaBrokerAddress]) {
         self.bootstrapServers = bootstrapServers
     }

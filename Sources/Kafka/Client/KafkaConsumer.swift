@@ -21,6 +21,7 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     public var maximumWait: Duration = .milliseconds(500)
     /// Limits while decoding batches. Default: 64 MiB decompressed, CRC checked.
     public var limits: RecordBatchLimits = .init()
+    /// A configuration with the defaults documented on each field.
     public init() {}
 }
 
@@ -31,11 +32,14 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
 public final class KafkaConsumer: Sendable, AsyncSequence {
     public typealias Element = StoredRecord
 
+    /// The cluster connection.
     public let client: KafkaClient
+    /// Fetch sizes and limits.
     public let configuration: KafkaConsumerConfiguration
     private let assignment: [(topic: String, partition: Int, start: KafkaStartOffset)]
     private let processed = Mutex<[String: [Int: Int64]]>([:])
 
+    /// A consumer of `assignment`: `(topic, partition, where to start)`.
     public init(
         client: KafkaClient, assignment: [(topic: String, partition: Int, start: KafkaStartOffset)],
         configuration: KafkaConsumerConfiguration = .init()

@@ -19,6 +19,7 @@ public struct KafkaGroupConsumerConfiguration: Sendable, Hashable {
     /// Fetch sizes and limits.
     public var fetch: KafkaConsumerConfiguration = .init()
 
+    /// A configuration with the defaults documented on each field.
     public init(group: String, topics: [String]) {
         self.group = group
         self.topics = topics
@@ -44,7 +45,9 @@ public struct KafkaGroupConsumerConfiguration: Sendable, Hashable {
 public final class KafkaGroupConsumer: Sendable, AsyncSequence {
     public typealias Element = StoredRecord
 
+    /// The cluster connection.
     public let client: KafkaClient
+    /// The group, topics and timing.
     public let configuration: KafkaGroupConsumerConfiguration
 
     struct Membership: Sendable {
@@ -58,6 +61,7 @@ public final class KafkaGroupConsumer: Sendable, AsyncSequence {
     }
     let state = Mutex(Membership())
 
+    /// A member of `configuration.group`; it joins on first iteration or ``join()``.
     public init(client: KafkaClient, configuration: KafkaGroupConsumerConfiguration) throws(KafkaError) {
         try configuration.validate()
         self.client = client

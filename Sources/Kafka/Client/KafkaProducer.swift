@@ -3,8 +3,11 @@ internal import Synchronization
 
 /// Where a produced record landed.
 public struct DeliveryReport: Hashable, Sendable {
+    /// The topic.
     public var topic: String
+    /// The partition.
     public var partition: Int
+    /// The record's offset.
     public var offset: Int64
 }
 
@@ -19,7 +22,9 @@ public struct DeliveryReport: Hashable, Sendable {
 /// never reused for other records. Kafka allows up to five batches in flight per partition; this producer
 /// keeps one (simpler, still ordered; see the README).
 public final class KafkaProducer: Sendable {
+    /// The cluster connection.
     public let client: KafkaClient
+    /// Acks, idempotence, batching and buffering.
     public let configuration: KafkaProducerConfiguration
 
     private struct TopicPartition: Hashable {
@@ -96,6 +101,7 @@ public final class KafkaProducer: Sendable {
     /// each partition's batches complete. Finishes after ``close()``. Unread reports are buffered.
     public let deliveryReports: AsyncStream<Result<DeliveryReport, KafkaError>>
 
+    /// A producer on `client`'s cluster; the producer id is requested with the first batch.
     public init(client: KafkaClient, configuration: KafkaProducerConfiguration = .init()) throws(KafkaError) {
         try configuration.validate()
         self.client = client

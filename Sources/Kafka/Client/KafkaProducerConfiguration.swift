@@ -17,6 +17,7 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
     /// How long the broker may wait for replication (`TimeoutMs`). Default: 30 s.
     public var deliveryTimeout: Duration = .seconds(30)
 
+    /// A configuration with the defaults documented on each field.
     public init() {}
 
     /// Checks every field; the error names the first bad one.

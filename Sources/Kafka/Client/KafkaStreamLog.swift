@@ -7,7 +7,9 @@ public import StreamLog
 /// are ListOffsets (plus the Fetch high watermark); commits are OffsetCommit/OffsetFetch for the group
 /// outside group membership.
 public final class KafkaStreamLog: StreamLog {
+    /// The cluster connection.
     public let client: KafkaClient
+    /// The idempotent producer appends go through.
     public let producer: KafkaProducer
 
     /// Connects lazily to the cluster of `url` (`kafka://host:port,…`).
@@ -15,6 +17,7 @@ public final class KafkaStreamLog: StreamLog {
         try self.init(client: KafkaClient(configuration: KafkaClientConfiguration(url: url)), producer: configuration)
     }
 
+    /// A stream log on `client`'s cluster; appends are sent at once (linger is set to zero).
     public init(client: KafkaClient, producer configuration: KafkaProducerConfiguration = .init()) throws(KafkaError) {
         self.client = client
         var configuration = configuration

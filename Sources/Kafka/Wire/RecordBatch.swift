@@ -18,8 +18,11 @@ public enum Compression: Int, Sendable, CaseIterable {
 
 /// One record read from a batch, with its absolute offset.
 public struct KafkaRecord: Hashable, Sendable {
+    /// The absolute offset in its partition.
     public var offset: Int64
+    /// Key, value, headers and timestamp.
     public var record: StreamRecord
+    /// A record at `offset`.
     public init(offset: Int64, record: StreamRecord) {
         self.offset = offset
         self.record = record
@@ -38,20 +41,31 @@ public struct KafkaRecord: Hashable, Sendable {
 /// timestampDelta:varlong offsetDelta:varint keyLength:varint key valueLength:varint value
 /// headerCount:varint [keyLength:varint key valueLength:varint value]`, lengths -1 for null.
 public struct RecordBatch: Hashable, Sendable {
+    /// `baseOffset`: the first record's offset (0 in a batch being produced).
     public var baseOffset: Int64
+    /// `partitionLeaderEpoch`.
     public var partitionLeaderEpoch: Int32
+    /// Attribute bits 0–2.
     public var compression: Compression
     /// Attribute bit 3: the timestamps are the broker's LogAppendTime (``maxTimestamp``).
     public var isLogAppendTime: Bool
+    /// Attribute bit 4.
     public var isTransactional: Bool
     /// Attribute bit 5: a control batch (transaction markers), not user records.
     public var isControl: Bool
+    /// `lastOffsetDelta`: record count minus one.
     public var lastOffsetDelta: Int32
+    /// `baseTimestamp`: the first record's timestamp.
     public var baseTimestamp: Int64
+    /// `maxTimestamp`.
     public var maxTimestamp: Int64
+    /// `producerId`, -1 when not idempotent.
     public var producerID: Int64
+    /// `producerEpoch`.
     public var producerEpoch: Int16
+    /// `baseSequence`, -1 when not idempotent.
     public var baseSequence: Int32
+    /// The records, with absolute offsets.
     public var records: [KafkaRecord]
 
     /// Size of the fixed header, through `recordCount`.
@@ -177,6 +191,7 @@ public struct RecordBatchLimits: Sendable, Hashable {
     public var maximumDecompressedSize: Int
     /// Whether the CRC-32C is checked. Default: true.
     public var verifyChecksum: Bool
+    /// Limits; the defaults are documented on each field.
     public init(maximumDecompressedSize: Int = 64 << 20, verifyChecksum: Bool = true) {
         self.maximumDecompressedSize = maximumDecompressedSize
         self.verifyChecksum = verifyChecksum
