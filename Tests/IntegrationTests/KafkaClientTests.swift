@@ -205,6 +205,14 @@ struct KafkaClientTests {
         #expect(published.reduce(0) { $0 + $1.count } == 5)
     }
 
+    @Test func bootstrapSkipsADeadBrokerInTheList() async throws {
+        let broker = try TestEnvironment.current.kafkaBroker()
+        let client = try KafkaClient(configuration: KafkaClientConfiguration(url: "kafka://127.0.0.1:1,\(broker.host):\(broker.port)"))
+        defer { client.close() }
+        let metadata = try await client.refreshMetadata(topics: nil)
+        #expect(!metadata.brokers.isEmpty)
+    }
+
     @Test func unreachableBrokerFailsWithinTheTimeout() async throws {
         var configuration = KafkaClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: 1)])
         configuration.retries = 1
