@@ -80,6 +80,18 @@ struct KafkaCLITests {
         }
         #expect(committed == 20)
 
+        // `ferry log` reads the same topic through the StreamLog interface.
+        let topics = try Self.run(["log", "topics", "--log", url])
+        #expect(topics.status == 0, "\(topics.error)")
+        let line = topics.output.split(separator: "\n").first { $0.contains(#""name":"\#(topic)""#) }
+        #expect(line?.contains(#""partitions":3"#) == true)
+        let dumped = try Self.run(["log", "dump", topic, "--log", url])
+        #expect(dumped.status == 0, "\(dumped.error)")
+        #expect(Set(dumped.output.split(separator: "\n")) == Set(lines))
+        let tail = try Self.run(["log", "tail", topic, "--log", url])
+        #expect(tail.status == 2)
+        #expect(tail.error.contains("ferry consume --from URL"))
+
         let missing = try Self.run(["consume", "--from", url, "--topic", "no-such-\(topic)", "--max", "1"])
         #expect(missing.status != 0)
         #expect(missing.error.contains("UNKNOWN_TOPIC_OR_PARTITION"))

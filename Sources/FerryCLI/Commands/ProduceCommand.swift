@@ -50,7 +50,9 @@ struct ProduceCommand: Command {
 
     init(parsing values: ParsedValues) throws(UsageError) {
         directory = try values.value(of: LogCommand.directory)
+        // `--log kafka://…` means the same as `--to kafka://…` (never a directory named "kafka:").
         kafkaURL = try values.valueIfPresent(of: Self.destination)
+            ?? (LogCommand.isKafkaURL(directory) ? directory : nil)
         topicName = try values.value(of: Self.topic)
         mode = values.isSet(Self.structured) ? .structured : .binary
         fsyncPolicy = try values.value(of: LogAppendCommand.fsync)
