@@ -201,6 +201,14 @@ struct KafkaClientTests {
         #expect(try await log.committedOffset(group: "g-\(topic)", topic: topic, partition: 1) == nil)
         try await log.commit(group: "g-\(topic)", topic: topic, partition: 1, offset: 3)
         #expect(try await log.committedOffset(group: "g-\(topic)", topic: topic, partition: 1) == 3)
+        await #expect(throws: StreamLogError.unknownPartition(topic: topic, partition: 7, partitionCount: 2)) {
+            _ = try await log.append(records, topic: topic, partition: 7)
+        }
+        let start = ContinuousClock.now
+        await #expect(throws: StreamLogError.unknownTopic("no-such-\(topic)")) {
+            _ = try await log.offsets(topic: "no-such-\(topic)", partition: 0)
+        }
+        #expect(ContinuousClock.now - start < .seconds(3), "an unknown topic is not retried")
         let published = try await log.publish(records, topic: topic)
         #expect(published.reduce(0) { $0 + $1.count } == 5)
     }

@@ -45,8 +45,24 @@ public final class KafkaStreamLog: StreamLog {
             .sorted { $0.name < $1.name }
     }
 
+    /// Checks that `topic` has `partition`, throwing what LocalLog throws (``StreamLogError/unknownTopic(_:)``,
+    /// ``StreamLogError/unknownPartition(topic:partition:partitionCount:)``) instead of retrying a topic that
+    /// does not exist. Metadata is cached, so this costs a request only the first time.
+    private func validate(topic: String, partition: Int) async throws {
+        let metadata: KafkaTopicMetadata
+        do {
+            metadata = try await client.topicMetadata(topic)
+        } catch where error.brokerCode == .unknownTopicOrPartition {
+            throw StreamLogError.unknownTopic(topic)
+        }
+        guard partition >= 0, partition < metadata.partitionCount else {
+            throw StreamLogError.unknownPartition(topic: topic, partition: partition, partitionCount: metadata.partitionCount)
+        }
+    }
+
     public func append(_ records: [StreamRecord], topic: String, partition: Int) async throws -> AppendResult {
-        try await producer.send(batch: records, topic: topic, partition: partition)
+        try await validate(topic: topic, partition: partition)
+        return try await producer.send(batch: records, topic: topic, partition: partition)
     }
 
     public func read(topic: String, partition: Int, from offset: Int64, maxRecords: Int, maxBytes: Int) async throws
@@ -54,6 +70,10 @@ public final class KafkaStreamLog: StreamLog {
     {
         let bounds = try await offsets(topic: topic, partition: partition)
         guard offset < bounds.next else { return [] }
+        guard offset >= bounds.earliest else {
+            throw StreamLogError.offsetOutOfRange(
+                topic: topic, partition: partition, requested: offset, earliest: bounds.earliest, next: bounds.next)
+        }
         let fetched = try await client.fetch(topic: topic, partition: partition, offset: offset, maximumBytes: max(maxBytes, 1))
         return fetched.records.prefix(max(maxRecords, 1)).map {
             StoredRecord(topic: topic, partition: partition, offset: $0.offset, record: $0.record)
@@ -61,6 +81,7 @@ public final class KafkaStreamLog: StreamLog {
     }
 
     public func offsets(topic: String, partition: Int) async throws -> PartitionOffsets {
+        try await validate(topic: topic, partition: partition)
         let earliest = try await client.listOffset(topic: topic, partition: partition, timestamp: ListOffsetsRequest.earliest)
         let latest = try await client.listOffset(topic: topic, partition: partition, timestamp: ListOffsetsRequest.latest)
         // tansu 0.6 answers ListOffsets(latest) with the last batch's base offset + 1; the Fetch high
@@ -74,10 +95,12 @@ public final class KafkaStreamLog: StreamLog {
     }
 
     public func commit(group: String, topic: String, partition: Int, offset: Int64) async throws {
+        try await validate(topic: topic, partition: partition)
         try await client.commit(group: group, topic: topic, partition: partition, offset: offset)
     }
 
     public func committedOffset(group: String, topic: String, partition: Int) async throws -> Int64? {
-        try await client.committedOffset(group: group, topic: topic, partition: partition)
+        try await validate(topic: topic, partition: partition)
+        return try await client.committedOffset(group: group, topic: topic, partition: partition)
     }
 }
