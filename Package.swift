@@ -2,7 +2,7 @@
 //
 // Ferry: a bridge between legacy integration estates (MQ, mainframe files, EDI) and event streaming.
 // Toolchain only: no third-party packages. Dependencies point inward:
-//   ferry (CLI) → FerryCLI → Events, StreamLog → ByteCoding
+//   ferry (CLI) → FerryCLI → Events, Kafka, StreamLog → ByteCoding
 import PackageDescription
 
 /// One settings block for every target: Swift 6 language mode (strict concurrency) plus upcoming features.
@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ByteCoding", targets: ["ByteCoding"]),
         .library(name: "Events", targets: ["Events"]),
         .library(name: "StreamLog", targets: ["StreamLog"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "CodePages", targets: ["CodePages"]),
         .library(name: "Copybook", targets: ["Copybook"]),
         .library(name: "EDI", targets: ["EDI"]),
@@ -30,6 +31,13 @@ let package = Package(
         .target(name: "ByteCoding", swiftSettings: settings),
         // The streaming-log interface, the embedded LocalLog and Kafka's keyed partitioner.
         .target(name: "StreamLog", dependencies: ["ByteCoding"], exclude: ["README.md"], swiftSettings: settings),
+        // The system zlib (Debian: zlib1g-dev), for gzip record batches.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The Kafka wire protocol in pure Swift: Wire/ (schemas, RecordBatch v2) and Client/ (connections,
+        // producer, consumer, admin, KafkaStreamLog).
+        .target(
+            name: "Kafka", dependencies: ["ByteCoding", "StreamLog", "CZlib"], exclude: ["README.md"],
+            swiftSettings: settings),
         // CloudEvents 1.0, exact decimals, the fast JSON writer, the Kafka protocol binding.
         .target(name: "Events", dependencies: ["ByteCoding", "StreamLog"], swiftSettings: settings),
         // EBCDIC and ASCII code pages as data keyed by CCSID. Pure.
@@ -48,7 +56,7 @@ let package = Package(
             swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
-            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI", "MQ"],
+            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "Kafka", "CodePages", "Copybook", "EDI", "MQ"],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
@@ -56,8 +64,14 @@ let package = Package(
             name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ"],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
+        // Release-build Kafka benchmark beside confluent-kafka: `swift run -c release ferry-kafka-bench --bootstrap H:P`.
+        .executableTarget(
+            name: "ferry-kafka-bench", dependencies: ["Kafka", "StreamLog"], path: "Benchmarks/ferry-kafka-bench",
+            exclude: ["confluent_bench.py"], swiftSettings: settings),
+
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
         .testTarget(name: "StreamLogTests", dependencies: ["StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "CodePagesTests", dependencies: ["CodePages"], swiftSettings: settings),
         .testTarget(
@@ -70,7 +84,7 @@ let package = Package(
             swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],
+            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka"],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

@@ -46,6 +46,7 @@ struct LogAppendCommand: Command {
             throw .invalid("options '--partition' and '--key' cannot be used together")
         }
         directory = try values.value(of: LogCommand.directory)
+        try LogCommand.requireDirectory(directory, command: "append", instead: "'ferry produce --to URL'")
         topicName = try values.value(of: Self.topic)
         inputPath = try values.valueIfPresent(of: Self.file) ?? "-"
         fixedPartition = try values.valueIfPresent(of: Self.partition)?.value

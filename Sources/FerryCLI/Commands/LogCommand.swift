@@ -1,3 +1,4 @@
+import Kafka
 public import StreamLog
 
 /// `ferry log`: inspect and write the embedded LocalLog directly.
@@ -5,7 +6,7 @@ struct LogCommand: CommandGroup {
     /// `--log DIR`, accepted by every `log` subcommand.
     static let directory = Option<String>(
         "log", valueName: "DIR", default: "ferry-data/log", environment: "FERRY_LOG_DIR",
-        help: "The log directory.")
+        help: "The log directory, or a Kafka cluster kafka://host:port[,host:port…] (topics, create, dump).")
 
     static var configuration: CommandConfiguration {
         CommandConfiguration(
@@ -31,6 +32,29 @@ struct LogCommand: CommandGroup {
         let log = try LocalLog(LocalLogConfiguration(directory: directory, access: access, fsync: fsync))
         for note in log.recoveryNotes { context.errorOutput.write("warning: \(note)\n") }
         return log
+    }
+
+    /// A log named by `--log`: the LocalLog in a directory, or the Kafka cluster of a `kafka://` URL, with the
+    /// way to close it.
+    static func openStreamLog(
+        _ location: String, access: LocalLogConfiguration.Access, context: CommandContext
+    ) throws -> (log: any StreamLog, close: () throws -> Void) {
+        if isKafkaURL(location) {
+            let log = try KafkaStreamLog(url: location)
+            return (log, { log.close() })
+        }
+        let log = try open(location, access: access, context: context)
+        return (log, { try log.close() })
+    }
+
+    /// Whether `--log` names a Kafka cluster rather than a directory.
+    static func isKafkaURL(_ location: String) -> Bool { location.hasPrefix("kafka://") }
+
+    /// Refuses a Kafka URL for a subcommand that works on the embedded log only.
+    static func requireDirectory(_ location: String, command: String, instead: String) throws(UsageError) {
+        guard !isKafkaURL(location) else {
+            throw .invalid("'ferry log \(command)' works on the embedded log only; for Kafka use \(instead)")
+        }
     }
 
     /// The partition count of `topic`, or ``StreamLogError/unknownTopic(_:)``.

@@ -28,8 +28,13 @@ struct LogCreateCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let log = try LogCommand.open(directory, access: .readWrite, context: context)
-        try log.createTopic(topicName, partitions: partitionCount)
-        try log.close()
+        let (log, close) = try LogCommand.openStreamLog(directory, access: .readWrite, context: context)
+        do {
+            try await log.createTopic(topicName, partitions: partitionCount)
+        } catch {
+            try? close()
+            throw error
+        }
+        try close()
     }
 }

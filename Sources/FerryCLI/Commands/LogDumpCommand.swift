@@ -41,16 +41,16 @@ struct LogDumpCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let log = try LogCommand.open(directory, access: .readOnly, context: context)
-        defer { try? log.close() }
-        let count = try LogCommand.partitionCount(of: topicName, in: log)
+        let (log, close) = try LogCommand.openStreamLog(directory, access: .readOnly, context: context)
+        defer { try? close() }
+        let count = try await log.partitionCount(of: topicName)
         let partitions = onlyPartition.map { [$0] } ?? Array(0..<count)
         var remaining = limit ?? .max
         for partition in partitions where remaining > 0 {
-            let bounds = try log.offsets(topic: topicName, partition: partition)
+            let bounds = try await log.offsets(topic: topicName, partition: partition)
             var offset = max(startOffset, bounds.earliest)
             while remaining > 0, offset < bounds.next {
-                let records = try log.read(
+                let records = try await log.read(
                     topic: topicName, partition: partition, from: offset, maxRecords: min(remaining, 1000),
                     maxBytes: 4 << 20)
                 guard let last = records.last else { break }

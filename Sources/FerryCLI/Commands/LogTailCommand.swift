@@ -31,6 +31,7 @@ struct LogTailCommand: Command {
 
     init(parsing values: ParsedValues) throws(UsageError) {
         directory = try values.value(of: LogCommand.directory)
+        try LogCommand.requireDirectory(directory, command: "tail", instead: "'ferry consume --from URL'")
         topicName = try values.value(of: Self.topic)
         count = try values.value(of: Self.lines).value
         follows = values.isSet(Self.follow)

@@ -21,12 +21,12 @@ struct LogTopicsCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let log = try LogCommand.open(directory, access: .readOnly, context: context)
-        defer { try? log.close() }
-        for topic in try log.topics() {
+        let (log, close) = try LogCommand.openStreamLog(directory, access: .readOnly, context: context)
+        defer { try? close() }
+        for topic in try await log.topics() {
             var offsets: [UInt8] = [UInt8(ascii: "[")]
             for partition in 0..<topic.partitionCount {
-                let bounds = try log.offsets(topic: topic.name, partition: partition)
+                let bounds = try await log.offsets(topic: topic.name, partition: partition)
                 var entry = JSONLine()
                 entry.field("partition", partition)
                 entry.field("earliest", bounds.earliest)

@@ -1,0 +1,268 @@
+internal import ByteCoding
+internal import Foundation
+internal import Synchronization
+
+/// One TCP connection to one broker, with pipelined requests matched to responses by correlation id.
+///
+/// Any number of tasks may ``send(_:version:timeout:)`` at once: each request is written whole (writes are
+/// serialised) and its task suspends until the response with its correlation id arrives, the timeout passes,
+/// or the connection fails. A dedicated thread receives and splits frames; responses are decoded by the
+/// waiting task. A request that times out fails alone (its late response is dropped); a broken connection
+/// fails every waiting request with a retriable ``KafkaError/connection(broker:reason:)``.
+public final class KafkaConnection: Sendable {
+    /// `host:port` of the broker.
+    public let address: String
+    /// The broker's node id, or -1 for a bootstrap connection.
+    public let nodeID: Int32
+    /// The versions negotiated with ApiVersions at connect time.
+    public var apiVersions: ApiVersionsRequest.Response {
+        negotiated.withLock { $0 } ?? .init(errorCode: .none, apis: [], throttleTimeMilliseconds: 0)
+    }
+    private let negotiated = Mutex<ApiVersionsRequest.Response?>(nil)
+
+    private let socket: KafkaSocket
+    private let clientID: String
+    private let state: Mutex<State>
+    /// Serialises writes so that frames never interleave. Held only while one frame is sent.
+    private let writeLock = Mutex<Void>(())
+
+    private struct Pending {
+        var continuation: CheckedContinuation<[UInt8], any Error>
+        var deadline: ContinuousClock.Instant
+        var operation: String
+        var timeout: Duration
+    }
+
+    private struct State {
+        var nextCorrelationID: Int32 = 1
+        var pending: [Int32: Pending] = [:]
+        var failure: KafkaError?
+    }
+
+    private init(socket: KafkaSocket, nodeID: Int32, clientID: String) {
+        self.socket = socket
+        self.address = socket.address
+        self.nodeID = nodeID
+        self.clientID = clientID
+        self.state = Mutex(State())
+    }
+
+    /// Connects, starts the receiver and negotiates API versions (ApiVersions v3, falling back to v0 when the
+    /// broker does not know v3).
+    public static func connect(
+        host: String, port: Int, nodeID: Int32 = -1, clientID: String, connectTimeout: Duration,
+        requestTimeout: Duration, maximumResponseSize: Int
+    ) async throws(KafkaError) -> KafkaConnection {
+        let socket = try KafkaSocket.connect(host: host, port: port, timeout: connectTimeout)
+        socket.setSendTimeout(requestTimeout)
+        let connection = KafkaConnection(socket: socket, nodeID: nodeID, clientID: clientID)
+        connection.startReceiver(maximumResponseSize: maximumResponseSize)
+        do throws(KafkaError) {
+            var response: ApiVersionsRequest.Response
+            do {
+                response = try await connection.send(ApiVersionsRequest(), version: 3, timeout: requestTimeout)
+            } catch let error where error.isMalformed {
+                // A broker without v3 answers in the v0 layout with UNSUPPORTED_VERSION.
+                response = try await connection.send(ApiVersionsRequest(), version: 0, timeout: requestTimeout)
+            }
+            if response.errorCode == .unsupportedVersion {
+                response = try await connection.send(ApiVersionsRequest(), version: 0, timeout: requestTimeout)
+            }
+            guard response.errorCode == .none else {
+                throw KafkaError.broker(code: response.errorCode, context: "ApiVersions", message: nil)
+            }
+            connection.negotiated.withLock { $0 = response }
+            return connection
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    /// The version to use for `R`: the highest both sides support.
+    public func version<R: KafkaRequest>(for _: R.Type) throws(KafkaError) -> Int16 {
+        let broker = apiVersions.versions(of: R.apiKey)
+        guard let broker, let version = highestCommonVersion(client: R.supportedVersions, broker: broker) else {
+            throw .unsupportedVersion(api: "\(R.apiKey)", client: R.supportedVersions, broker: broker)
+        }
+        return version
+    }
+
+    /// Sends `request` at the negotiated version and waits for its response.
+    public func send<R: KafkaRequest>(_ request: R, timeout: Duration) async throws(KafkaError) -> R.Response {
+        try await send(request, version: try version(for: R.self), timeout: timeout)
+    }
+
+    /// Sends `request` at `version` and waits for its response, at most `timeout`.
+    ///
+    /// The frame is written before this function first suspends, so requests from one task reach the broker
+    /// in call order.
+    public func send<R: KafkaRequest>(_ request: R, version: Int16, timeout: Duration) async throws(KafkaError)
+        -> R.Response
+    {
+        let operation = "\(R.apiKey) v\(version) to \(address)"
+        let body: [UInt8]
+        // The correlation id once registered, or a note that the task was cancelled before that.
+        let registration = Mutex<(id: Int32?, cancelled: Bool)>((nil, false))
+        do {
+            body = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
+                    let registered: Result<Int32, KafkaError> = state.withLock { state in
+                        if let failure = state.failure { return .failure(failure) }
+                        let id = state.nextCorrelationID
+                        state.nextCorrelationID = id == Int32.max ? 1 : id + 1
+                        state.pending[id] = Pending(
+                            continuation: continuation, deadline: .now + timeout, operation: operation, timeout: timeout)
+                        // Either the cancel handler sees the id (and abandons it) or this sees the cancellation.
+                        let cancelled = registration.withLock { registration in
+                            registration.id = id
+                            return registration.cancelled
+                        }
+                        if cancelled {
+                            state.pending[id] = nil
+                            return .failure(.cancelled(operation: operation))
+                        }
+                        return .success(id)
+                    }
+                    switch registered {
+                    case let .failure(error):
+                        continuation.resume(throwing: error)
+                    case let .success(id):
+                        var writer = ByteWriter(capacity: 256)
+                        KafkaFrame.encode(request, version: version, correlationID: id, clientID: clientID, into: &writer)
+                        do throws(KafkaError) {
+                            let frame = writer.bytes
+                            try withKafkaErrors("send") {
+                                try writeLock.withLock { _ in try frame.withUnsafeBytes { raw in try socket.sendAll(raw) } }
+                            }
+                        } catch {
+                            fail(with: error)
+                        }
+                    }
+                }
+            } onCancel: {
+                let id: Int32? = registration.withLock { registration in
+                    registration.cancelled = true
+                    return registration.id
+                }
+                if let id { abandon(id, with: .cancelled(operation: operation)) }
+            }
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            throw .connection(broker: address, reason: "\(error)")
+        }
+        return try withKafkaErrors(operation) {
+            try body.withUnsafeBytes { raw in try KafkaFrame.decodeResponse(R.self, version: version, body: raw).response }
+        }
+    }
+
+    /// True once the connection failed or was closed.
+    public var isClosed: Bool { state.withLock { $0.failure != nil } }
+
+    /// Closes the connection; waiting requests fail with ``KafkaError/closed``.
+    public func close() { fail(with: .closed) }
+
+    // MARK: - Receiving
+
+    private func startReceiver(maximumResponseSize: Int) {
+        let decoder = KafkaFrameDecoder(maximumFrameSize: maximumResponseSize)
+        let thread = Thread { [self] in
+            self.receiveLoop(decoder: decoder)
+        }
+        thread.name = "kafka-recv \(address)"
+        thread.start()
+    }
+
+    /// Reads frames until the connection fails; every 50 ms sweeps requests past their deadline.
+    private func receiveLoop(decoder: KafkaFrameDecoder) {
+        var buffer: [UInt8] = []
+        var start = 0
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            if isClosed { return }
+            sweepDeadlines()
+            let received: Int
+            do {
+                received = try withKafkaErrors("receive") {
+                    try chunk.withUnsafeMutableBytes { raw in try socket.receive(into: raw, waitingMilliseconds: 50) }
+                }
+            } catch {
+                fail(with: error)
+                return
+            }
+            guard received > 0 else { continue }
+            buffer.append(contentsOf: chunk[..<received])
+            while true {
+                let length: Int?
+                do {
+                    length = try withKafkaErrors("response frame") {
+                        try buffer.withUnsafeBytes { raw in
+                            try decoder.nextFrameLength(in: UnsafeRawBufferPointer(rebasing: raw[start...]))
+                        }
+                    }
+                } catch {
+                    fail(with: error)
+                    return
+                }
+                guard let length else { break }
+                let body = Array(buffer[(start + 4)..<(start + 4 + length)])
+                start += 4 + length
+                if let error = deliver(body) {
+                    fail(with: error)
+                    return
+                }
+            }
+            if start > 0 && start == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            } else if start > 1 << 20 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+        }
+    }
+
+    /// Hands a response body to the task waiting for its correlation id. Late responses of timed-out requests
+    /// are dropped; an id never sent is an error that ends the connection.
+    private func deliver(_ body: [UInt8]) -> KafkaError? {
+        guard body.count >= 4 else { return .invalid(context: "response from \(address)", detail: "no correlation id") }
+        let id = Int32(bigEndian: body.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })
+        let (pending, known): (Pending?, Bool) = state.withLock { state in
+            if let pending = state.pending.removeValue(forKey: id) { return (pending, true) }
+            return (nil, id > 0 && id < state.nextCorrelationID)
+        }
+        if let pending {
+            pending.continuation.resume(returning: body)
+            return nil
+        }
+        return known ? nil : .unexpectedCorrelationID(broker: address, received: id)
+    }
+
+    /// Fails the request `id` alone (its late response will be dropped).
+    private func abandon(_ id: Int32, with error: KafkaError) {
+        let pending = state.withLock { $0.pending.removeValue(forKey: id) }
+        pending?.continuation.resume(throwing: error)
+    }
+
+    private func sweepDeadlines() {
+        let now = ContinuousClock.now
+        let expired: [Pending] = state.withLock { state in
+            let ids = state.pending.filter { $0.value.deadline <= now }.map(\.key)
+            return ids.compactMap { state.pending.removeValue(forKey: $0) }
+        }
+        for pending in expired {
+            pending.continuation.resume(throwing: KafkaError.timedOut(operation: pending.operation, after: pending.timeout))
+        }
+    }
+
+    private func fail(with error: KafkaError) {
+        let waiting: [Pending] = state.withLock { state in
+            if state.failure == nil { state.failure = error }
+            defer { state.pending.removeAll() }
+            return Array(state.pending.values)
+        }
+        socket.shutdownBoth()
+        for pending in waiting { pending.continuation.resume(throwing: error) }
+    }
+}

@@ -1,0 +1,382 @@
+public import StreamLog
+internal import Synchronization
+
+/// Where a produced record landed.
+public struct DeliveryReport: Hashable, Sendable {
+    /// The topic.
+    public var topic: String
+    /// The partition.
+    public var partition: Int
+    /// The record's offset.
+    public var offset: Int64
+}
+
+/// A Kafka producer: acks=all and idempotence by default, per-partition batching with `linger` and
+/// `batchSize`, Kafka's murmur2 partitioner for keyed records, and back-pressure when the buffer is full.
+///
+/// Ordering and idempotence: each partition sends one batch at a time (the next waits for the previous
+/// acknowledgement), batches carry the producer id, epoch and consecutive base sequences, and a retried batch
+/// keeps its sequence, so the broker drops a duplicate instead of appending it twice. When a batch's outcome
+/// stays unknown after the retries (or the broker reports OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID or
+/// INVALID_PRODUCER_EPOCH), the batch fails and the producer takes a new producer id, so that sequence is
+/// never reused for other records. Kafka allows up to five batches in flight per partition; this producer
+/// keeps one (simpler, still ordered; see the README).
+public final class KafkaProducer: Sendable {
+    /// The cluster connection.
+    public let client: KafkaClient
+    /// Acks, idempotence, batching and buffering.
+    public let configuration: KafkaProducerConfiguration
+
+    private struct TopicPartition: Hashable {
+        var topic: String
+        var partition: Int
+    }
+
+    private enum Completion {
+        /// A caller of ``send(_:topic:partition:)`` waits for the outcome.
+        case waiting(CheckedContinuation<DeliveryReport, any Error>)
+        /// ``enqueue(_:topic:partition:)``: the outcome goes to ``deliveryReports``.
+        case report
+    }
+
+    private struct Waiting {
+        var record: StreamRecord
+        var size: Int
+        var completion: Completion
+    }
+
+    /// One partition's queue: `waiting[head...]` are queued, `bytes` their total size.
+    private struct Accumulator {
+        var waiting: [Waiting] = []
+        var head = 0
+        var bytes = 0
+        var draining = false
+
+        mutating func append(_ item: Waiting) {
+            waiting.append(item)
+            bytes += item.size
+        }
+
+        /// Removes and returns the records of the next batch: at least one, at most `batchSize` bytes.
+        mutating func takeBatch(batchSize: Int) -> [Waiting] {
+            var end = head
+            var size = 0
+            while end < waiting.count {
+                if end > head && size + waiting[end].size > batchSize { break }
+                size += waiting[end].size
+                end += 1
+            }
+            let taken = Array(waiting[head..<end])
+            head = end
+            bytes -= size
+            if head == waiting.count {
+                waiting.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 4096 && head * 2 > waiting.count {
+                waiting.removeFirst(head)
+                head = 0
+            }
+            return taken
+        }
+    }
+
+    private struct State {
+        var producerID: Int64 = -1
+        var producerEpoch: Int16 = -1
+        /// The next base sequence per partition, under the producer id it was counted for (another id: 0).
+        var sequences: [TopicPartition: (producerID: Int64, next: Int32)] = [:]
+        var accumulators: [TopicPartition: Accumulator] = [:]
+        var locks: [TopicPartition: AsyncSerialLock] = [:]
+        var bufferedBytes = 0
+        var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+        var inFlightDrains = 0
+        var flushWaiters: [CheckedContinuation<Void, Never>] = []
+        var closed = false
+    }
+    private let state = Mutex(State())
+    private let identityLock = AsyncSerialLock()
+    private let reports: AsyncStream<Result<DeliveryReport, KafkaError>>.Continuation
+
+    /// The outcome of every record given to ``enqueue(_:topic:partition:)`` (fire-and-forget), in the order
+    /// each partition's batches complete. Finishes after ``close()``. Unread reports are buffered.
+    public let deliveryReports: AsyncStream<Result<DeliveryReport, KafkaError>>
+
+    /// A producer on `client`'s cluster; the producer id is requested with the first batch.
+    public init(client: KafkaClient, configuration: KafkaProducerConfiguration = .init()) throws(KafkaError) {
+        try configuration.validate()
+        self.client = client
+        self.configuration = configuration
+        (deliveryReports, reports) = AsyncStream.makeStream(of: Result<DeliveryReport, KafkaError>.self)
+    }
+
+    /// The producer id and epoch (InitProducerId, once), or (-1, -1) when not idempotent.
+    public func producerIdentity() async throws(KafkaError) -> (id: Int64, epoch: Int16) {
+        guard configuration.idempotent else { return (-1, -1) }
+        if let known = state.withLock({ $0.producerID >= 0 ? ($0.producerID, $0.producerEpoch) : nil }) { return known }
+        await identityLock.acquire()
+        defer { identityLock.release() }
+        if let known = state.withLock({ $0.producerID >= 0 ? ($0.producerID, $0.producerEpoch) : nil }) { return known }
+        let response = try await client.withRetries(topic: nil) { () async throws(KafkaError) in
+            let connection = try await client.anyConnection()
+            let response = try await connection.send(InitProducerIdRequest(), timeout: client.configuration.requestTimeout)
+            guard response.errorCode == .none else {
+                throw .broker(code: response.errorCode, context: "InitProducerId", message: nil)
+            }
+            return response
+        }
+        state.withLock { state in
+            state.producerID = response.producerID
+            state.producerEpoch = response.producerEpoch
+        }
+        return (response.producerID, response.producerEpoch)
+    }
+
+    /// Writes `records` to `topic`/`partition` as one batch (or several consecutive ones above
+    /// ``KafkaProducerConfiguration/batchSize``) and returns where the first landed, once acknowledged.
+    public func send(batch records: [StreamRecord], topic: String, partition: Int) async throws(KafkaError) -> AppendResult {
+        guard !records.isEmpty else { return AppendResult(partition: partition, baseOffset: -1, count: 0) }
+        let key = TopicPartition(topic: topic, partition: partition)
+        let lock = state.withLock { state in
+            if let lock = state.locks[key] { return lock }
+            let lock = AsyncSerialLock()
+            state.locks[key] = lock
+            return lock
+        }
+        await lock.acquire()
+        defer { lock.release() }
+        var first: Int64 = -1
+        var start = 0
+        while start < records.count {
+            let (id, epoch) = try await producerIdentity()
+            var end = start
+            var bytes = 0
+            while end < records.count {
+                let size = Self.size(of: records[end])
+                if end > start && bytes + size > configuration.batchSize { break }
+                bytes += size
+                end += 1
+            }
+            let chunk = Array(records[start..<end])
+            let sequence = state.withLock { state in
+                state.sequences[key].flatMap { $0.producerID == id ? $0.next : nil } ?? 0
+            }
+            let encoded = try RecordBatch.encode(
+                chunk, compression: configuration.compression, producerID: id, producerEpoch: epoch,
+                baseSequence: configuration.idempotent ? sequence : -1)
+            let base: Int64
+            do {
+                base = try await produce(encoded, to: key)
+            } catch {
+                // The outcome is unknown (retries exhausted) or the broker lost track of this producer: never
+                // reuse this sequence for other records. A new producer id restarts every sequence at 0.
+                if configuration.idempotent && Self.invalidatesIdentity(error) { forgetIdentity(id) }
+                throw error
+            }
+            state.withLock { state in
+                // Sequences wrap at Int32.max, as in Kafka's DefaultRecordBatch.incrementSequence.
+                let next = Int64(sequence) + Int64(chunk.count)
+                state.sequences[key] = (id, Int32(truncatingIfNeeded: next > Int64(Int32.max) ? next - Int64(Int32.max) - 1 : next))
+            }
+            if first < 0 { first = base }
+            start = end
+        }
+        return AppendResult(partition: partition, baseOffset: first, count: records.count)
+    }
+
+    /// Errors after which the batch may or may not be written, or the broker rejected the producer state.
+    static func invalidatesIdentity(_ error: KafkaError) -> Bool {
+        if error.isRetriable { return true }
+        guard let code = error.brokerCode else { return false }
+        return [KafkaErrorCode.outOfOrderSequenceNumber, .unknownProducerId, .invalidProducerEpoch].contains(code)
+    }
+
+    /// Drops producer id `id` so the next batch asks for a new one (InitProducerId).
+    private func forgetIdentity(_ id: Int64) {
+        state.withLock { state in
+            if state.producerID == id {
+                state.producerID = -1
+                state.producerEpoch = -1
+            }
+        }
+    }
+
+    private func produce(_ batch: [UInt8], to key: TopicPartition) async throws(KafkaError) -> Int64 {
+        let timeout = Int32(clamping: configuration.deliveryTimeout.components.seconds * 1000)
+        return try await client.withRetries(topic: key.topic) { () async throws(KafkaError) -> Int64 in
+            let connection = try await client.leaderConnection(topic: key.topic, partition: key.partition)
+            let request = ProduceRequest(
+                acks: configuration.acks, timeoutMilliseconds: timeout,
+                topics: [(name: key.topic, partitions: [.init(partition: Int32(key.partition), records: batch)])])
+            let response = try await connection.send(request, timeout: client.configuration.requestTimeout + configuration.deliveryTimeout)
+            guard let answer = response.topics[key.topic]?.first(where: { $0.partition == Int32(key.partition) }) else {
+                throw .invalid(context: "Produce response", detail: "\(key.topic)/\(key.partition) is missing")
+            }
+            switch answer.errorCode {
+            case .none:
+                return answer.baseOffset
+            case .duplicateSequenceNumber:
+                // The broker already has this batch (an earlier attempt was written): not written twice.
+                return answer.baseOffset
+            default:
+                throw .broker(code: answer.errorCode, context: "\(key.topic)/\(key.partition)", message: answer.errorMessage)
+            }
+        }
+    }
+
+    /// Sends one record, batched with others for the same partition, and returns where it landed once
+    /// acknowledged. Keyed records without a `partition` go where Kafka's murmur2 partitioner puts them;
+    /// unkeyed ones to partition 0 unless given. Suspends while the buffer is full.
+    public func send(_ record: StreamRecord, topic: String, partition: Int? = nil) async throws(KafkaError) -> DeliveryReport {
+        let (key, size) = try await admit(record, topic: topic, partition: partition)
+        do {
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<DeliveryReport, any Error>) in
+                accumulate(Waiting(record: record, size: size, completion: .waiting(continuation)), key: key)
+            }
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            throw .invalid(context: "send", detail: "\(error)")
+        }
+    }
+
+    /// Fire-and-forget: buffers `record` for batching and returns (suspending only while the buffer is full);
+    /// its outcome arrives on ``deliveryReports``.
+    public func enqueue(_ record: StreamRecord, topic: String, partition: Int? = nil) async throws(KafkaError) {
+        let (key, size) = try await admit(record, topic: topic, partition: partition)
+        accumulate(Waiting(record: record, size: size, completion: .report), key: key)
+    }
+
+    /// Chooses the partition and reserves buffer space.
+    private func admit(_ record: StreamRecord, topic: String, partition: Int?) async throws(KafkaError) -> (TopicPartition, Int) {
+        let target: Int
+        if let partition {
+            target = partition
+        } else if let key = record.key {
+            let metadata = try await client.withRetries(topic: topic) { () async throws(KafkaError) in
+                try await client.topicMetadata(topic)
+            }
+            target = KafkaPartitioner.partition(forKey: key, partitionCount: metadata.partitionCount)
+        } else {
+            target = 0
+        }
+        let size = Self.size(of: record)
+        try await reserve(size)
+        return (TopicPartition(topic: topic, partition: target), size)
+    }
+
+    /// Adds a record to its partition's queue; starts the partition's drain when none runs.
+    private func accumulate(_ item: Waiting, key: TopicPartition) {
+        let startDrain = state.withLock { state in
+            state.accumulators[key, default: Accumulator()].append(item)
+            if state.accumulators[key]?.draining == true { return false }
+            state.accumulators[key]?.draining = true
+            state.inFlightDrains += 1
+            return true
+        }
+        if startDrain {
+            // One task per partition with queued records; it ends when the queue is empty (see the README).
+            Task { await self.drain(key) }
+        }
+    }
+
+    /// Sends what accumulates for one partition, batch after batch, until nothing is waiting.
+    private func drain(_ key: TopicPartition) async {
+        while true {
+            if configuration.linger > .zero {
+                let full = state.withLock { ($0.accumulators[key]?.bytes ?? 0) >= configuration.batchSize }
+                if !full { try? await Task.sleep(for: configuration.linger) }
+            }
+            let taken: [Waiting] = state.withLock { state in
+                // Mutated in place: a copy out of the dictionary would make every take copy the queue.
+                let taken = state.accumulators[key, default: Accumulator()].takeBatch(batchSize: configuration.batchSize)
+                if taken.isEmpty { state.accumulators[key]?.draining = false }
+                return taken
+            }
+            if taken.isEmpty { break }
+            do {
+                let result = try await send(batch: taken.map(\.record), topic: key.topic, partition: key.partition)
+                for (index, item) in taken.enumerated() {
+                    let report = DeliveryReport(topic: key.topic, partition: key.partition, offset: result.baseOffset + Int64(index))
+                    switch item.completion {
+                    case let .waiting(continuation): continuation.resume(returning: report)
+                    case .report: reports.yield(.success(report))
+                    }
+                }
+            } catch {
+                for item in taken {
+                    switch item.completion {
+                    case let .waiting(continuation): continuation.resume(throwing: error)
+                    case .report: reports.yield(.failure(error))
+                    }
+                }
+            }
+            release(taken.reduce(0) { $0 + $1.size })
+        }
+        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.inFlightDrains -= 1
+            guard state.inFlightDrains == 0 else { return [] }
+            defer { state.flushWaiters.removeAll() }
+            return state.flushWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until every record sent so far is acknowledged or failed.
+    public func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.inFlightDrains == 0 { return true }
+                state.flushWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func reserve(_ size: Int) async throws(KafkaError) {
+        while true {
+            let (granted, closed) = state.withLock { state in
+                if state.closed { return (false, true) }
+                // A record bigger than the whole buffer goes when the buffer is empty.
+                if state.bufferedBytes == 0 || state.bufferedBytes + size <= configuration.bufferMemory {
+                    state.bufferedBytes += size
+                    return (true, false)
+                }
+                return (false, false)
+            }
+            if closed { throw .closed }
+            if granted { return }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let retryNow = state.withLock { state in
+                    if state.bufferedBytes + size <= configuration.bufferMemory || state.bufferedBytes == 0 { return true }
+                    state.spaceWaiters.append(continuation)
+                    return false
+                }
+                if retryNow { continuation.resume() }
+            }
+        }
+    }
+
+    private func release(_ size: Int) {
+        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.bufferedBytes -= size
+            defer { state.spaceWaiters.removeAll() }
+            return state.spaceWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Flushes, then refuses further sends and finishes ``deliveryReports``.
+    public func close() async {
+        await flush()
+        state.withLock { $0.closed = true }
+        reports.finish()
+    }
+
+    /// Bytes a record takes in a batch, roughly (for batching and the buffer limit).
+    static func size(of record: StreamRecord) -> Int {
+        var size = 16 + (record.key?.count ?? 0) + (record.value?.count ?? 0)
+        for header in record.headers { size += 4 + header.name.utf8.count + (header.value?.count ?? 0) }
+        return size
+    }
+}

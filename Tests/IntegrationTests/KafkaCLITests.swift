@@ -1,0 +1,99 @@
+import Foundation
+import Kafka
+import Testing
+
+/// `ferry produce --to kafka://…` and `ferry consume --from kafka://…` against tansu, run as the built binary.
+@Suite("ferry produce/consume with a Kafka URL (real broker from scripts/test)", .serialized)
+struct KafkaCLITests {
+    /// The built `ferry` next to the test bundle (`.build/<triple>/debug/ferry`).
+    static func ferry() throws -> URL {
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("ferry")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            if directory.lastPathComponent == ".build" { break }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw TestEnvironmentError.toolMissing(variable: "-", what: "the ferry executable", path: directory.path)
+    }
+
+    /// Runs ferry with `input` on standard input; output through files so no pipe can fill up.
+    static func run(_ arguments: [String], input: String = "", timeout: Duration = .seconds(60)) throws
+        -> (status: Int32, output: String, error: String)
+    {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let paths = ["in", "out", "err"].map { scratch.appendingPathComponent($0) }
+        try Data(input.utf8).write(to: paths[0])
+        for path in paths[1...] { _ = FileManager.default.createFile(atPath: path.path, contents: nil) }
+        let process = Process()
+        process.executableURL = try ferry()
+        process.arguments = arguments
+        process.standardInput = try FileHandle(forReadingFrom: paths[0])
+        process.standardOutput = try FileHandle(forWritingTo: paths[1])
+        process.standardError = try FileHandle(forWritingTo: paths[2])
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            Issue.record("ferry \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+        }
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, try String(contentsOf: paths[1], encoding: .utf8),
+            try String(contentsOf: paths[2], encoding: .utf8)
+        )
+    }
+
+    @Test func produceThenConsumeThroughTheCLI() async throws {
+        let broker = try TestEnvironment.current.kafkaBroker()
+        let url = "kafka://\(broker.host):\(broker.port)"
+        let client = try KafkaClientTests.client()
+        defer { client.close() }
+        let topic = KafkaClientTests.uniqueTopic("cli")
+        try await client.createTopic(topic, partitions: 3)
+        let events = (0..<20).map { i in
+            #"{"specversion":"1.0","id":"e-\#(i)","source":"/cli","type":"org.ferry.test","partitionkey":"member-\#(i % 4)","time":"2024-03-01T12:00:00.\#(100 + i)Z","data":{"n":\#(i)}}"#
+        }
+        let produced = try Self.run(["produce", "--to", url, "--topic", topic], input: events.joined(separator: "\n") + "\n")
+        #expect(produced.status == 0, "\(produced.error)")
+        #expect(produced.error.hasPrefix("produced 20 events to \(topic) (binary mode)"))
+
+        let consumed = try Self.run(["consume", "--from", url, "--topic", topic, "--from-beginning", "--max", "20", "--group", "cli-\(topic)"])
+        #expect(consumed.status == 0, "\(consumed.error)")
+        let lines = consumed.output.split(separator: "\n")
+        #expect(lines.count == 20)
+        for i in 0..<20 {
+            let matching = lines.filter { $0.contains(#"["ce_id","e-\#(i)"]"#) }
+            #expect(matching.count == 1, "event e-\(i)")
+            #expect(matching.first?.contains(#""key":"member-\#(i % 4)""#) == true)
+            #expect(matching.first?.contains(#""timestamp":\#(1_709_294_400_100 + Int64(i))"#) == true)
+            #expect(matching.first?.contains(#""value":"{\"n\":\#(i)}""#) == true)
+        }
+        // The group committed the end of every partition it read.
+        var committed: Int64 = 0
+        for partition in 0..<3 {
+            committed += try await client.committedOffset(group: "cli-\(topic)", topic: topic, partition: partition) ?? 0
+        }
+        #expect(committed == 20)
+
+        // `ferry log` reads the same topic through the StreamLog interface.
+        let topics = try Self.run(["log", "topics", "--log", url])
+        #expect(topics.status == 0, "\(topics.error)")
+        let line = topics.output.split(separator: "\n").first { $0.contains(#""name":"\#(topic)""#) }
+        #expect(line?.contains(#""partitions":3"#) == true)
+        let dumped = try Self.run(["log", "dump", topic, "--log", url])
+        #expect(dumped.status == 0, "\(dumped.error)")
+        #expect(Set(dumped.output.split(separator: "\n")) == Set(lines))
+        let tail = try Self.run(["log", "tail", topic, "--log", url])
+        #expect(tail.status == 2)
+        #expect(tail.error.contains("ferry consume --from URL"))
+
+        let missing = try Self.run(["consume", "--from", url, "--topic", "no-such-\(topic)", "--max", "1"])
+        #expect(missing.status != 0)
+        #expect(missing.error.contains("UNKNOWN_TOPIC_OR_PARTITION"))
+    }
+}
