@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "CodePages", targets: ["CodePages"]),
         .library(name: "Copybook", targets: ["Copybook"]),
         .library(name: "EDI", targets: ["EDI"]),
+        .library(name: "LegacyQueue", targets: ["LegacyQueue"]),
+        .library(name: "STOMP", targets: ["STOMP"]),
     ],
     targets: [
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
@@ -41,9 +43,20 @@ let package = Package(
         .target(
             name: "EDI", dependencies: ["ByteCoding", "Events"], exclude: ["README.md", "Guides/README.md"],
             resources: [.copy("Guides")], swiftSettings: settings),
+        // POSIX TCP connections with deadlines (and a loopback listener for scripted test peers).
+        .target(name: "Transport", swiftSettings: settings),
+        // The legacy-queue interface (send, receive with ack/reject, reply-to, browse) and the embedded
+        // spool-directory queue that implements it with no broker.
+        .target(name: "LegacyQueue", swiftSettings: settings),
+        // STOMP 1.2: Wire/ (frames, escaping, incremental decoder; pure) and Client/ (connection, session,
+        // reconnect, ActiveMQ mapping) implementing LegacyQueue over Transport.
+        .target(
+            name: "STOMP", dependencies: ["LegacyQueue", "Transport"], exclude: ["README.md"],
+            swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
-            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI"],
+            name: "FerryCLI",
+            dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI", "LegacyQueue", "STOMP"],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
@@ -58,13 +71,17 @@ let package = Package(
         .testTarget(
             name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
             exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: settings),
+        .testTarget(name: "LegacyQueueTests", dependencies: ["LegacyQueue"], swiftSettings: settings),
+        .testTarget(name: "STOMPTests", dependencies: ["STOMP", "LegacyQueue", "Transport"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],
             swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],
+            name: "IntegrationTests",
+            dependencies: ["Events", "StreamLog", "ByteCoding", "STOMP", "LegacyQueue", "Transport"],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
