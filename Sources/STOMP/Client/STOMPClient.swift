@@ -79,6 +79,7 @@ public final class STOMPClient: LegacyQueue {
         var threadFinished: CheckedContinuation<Void, Never>?
         var threadDone = false
         var closeRequested = false
+        var lastDisconnectReason: STOMPError?
 
         mutating func nextID() -> UInt64 {
             counter += 1
@@ -115,6 +116,9 @@ public final class STOMPClient: LegacyQueue {
             return nil
         }
     }
+
+    /// Why the last connection ended (nil while the first is up): the clear error behind a reconnect.
+    public var lastDisconnectReason: STOMPError? { state.withLock { $0.lastDisconnectReason } }
 
     /// How many connections this client has made (1 after connecting; more after reconnects).
     public var connectionCount: UInt64 { state.withLock { $0.generation } }
@@ -726,6 +730,7 @@ public final class STOMPClient: LegacyQueue {
     private func dropSession(because error: STOMPError) {
         let (receipts, browsers) = state.withLock { state in
             if case .connected = state.phase { state.phase = .connecting }
+            state.lastDisconnectReason = error
             let receipts = state.receipts.values.map(\.continuation)
             state.receipts.removeAll()
             let browsers = state.browsers.values.map(\.continuation)
