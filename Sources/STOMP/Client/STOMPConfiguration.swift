@@ -161,7 +161,7 @@ public struct STOMPReconnectPolicy: Sendable, Equatable {
 
     private func pow2(_ base: Double, _ exponent: Int) -> Double {
         var result = 1.0
-        for _ in 0..<min(exponent, 64) { result *= base }
+        for _ in 0..<min(max(exponent, 0), 30) { result *= base }  // capped: the delay is capped anyway
         return result
     }
 }
