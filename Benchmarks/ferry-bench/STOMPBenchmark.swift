@@ -11,6 +11,42 @@ enum STOMPBenchmark {
         var ferryReceive: Double
         var pythonSend: Double
         var pythonReceive: Double
+        /// CPU seconds (user + system) this process used while sending and while receiving.
+        var ferrySendCPU: Double
+        var ferryReceiveCPU: Double
+    }
+
+    /// User plus system CPU seconds of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF_WHO, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Sends and receives `count` messages on `queue`; wall and CPU seconds of each half.
+    static func ferryRound(_ client: STOMPClient, queue: String, count: Int, batch: Int, body: [UInt8]) async throws
+        -> (send: Double, sendCPU: Double, receive: Double, receiveCPU: Double)
+    {
+        var cpu = cpuSeconds()
+        var start = ContinuousClock.now
+        for first in stride(from: 0, to: count, by: batch) {
+            let messages = (first..<min(first + batch, count)).map { _ in QueueMessage(body: body) }
+            try await client.send(messages, to: queue)
+        }
+        let send = seconds(ContinuousClock.now - start)
+        let sendCPU = cpuSeconds() - cpu
+        cpu = cpuSeconds()
+        start = ContinuousClock.now
+        var received = 0
+        while received < count {
+            guard let message = try await client.receive(from: queue, timeout: .seconds(30)) else {
+                throw STOMPError.connectionLost(reason: "benchmark: only \(received) of \(count) messages came back")
+            }
+            try await client.acknowledge(message)
+            received += 1
+        }
+        return (send, sendCPU, seconds(ContinuousClock.now - start), cpuSeconds() - cpu)
     }
 
     static func run(url: String, python: String, count: Int, batch: Int, size: Int) async throws -> Figures {
@@ -18,24 +54,10 @@ enum STOMPBenchmark {
         configuration.prefetch = 500
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: size)
 
-        let ferryQueue = "/queue/ferry.bench.\(getpid()).ferry"
         let client = try await STOMPClient.connect(configuration)
-        var start = ContinuousClock.now
-        for first in stride(from: 0, to: count, by: batch) {
-            let messages = (first..<min(first + batch, count)).map { _ in QueueMessage(body: body) }
-            try await client.send(messages, to: ferryQueue)
-        }
-        let ferrySend = seconds(ContinuousClock.now - start)
-        start = ContinuousClock.now
-        var received = 0
-        while received < count {
-            guard let message = try await client.receive(from: ferryQueue, timeout: .seconds(30)) else {
-                throw STOMPError.connectionLost(reason: "benchmark: only \(received) of \(count) messages came back")
-            }
-            try await client.acknowledge(message)
-            received += 1
-        }
-        let ferryReceive = seconds(ContinuousClock.now - start)
+        // Warm-up (not measured): the broker's JIT and KahaDB journal, so neither client runs on a cold broker.
+        _ = try await ferryRound(client, queue: "/queue/ferry.bench.\(getpid()).warmup", count: max(batch, count / 5), batch: batch, body: body)
+        let ferry = try await ferryRound(client, queue: "/queue/ferry.bench.\(getpid()).ferry", count: count, batch: batch, body: body)
         try await client.close()
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -59,6 +81,14 @@ enum STOMPBenchmark {
         guard process.terminationStatus == 0, let pythonSend = figures["send"], let pythonReceive = figures["receive"] else {
             throw STOMPError.connectionLost(reason: "stomp_bench.py failed (exit \(process.terminationStatus)): \(text)")
         }
-        return Figures(ferrySend: ferrySend, ferryReceive: ferryReceive, pythonSend: pythonSend, pythonReceive: pythonReceive)
+        return Figures(
+            ferrySend: ferry.send, ferryReceive: ferry.receive, pythonSend: pythonSend, pythonReceive: pythonReceive,
+            ferrySendCPU: ferry.sendCPU, ferryReceiveCPU: ferry.receiveCPU)
     }
 }
+
+#if canImport(Glibc)
+private let RUSAGE_SELF_WHO = Int32(RUSAGE_SELF.rawValue)
+#else
+private let RUSAGE_SELF_WHO = RUSAGE_SELF
+#endif

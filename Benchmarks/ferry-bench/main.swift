@@ -256,4 +256,8 @@ if wants("stomp") {
     print(String(format: "Ferry         %10.0f   %13.0f", n / f.ferrySend, n / f.ferryReceive))
     print(String(format: "stomp.py      %10.0f   %13.0f", n / f.pythonSend, n / f.pythonReceive))
     print(String(format: "Ferry/stomp.py %9.2fx   %12.2fx", f.pythonSend / f.ferrySend, f.pythonReceive / f.ferryReceive))
+    print(String(
+        format: "Ferry's own CPU while sending: %.0f%% of one core (%.1f µs/msg); while receiving: %.0f%% (%.1f µs/msg)",
+        100 * f.ferrySendCPU / f.ferrySend, 1e6 * f.ferrySendCPU / n, 100 * f.ferryReceiveCPU / f.ferryReceive,
+        1e6 * f.ferryReceiveCPU / n))
 }

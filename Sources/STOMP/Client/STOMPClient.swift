@@ -79,6 +79,8 @@ public final class STOMPClient: LegacyQueue {
         var threadFinished: CheckedContinuation<Void, Never>?
         var threadDone = false
         var closeRequested = false
+        /// DISCONNECT was sent: the server's close that follows is not a loss to recover from.
+        var disconnecting = false
         var lastDisconnectReason: STOMPError?
 
         mutating func nextID() -> UInt64 {
@@ -276,7 +278,7 @@ public final class STOMPClient: LegacyQueue {
             return nil
         }
         if let session {
-            let receipt = "disconnect-\(state.withLock { $0.nextID() })"
+            let receipt = "disconnect-\(state.withLock { state in state.disconnecting = true; return state.nextID() })"
             let frame = STOMPFrame(command: "DISCONNECT", headers: [("receipt", receipt)])
             try? await exchange(frame.encoded, receipt: receipt, on: session, timeout: min(configuration.receiptTimeout, .seconds(5)))
         }
@@ -461,7 +463,7 @@ public final class STOMPClient: LegacyQueue {
                 failures += 1
             }
             dropSession(because: lastError)
-            if state.withLock({ $0.closeRequested }) { break }
+            if state.withLock({ $0.closeRequested || $0.disconnecting }) { break }
             let policy = configuration.reconnect
             if !everConnected || (policy.maximumAttempts.map { failures > $0 } ?? false) {
                 let final: STOMPError =
