@@ -9,9 +9,10 @@ struct QueueCommand: CommandGroup {
             abstract: "Send, receive and browse messages on a STOMP broker queue or a spool directory.",
             discussion: """
                 QUEUE is one of:
-                  stomp://[user[:password]@]host[:port]/queue/NAME   a queue on a STOMP 1.2 broker (ActiveMQ)
-                  spool:/path/to/dir/NAME                            the spool queue NAME under /path/to/dir
-                  /path/to/dir/NAME or ./dir/NAME                    the same, as a plain path
+                  stomp://[user[:password]@]host[:port]/queue/NAME
+                      a queue on a STOMP 1.2 broker (ActiveMQ); /topic/NAME for a topic
+                  spool:/path/to/dir/NAME, or the plain path /path/to/dir/NAME
+                      the spool-directory queue NAME under /path/to/dir
                 Messages print as JSON Lines: the canonical attributes, application properties, and the body as \
                 text (valid UTF-8) or as body_base64. Messages are persistent unless --non-persistent.
                 """,

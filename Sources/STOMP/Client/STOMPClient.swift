@@ -81,7 +81,7 @@ public final class STOMPClient: LegacyQueue {
         var closeRequested = false
         /// DISCONNECT was sent: the server's close that follows is not a loss to recover from.
         var disconnecting = false
-        var lastDisconnectReason: STOMPError?
+        var disconnectReasons: [STOMPError] = []
 
         mutating func nextID() -> UInt64 {
             counter += 1
@@ -120,7 +120,10 @@ public final class STOMPClient: LegacyQueue {
     }
 
     /// Why the last connection ended (nil while the first is up): the clear error behind a reconnect.
-    public var lastDisconnectReason: STOMPError? { state.withLock { $0.lastDisconnectReason } }
+    public var lastDisconnectReason: STOMPError? { state.withLock { $0.disconnectReasons.last } }
+
+    /// Why connections (or connection attempts) ended, oldest first; the last 16 are kept.
+    public var disconnectReasons: [STOMPError] { state.withLock { $0.disconnectReasons } }
 
     /// How many connections this client has made (1 after connecting; more after reconnects).
     public var connectionCount: UInt64 { state.withLock { $0.generation } }
@@ -732,7 +735,8 @@ public final class STOMPClient: LegacyQueue {
     private func dropSession(because error: STOMPError) {
         let (receipts, browsers) = state.withLock { state in
             if case .connected = state.phase { state.phase = .connecting }
-            state.lastDisconnectReason = error
+            state.disconnectReasons.append(error)
+            if state.disconnectReasons.count > 16 { state.disconnectReasons.removeFirst() }
             let receipts = state.receipts.values.map(\.continuation)
             state.receipts.removeAll()
             let browsers = state.browsers.values.map(\.continuation)
