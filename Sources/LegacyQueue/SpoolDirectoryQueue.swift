@@ -204,10 +204,8 @@ public final class SpoolDirectoryQueue: LegacyQueue {
         for name in try Self.list(folder).sorted() where result.count < limit {
             guard let parsed = Self.parse(name: name) else { continue }
             let path = "\(folder)/\(name)"
-            let bytes: [UInt8]
-            do throws(SpoolError) { bytes = try Self.read(path, maximum: configuration.maxMessageBytes) } catch {
-                if case .io(_, _, let reason) = error, reason.contains("No such file") { continue }  // claimed meanwhile
-                throw error
+            guard let bytes = try Self.readIfPresent(path, maximum: configuration.maxMessageBytes) else {
+                continue  // claimed by a consumer meanwhile
             }
             let decoded = try SpoolFile.decode(bytes, path: path)
             result.append(
@@ -280,7 +278,9 @@ public final class SpoolDirectoryQueue: LegacyQueue {
         }
         let name = Self.name(sequence: sequence, retries: retries)
         do throws(SpoolError) {
-            let bytes = try Self.read(path, maximum: configuration.maxMessageBytes)
+            guard let bytes = try Self.readIfPresent(path, maximum: configuration.maxMessageBytes) else {
+                throw .notInFlight(path: path)
+            }
             var decoded = try SpoolFile.decode(bytes, path: path)
             decoded.message.properties[FerryHeader.deadLetterReason] = reason
             decoded.message.properties[FerryHeader.retryCount] = String(retries)
@@ -291,7 +291,6 @@ public final class SpoolDirectoryQueue: LegacyQueue {
             }
         } catch {
             if case .notInFlight = error { throw error }
-            if case .io(_, _, let why) = error, why.contains("No such file") { throw .notInFlight(path: path) }
             // Not decodable: move the bytes as they are.
             guard rename(path, "\(queue)/dead/\(name)") == 0 else { throw error }
         }
@@ -301,7 +300,7 @@ public final class SpoolDirectoryQueue: LegacyQueue {
     /// Reserves `count` consecutive sequence numbers of `queue` under an exclusive `flock`.
     private func reserveSequence(count: UInt64, in queue: String) throws(SpoolError) -> UInt64 {
         let path = "\(queue)/.sequence"
-        let descriptor = Glibc_open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = openFile(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .io(operation: "open", path: path, reason: Self.errnoText()) }
         defer { closeDescriptor(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else {
@@ -321,7 +320,7 @@ public final class SpoolDirectoryQueue: LegacyQueue {
 
     private func writeAtomically(_ bytes: [UInt8], name: String, into folder: String, queue: String) throws(SpoolError) {
         let temporary = "\(queue)/tmp/\(name.split(separator: ".")[0]).\(processID).tmp"
-        let descriptor = Glibc_open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = openFile(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .io(operation: "open", path: temporary, reason: Self.errnoText()) }
         var written = 0
         while written < bytes.count {
@@ -371,14 +370,24 @@ public final class SpoolDirectoryQueue: LegacyQueue {
         }
     }
 
+    /// The file's bytes, or nil when it does not exist (any more).
+    private static func readIfPresent(_ path: String, maximum: Int) throws(SpoolError) -> [UInt8]? {
+        let descriptor = openFile(path, O_RDONLY | O_CLOEXEC, 0)
+        if descriptor < 0 && errno == ENOENT { return nil }
+        return try read(descriptor: descriptor, path: path, maximum: maximum)
+    }
+
     private static func read(_ path: String, maximum: Int) throws(SpoolError) -> [UInt8] {
-        let descriptor = Glibc_open(path, O_RDONLY | O_CLOEXEC, 0)
+        try read(descriptor: openFile(path, O_RDONLY | O_CLOEXEC, 0), path: path, maximum: maximum)
+    }
+
+    private static func read(descriptor: Int32, path: String, maximum: Int) throws(SpoolError) -> [UInt8] {
         guard descriptor >= 0 else { throw .io(operation: "open", path: path, reason: errnoText()) }
         defer { closeDescriptor(descriptor) }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let got = chunk.withUnsafeMutableBytes { Glibc_read(descriptor, $0.baseAddress!, $0.count) }
+            let got = chunk.withUnsafeMutableBytes { readFile(descriptor, $0.baseAddress!, $0.count) }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw .io(operation: "read", path: path, reason: errnoText())
@@ -396,7 +405,7 @@ public final class SpoolDirectoryQueue: LegacyQueue {
     }
 
     private static func syncDirectory(_ path: String) throws(SpoolError) {
-        let descriptor = Glibc_open(path, O_RDONLY | O_CLOEXEC, 0)
+        let descriptor = openFile(path, O_RDONLY | O_CLOEXEC, 0)
         guard descriptor >= 0 else { throw .io(operation: "open", path: path, reason: errnoText()) }
         defer { closeDescriptor(descriptor) }
         guard fsync(descriptor) == 0 else { throw .io(operation: "fsync", path: path, reason: errnoText()) }
@@ -422,11 +431,11 @@ private func closeDescriptor(_ descriptor: Int32) {
     _ = close(descriptor)
 }
 
-private func Glibc_open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
     open(path, flags, mode)
 }
 
-private func Glibc_read(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+private func readFile(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     read(descriptor, buffer, count)
 }
 

@@ -132,6 +132,37 @@ struct STOMPQueueTests {
         try await client.close()
     }
 
+    @Test func abortedTransactionsDeliverNothingAndCommittedOnesEverything() async throws {
+        let queue = Self.uniqueQueue("tx")
+        let client = try await STOMPClient.connect(try Self.configuration())
+        try await client.begin("tx-aborted")
+        try await client.send(QueueMessage(text: "never"), to: queue, transaction: "tx-aborted")
+        try await client.abort("tx-aborted")
+        try await client.begin("tx-committed")
+        try await client.send(QueueMessage(text: "one"), to: queue, transaction: "tx-committed")
+        try await client.send(QueueMessage(text: "two"), to: queue, transaction: "tx-committed")
+        #expect(try await client.browse(queue, limit: 10).isEmpty)  // nothing visible before COMMIT
+        try await client.commit("tx-committed")
+        var bodies: [String] = []
+        while let message = try await client.receive(from: queue, timeout: .milliseconds(500)) {
+            bodies.append(String(decoding: message.message.body, as: UTF8.self))
+            try await client.acknowledge(message)
+        }
+        #expect(bodies == ["one", "two"])
+        // An ERROR answering a receipt is a typed error with the broker's message, and the client carries on.
+        await #expect {
+            try await client.commit("no-such-transaction")
+        } throws: { error in
+            guard case .server(let message, _, let receipt)? = error as? STOMPError else { return false }
+            return !message.isEmpty && receipt != nil
+        }
+        try await client.send(QueueMessage(text: "after the error"), to: queue)
+        let after = try #require(try await client.receive(from: queue, timeout: .seconds(5)))
+        #expect(after.message.body == Array("after the error".utf8))
+        try await client.acknowledge(after)
+        try await client.close()
+    }
+
     @Test func aPoisonMessageEndsInTheDeadLetterDestinationWithItsReasonAfterTheRetries() async throws {
         let queue = Self.uniqueQueue("poison")
         let deadLetters = Self.uniqueQueue("dlq")

@@ -112,6 +112,28 @@ struct STOMPClientScriptedServerTests {
         try? await client.close()
     }
 
+    @Test func aMissingReceiptIsAReceiptTimeout() async throws {
+        let server = try ScriptedSTOMPServer { _, peer in
+            _ = try peer.nextFrame()
+            try peer.send("CONNECTED\nversion:1.2\n\n\0")
+            _ = try? peer.nextFrame()  // the SEND, never answered
+            Thread.sleep(forTimeInterval: 2)
+        }
+        defer { server.stop() }
+        var configuration = server.configuration
+        configuration.receiptTimeout = .milliseconds(300)
+        let client = try await STOMPClient.connect(configuration)
+        let start = ContinuousClock.now
+        await #expect {
+            try await client.send(QueueMessage(text: "x"), to: "/queue/a")
+        } throws: { error in
+            guard case .receiptTimeout(_, let after)? = error as? STOMPError else { return false }
+            return after == .milliseconds(300)
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        try? await client.close()
+    }
+
     @Test func anErrorFrameOnConnectIsATypedErrorWithTheServersMessage() async throws {
         let server = try ScriptedSTOMPServer { _, peer in
             _ = try peer.nextFrame()
