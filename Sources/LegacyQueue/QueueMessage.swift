@@ -77,6 +77,7 @@ public struct ReceivedMessage: Sendable, Equatable {
     /// What identifies this delivery to the queue that produced it (a STOMP `ack` id, a spool claim).
     public var deliveryToken: DeliveryToken
 
+    /// A received message; queue implementations build these.
     public init(
         message: QueueMessage, messageID: String, destination: String, expiresAtMilliseconds: Int64? = nil,
         timestampMilliseconds: Int64? = nil, isRedelivered: Bool = false, retryCount: Int = 0,
@@ -101,6 +102,7 @@ public struct DeliveryToken: Sendable, Hashable {
     /// refused, since the broker redelivers what was un-acked at disconnect).
     public var session: UInt64
 
+    /// A token for delivery `value` on connection `session` (0 for queues without connections).
     public init(value: String, session: UInt64 = 0) {
         self.value = value
         self.session = session

@@ -18,6 +18,7 @@ public struct SpoolConfiguration: Sendable, Equatable {
     /// The largest message file read back; bigger files are dead-lettered as damaged. Default: 64 MiB.
     public var maxMessageBytes: Int
 
+    /// Settings; each parameter defaults to the value documented on its property.
     public init(
         maxRetries: Int = 5, pollInterval: Duration = .milliseconds(20), syncsToDisk: Bool = true,
         maxMessageBytes: Int = 64 << 20

@@ -137,10 +137,13 @@ public final class STOMPClient: LegacyQueue {
     /// Sends `messages` to `destination` and waits until the broker has them. One message goes as a SEND
     /// with a receipt; several go in one transaction (BEGIN, SENDs, COMMIT with a receipt), so they are
     /// stored together and the receipt covers them all. A connection lost before the receipt makes the
-    /// client send them again on the next connection (at least once); an ERROR is thrown as is.
+    /// client send them again on the next connection (at least once), three attempts in all, so a message
+    /// the broker refuses by closing the connection cannot loop forever; an ERROR is thrown as is.
     public func send(_ messages: [QueueMessage], to destination: String) async throws {
         guard !messages.isEmpty else { return }
+        var attempts = 0
         while true {
+            attempts += 1
             let session = try await currentSession(waitingUpTo: configuration.receiptTimeout)
             let now = Self.nowMilliseconds()
             var bytes: [UInt8] = []
@@ -164,7 +167,8 @@ public final class STOMPClient: LegacyQueue {
             do {
                 try await exchange(bytes, receipt: receipt, on: session)
                 return
-            } catch STOMPError.connectionLost {
+            } catch STOMPError.connectionLost(let reason) {
+                guard attempts < 3 else { throw STOMPError.connectionLost(reason: "\(reason) (sent 3 times)") }
                 continue  // sent again on the next connection
             }
         }

@@ -38,6 +38,7 @@ public struct STOMPConfiguration: Sendable, Equatable {
     /// Where dead letters go. Default: `/queue/ferry.DLQ`.
     public var deadLetterDestination: String
 
+    /// A configuration; each parameter defaults to the value documented on its property.
     public init(
         host: String = "127.0.0.1", port: UInt16 = 61613, virtualHost: String? = nil, login: String? = nil,
         passcode: String? = nil, clientID: String? = nil, heartBeatSend: Duration = .seconds(10),
@@ -140,6 +141,7 @@ public struct STOMPReconnectPolicy: Sendable, Equatable {
     /// Zero disables reconnecting. Default: nil.
     public var maximumAttempts: Int?
 
+    /// A policy; each parameter defaults to the value documented on its property.
     public init(
         initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(5), multiplier: Double = 2,
         jitter: Double = 0.5, maximumAttempts: Int? = nil

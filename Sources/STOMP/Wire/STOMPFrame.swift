@@ -11,6 +11,7 @@ public struct STOMPFrame: Sendable, Equatable {
     /// The body; only SEND, MESSAGE and ERROR frames have one.
     public var body: [UInt8]
 
+    /// A frame with `command`, unescaped `headers` in wire order, and `body`.
     public init(command: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.command = command
         self.headers = headers

@@ -34,6 +34,7 @@ public struct STOMPFrameDecoder: Sendable {
     /// How far the current frame has been searched for its header end already.
     private var scanned = 0
 
+    /// A decoder refusing frames over `maximumFrameBytes` (default 16 MiB).
     public init(maximumFrameBytes: Int = 16 << 20) {
         self.maximumFrameBytes = maximumFrameBytes
     }
