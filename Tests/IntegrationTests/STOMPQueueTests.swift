@@ -226,7 +226,7 @@ struct STOMPQueueTests {
                     Self.log("bulk: \(acked.count) acknowledged, \(rejects) rejected, \(ContinuousClock.now - consumeStart)")
                 }
                 if restarter == nil && acked.count >= total / 2 {
-                    restarter = try ChildProcess.spawn(restart, arguments: [state])
+                    restarter = try ChildProcess.spawn(restart, arguments: ["--kill", state])  // a crash: SIGKILL
                     Self.log("bulk: restarting ActiveMQ after \(acked.count) acknowledged")
                 }
                 if random.next() % 10 == 0 {
