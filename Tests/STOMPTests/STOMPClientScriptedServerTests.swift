@@ -112,6 +112,29 @@ struct STOMPClientScriptedServerTests {
         try? await client.close()
     }
 
+    @Test func anIdleClientSendsHeartBeatEOLsAtTheNegotiatedInterval() async throws {
+        let beats = Mutex<Int>(-1)
+        let server = try ScriptedSTOMPServer { _, peer in
+            let connect = try peer.nextFrame()
+            #expect(connect["heart-beat"] == "100,0")
+            try peer.send("CONNECTED\nversion:1.2\nheart-beat:0,100\n\n\0")
+            // Read for 700 ms; only EOLs should come.
+            _ = try? peer.nextFrame(timeout: .milliseconds(700))
+            beats.withLock { $0 = peer.decoder.heartBeats }
+        }
+        defer { server.stop() }
+        var configuration = server.configuration
+        configuration.heartBeatSend = .milliseconds(100)
+        let client = try await STOMPClient.connect(configuration)
+        let start = ContinuousClock.now
+        while beats.withLock({ $0 }) < 0 && ContinuousClock.now - start < .seconds(5) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let count = beats.withLock { $0 }
+        #expect(count >= 2 && count <= 8, "\(count) heart-beats in 700 ms at 100 ms")
+        try? await client.close()
+    }
+
     @Test func aMissingReceiptIsAReceiptTimeout() async throws {
         let server = try ScriptedSTOMPServer { _, peer in
             _ = try peer.nextFrame()
