@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "Copybook", targets: ["Copybook"]),
         .library(name: "EDI", targets: ["EDI"]),
         .library(name: "MQ", targets: ["MQ"]),
+        .library(name: "LegacyQueue", targets: ["LegacyQueue"]),
+        .library(name: "STOMP", targets: ["STOMP"]),
     ],
     targets: [
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
@@ -54,14 +56,28 @@ let package = Package(
         .target(
             name: "MQ", dependencies: ["ByteCoding", "CodePages", "Events"], exclude: ["README.md"],
             swiftSettings: settings),
+        // POSIX TCP connections with deadlines (and a loopback listener for scripted test peers).
+        .target(name: "Transport", swiftSettings: settings),
+        // The legacy-queue interface (send, receive with ack/reject, reply-to, browse) and the embedded
+        // spool-directory queue that implements it with no broker.
+        .target(name: "LegacyQueue", swiftSettings: settings),
+        // STOMP 1.2: Wire/ (frames, escaping, incremental decoder; pure) and Client/ (connection, session,
+        // reconnect, ActiveMQ mapping) implementing LegacyQueue over Transport.
+        .target(
+            name: "STOMP", dependencies: ["LegacyQueue", "Transport"], exclude: ["README.md"],
+            swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
-            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "Kafka", "CodePages", "Copybook", "EDI", "MQ"],
+            name: "FerryCLI",
+            dependencies: [
+                "ByteCoding", "Events", "StreamLog", "Kafka", "CodePages", "Copybook", "EDI", "MQ", "LegacyQueue", "STOMP",
+            ],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
         .executableTarget(
-            name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ"],
+            name: "ferry-bench",
+            dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "LegacyQueue", "STOMP"],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
         // Release-build Kafka benchmark beside confluent-kafka: `swift run -c release ferry-kafka-bench --bootstrap H:P`.
@@ -78,13 +94,17 @@ let package = Package(
             name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
             exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
         .testTarget(name: "MQTests", dependencies: ["MQ", "Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: settings),
+        .testTarget(name: "LegacyQueueTests", dependencies: ["LegacyQueue"], swiftSettings: settings),
+        .testTarget(name: "STOMPTests", dependencies: ["STOMP", "LegacyQueue", "Transport"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],
             swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka"],
+            name: "IntegrationTests",
+            dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka", "STOMP", "LegacyQueue", "Transport"],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

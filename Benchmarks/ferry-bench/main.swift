@@ -15,6 +15,10 @@ struct Options {
     var batch = 1000
     var runs = 3
     var directory = NSTemporaryDirectory() + "ferry-bench-\(getpid())"
+    var stompURL = ProcessInfo.processInfo.environment["FERRY_STOMP_URL"] ?? "stomp://127.0.0.1:61613"
+    var python = ProcessInfo.processInfo.environment["FERRY_PYTHON"] ?? ".test-env/venv/bin/python"
+    var stompMessages = 20_000
+    var stompBatch = 200
 
     init(_ arguments: [String]) {
         var it = arguments.makeIterator()
@@ -26,9 +30,13 @@ struct Options {
             case "--dir": if let v = it.next() { directory = v }
             case "--copybook-mb": if let v = it.next().flatMap(Int.init) { copybookBytes = v * 1_000_000 }
             case "--x12-mb": if let v = it.next().flatMap(Int.init) { x12Bytes = v * 1_000_000 }
-            case "log", "events", "copybook", "x12", "mq": sections.insert(arg)
+            case "--stomp-url": if let v = it.next() { stompURL = v }
+            case "--python": if let v = it.next() { python = v }
+            case "--stomp-messages": if let v = it.next().flatMap(Int.init) { stompMessages = v }
+            case "--stomp-batch": if let v = it.next().flatMap(Int.init) { stompBatch = v }
+            case "log", "events", "copybook", "x12", "mq", "stomp": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -131,7 +139,8 @@ func segmentBytes(_ directory: String) -> Int {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-func wants(_ section: String) -> Bool { options.sections.isEmpty || options.sections.contains(section) }
+// `stomp` needs a running broker (scripts/test --keep-brokers), so it runs only when named.
+func wants(_ section: String) -> Bool { (options.sections.isEmpty && section != "stomp") || options.sections.contains(section) }
 if wants("log") {
 print("LocalLog benchmark — release build, fsync=interval(1s), batches of \(options.batch), 1 partition, "
     + "median of \(options.runs) runs")
@@ -255,4 +264,20 @@ if wants("mq") {
             f.name, format(Double(f.frames) / f.cpuSeconds), format(Double(f.frames) / f.seconds), f.frames,
             f.cpuSeconds, f.seconds))
     }
+}
+
+if wants("stomp") {
+    let f = try await STOMPBenchmark.run(
+        url: options.stompURL, python: options.python, count: options.stompMessages, batch: options.stompBatch, size: 1024)
+    let n = Double(options.stompMessages)
+    print("")
+    print("STOMP on ActiveMQ (\(options.stompURL)): \(options.stompMessages) persistent 1 KiB messages, transactions of \(options.stompBatch) with an awaited COMMIT receipt; receive with client-individual ACKs, prefetch 500")
+    print("client        send msg/s   receive msg/s")
+    print(String(format: "Ferry         %10.0f   %13.0f", n / f.ferrySend, n / f.ferryReceive))
+    print(String(format: "stomp.py      %10.0f   %13.0f", n / f.pythonSend, n / f.pythonReceive))
+    print(String(format: "Ferry/stomp.py %9.2fx   %12.2fx", f.pythonSend / f.ferrySend, f.pythonReceive / f.ferryReceive))
+    print(String(
+        format: "Ferry's own CPU while sending: %.0f%% of one core (%.1f µs/msg); while receiving: %.0f%% (%.1f µs/msg)",
+        100 * f.ferrySendCPU / f.ferrySend, 1e6 * f.ferrySendCPU / n, 100 * f.ferryReceiveCPU / f.ferryReceive,
+        1e6 * f.ferryReceiveCPU / n))
 }

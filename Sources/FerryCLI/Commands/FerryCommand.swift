@@ -25,7 +25,10 @@ public struct FerryCommand: Command {
                 """,
             parameters: [versionFlag],
             // The one list of top-level commands (see the type's documentation for what joins it).
-            subcommands: [LogCommand.self, ProduceCommand.self, ConsumeCommand.self, ConvertCommand.self, CopybookCommand.self, EDICommand.self, MQCommand.self])
+            subcommands: [
+                LogCommand.self, ProduceCommand.self, ConsumeCommand.self, ConvertCommand.self, CopybookCommand.self,
+                EDICommand.self, MQCommand.self, QueueCommand.self,
+            ])
     }
 
     let printsVersion: Bool
