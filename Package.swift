@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "CodePages", targets: ["CodePages"]),
         .library(name: "Copybook", targets: ["Copybook"]),
         .library(name: "EDI", targets: ["EDI"]),
+        .library(name: "MQ", targets: ["MQ"]),
     ],
     targets: [
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
@@ -41,14 +42,18 @@ let package = Package(
         .target(
             name: "EDI", dependencies: ["ByteCoding", "Events"], exclude: ["README.md", "Guides/README.md"],
             resources: [.copy("Guides")], swiftSettings: settings),
+        // IBM MQ frames: MQMD, MQRFH2, MQDLH, MQXQH, MQCIH, MQIIH, the header chain, frame files, frames to events. Pure.
+        .target(
+            name: "MQ", dependencies: ["ByteCoding", "CodePages", "Events"], exclude: ["README.md"],
+            swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
-            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI"],
+            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI", "MQ"],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
         .executableTarget(
-            name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI"],
+            name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ"],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),
@@ -58,6 +63,7 @@ let package = Package(
         .testTarget(
             name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
             exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
+        .testTarget(name: "MQTests", dependencies: ["MQ", "Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],

@@ -26,9 +26,9 @@ struct Options {
             case "--dir": if let v = it.next() { directory = v }
             case "--copybook-mb": if let v = it.next().flatMap(Int.init) { copybookBytes = v * 1_000_000 }
             case "--x12-mb": if let v = it.next().flatMap(Int.init) { x12Bytes = v * 1_000_000 }
-            case "log", "events", "copybook", "x12": sections.insert(arg)
+            case "log", "events", "copybook", "x12", "mq": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -242,4 +242,17 @@ if wants("x12") {
     }
     print(String(format: "peak resident memory of the benchmark process: %.1f MiB", CopybookBenchmark.peakResidentMiB()))
     try? FileManager.default.removeItem(atPath: options.directory + "-x12")
+}
+
+if wants("mq") {
+    let runs = max(1, min(options.runs, 3))
+    let (size, figures) = try MQBenchmark.run(seconds: 1.5, runs: runs)
+    print("")
+    print("MQ frames (MQMD v2 + MQRFH2 with 3 folders + MQSTR body, \(size) bytes each), release, one core, best of \(runs)")
+    for f in figures {
+        print(String(
+            format: "  %@: %@ frames per CPU second, %@ frames/s wall clock (%d frames, %.2f s CPU, %.2f s wall)",
+            f.name, format(Double(f.frames) / f.cpuSeconds), format(Double(f.frames) / f.seconds), f.frames,
+            f.cpuSeconds, f.seconds))
+    }
 }

@@ -141,3 +141,17 @@ struct CodePageConversionTests {
         #expect(try page.encode("é") == [0xC3, 0xA9])
     }
 }
+
+@Suite struct PCCodePageTests {
+    @Test func pcPagesAreASCIIBasedAndDecodeTheirUpperHalf() throws {
+        let cp437 = try CodePage(ccsid: 437)
+        #expect(!cp437.isEBCDIC)
+        #expect(cp437.name == "IBM437")
+        #expect(cp437.decode([0x41, 0x82, 0xB0, 0xE1]) == "Aé░ß")
+        let cp850 = try CodePage(named: "cp850")
+        #expect(cp850.ccsid == 850)
+        #expect(!cp850.isEBCDIC)
+        #expect(cp850.decode([0x82, 0xD5, 0xE1]) == "éıß")
+        #expect(try cp850.encode("é") == [0x82])
+    }
+}

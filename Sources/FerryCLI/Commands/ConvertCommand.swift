@@ -11,6 +11,6 @@ struct ConvertCommand: CommandGroup {
                 standard output. Exit status 3 when the input is rejected; the message names the record, its byte \
                 offset, the field and the bytes in hex.
                 """,
-            subcommands: [ConvertCopybookCommand.self, ConvertX12Command.self, ConvertEDIFACTCommand.self])
+            subcommands: [ConvertCopybookCommand.self, ConvertX12Command.self, ConvertEDIFACTCommand.self, ConvertMQCommand.self])
     }
 }
