@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Copybook", targets: ["Copybook"]),
         .library(name: "EDI", targets: ["EDI"]),
         .library(name: "MQ", targets: ["MQ"]),
+        .library(name: "Mapping", targets: ["Mapping"]),
     ],
     targets: [
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
@@ -46,9 +47,14 @@ let package = Package(
         .target(
             name: "MQ", dependencies: ["ByteCoding", "CodePages", "Events"], exclude: ["README.md"],
             swiftSettings: settings),
+        // Declarative mappings (legacy record → CloudEvent and back), CDC envelopes, event schemas, the test harness.
+        .target(
+            name: "Mapping", dependencies: ["ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Events"],
+            swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
-            name: "FerryCLI", dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI", "MQ"],
+            name: "FerryCLI",
+            dependencies: ["ByteCoding", "Events", "StreamLog", "CodePages", "Copybook", "EDI", "MQ", "Mapping"],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
@@ -64,13 +70,14 @@ let package = Package(
             name: "CopybookTests", dependencies: ["Copybook", "CodePages", "Events", "ByteCoding"],
             exclude: ["Golden", "Conformance/README.md"], swiftSettings: settings),
         .testTarget(name: "MQTests", dependencies: ["MQ", "Events", "StreamLog", "ByteCoding"], swiftSettings: settings),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Events", "MQ"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],
             swiftSettings: settings),
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding"],
+            name: "IntegrationTests", dependencies: ["Events", "StreamLog", "ByteCoding", "Mapping"],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

@@ -25,7 +25,7 @@ public struct FerryCommand: Command {
                 """,
             parameters: [versionFlag],
             // The one list of top-level commands (see the type's documentation for what joins it).
-            subcommands: [LogCommand.self, ProduceCommand.self, ConvertCommand.self, CopybookCommand.self, EDICommand.self, MQCommand.self])
+            subcommands: [LogCommand.self, ProduceCommand.self, ConvertCommand.self, CopybookCommand.self, EDICommand.self, MQCommand.self, TestCommand.self, SchemaCommand.self])
     }
 
     let printsVersion: Bool
