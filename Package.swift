@@ -59,7 +59,8 @@ let package = Package(
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
         .executableTarget(
-            name: "ferry-bench", dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ"],
+            name: "ferry-bench",
+            dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Mapping"],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: settings),

@@ -26,9 +26,9 @@ struct Options {
             case "--dir": if let v = it.next() { directory = v }
             case "--copybook-mb": if let v = it.next().flatMap(Int.init) { copybookBytes = v * 1_000_000 }
             case "--x12-mb": if let v = it.next().flatMap(Int.init) { x12Bytes = v * 1_000_000 }
-            case "log", "events", "copybook", "x12", "mq": sections.insert(arg)
+            case "log", "events", "copybook", "x12", "mq", "mapping": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -254,5 +254,19 @@ if wants("mq") {
             format: "  %@: %@ frames per CPU second, %@ frames/s wall clock (%d frames, %.2f s CPU, %.2f s wall)",
             f.name, format(Double(f.frames) / f.cpuSeconds), format(Double(f.frames) / f.seconds), f.frames,
             f.cpuSeconds, f.seconds))
+    }
+}
+
+if wants("mapping") {
+    let runs = max(1, min(options.runs, 3))
+    let figures = try MappingBenchmark.run(records: 20_000, runs: runs)
+    print("")
+    print("Mapping overhead (20,000 generated 150-byte copybook records, 30 fields), release, one core, best of \(runs)")
+    for f in figures {
+        print(String(
+            format: "  %@: %@ records per CPU second (%.3f s CPU)", f.name, format(Double(f.records) / f.cpuSeconds), f.cpuSeconds))
+    }
+    if figures.count == 2 {
+        print(String(format: "  mapping cost: %.0f%% on top of the adapter", (figures[1].cpuSeconds / figures[0].cpuSeconds - 1) * 100))
     }
 }

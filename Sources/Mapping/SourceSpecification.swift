@@ -16,7 +16,8 @@ public struct SourceSpecification: Sendable {
         case x12(transactionSet: String)
         /// UN/EDIFACT messages of one type (`INVOIC`), one record per message.
         case edifact(message: String)
-        /// IBM MQ frames (a Ferry frame file) of one `Format`, with the payload read as text or a copybook record.
+        /// IBM MQ frames (a Ferry frame file) whose payload has this `Format` (after any MQRFH2, MQDLH … headers),
+        /// with the payload read as text or a copybook record.
         case mq(format: String, payload: MQPayloadSource)
     }
 
