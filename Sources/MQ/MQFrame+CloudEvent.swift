@@ -49,6 +49,18 @@ public struct MQEventOptions: Sendable {
 }
 
 extension MQFrame {
+    /// The declared types of the MQMD extensions ``cloudEvent(_:)`` writes (and Ferry's own), for decoding Kafka
+    /// binary-mode records, whose `ce_` headers carry only text: `CloudEventKafkaBinding.decode(record,
+    /// extensionTypes: MQFrame.eventExtensionTypes)` gives back Integers, Binaries and Strings as they were. RFH2
+    /// property extensions are named by the data; add their types when a consumer knows them.
+    public static let eventExtensionTypes: [String: CloudEventAttributeType] = CloudEvent.ferryExtensionTypes.merging([
+        "mqmsgid": .binary, "mqcorrelid": .binary, "mqgroupid": .binary,
+        "mqmsgtype": .integer, "mqreport": .integer, "mqfeedback": .integer, "mqexpiry": .integer,
+        "mqpriority": .integer, "mqpersistence": .integer, "mqbackoutcount": .integer, "mqencoding": .integer,
+        "mqccsid": .integer, "mqputappltype": .integer, "mqseqnumber": .integer, "mqoffset": .integer,
+        "mqmsgflags": .integer, "mqformat": .string, "mquserid": .string, "mqputapplname": .string,
+    ]) { first, _ in first }
+
     /// The frame as a CloudEvent (README "Frames to events"):
     /// - `id`: ``EventIdentity/mqMessageID(_:)`` of `MsgId` (of the whole frame's bytes when `MsgId` is
     ///   `MQMI_NONE`); `time`: `PutDate`/`PutTime`; `partitionkey`: per ``MQEventOptions/key``;

@@ -58,6 +58,20 @@ import Testing
         #expect(record.key == Array((MQIdentifier(SampleMQMD.msgID)?.hex ?? "").utf8))
     }
 
+    @Test(arguments: [CloudEventKafkaBinding.ContentMode.binary, .structured])
+    func kafkaRecordsKeepTheTypes(_ mode: CloudEventKafkaBinding.ContentMode) throws {
+        let frame = try MQFrame(parsing: SampleMQMD.bytes(bigEndian: true, format: "CLAIMREC", encoding: 0x311, ccsid: 37) + [0x00, 0x1C])
+        let event = try frame.cloudEvent(MQEventOptions(source: "/mq/QM1/CLAIMS.IN"))
+        let record = try CloudEventKafkaBinding.encode(event, mode: mode, fallbackTimestamp: 0)
+        if mode == .binary {
+            #expect(record.headers.contains { $0.name == "ce_mqpriority" && $0.value == Array("7".utf8) })
+        }
+        let decoded = try CloudEventKafkaBinding.decode(record, extensionTypes: MQFrame.eventExtensionTypes)
+        #expect(decoded == event)
+        #expect(decoded.extensions["mqpriority"] == .integer(7))
+        #expect(decoded.extensions["mqmsgid"] == .binary(SampleMQMD.msgID))
+    }
+
     @Test func keysComeFromTheConfiguredPlace() throws {
         let frame = try Self.frame()
         #expect(try frame.cloudEvent(MQEventOptions(key: .correlationID)).partitionKey == MQIdentifier(SampleMQMD.correlID)?.hex)
