@@ -75,7 +75,7 @@ public struct MappingEngine: Sendable {
     private func holds(_ condition: FieldCondition, _ record: SourceRecord, scope: JSONValue?, path: String) throws(MappingError) -> Bool {
         let result: Bool
         if let codes = condition.codes {
-            let text = record.value(condition.reference, in: scope)?.scalarText?.trimmingCharacters(in: .whitespaces) ?? ""
+            let text = record.value(condition.reference, in: scope)?.scalarText?.trimmingSpaces ?? ""
             result = codes.contains(text)
         } else if let scope, let evaluate = record.conditionInScope, let flag = evaluate(condition.reference, scope) {
             result = flag
@@ -103,7 +103,7 @@ public struct MappingEngine: Sendable {
                 if part.hasPrefix("'") && part.hasSuffix("'") && part.count >= 2 {
                     pieces.append(String(part.dropFirst().dropLast()))
                 } else if let text = record.value(part, in: scope)?.scalarText {
-                    let piece = rule.trims ? text.trimmingCharacters(in: .whitespaces) : text
+                    let piece = rule.trims ? text.trimmingSpaces : text
                     if !piece.isEmpty { pieces.append(piece) }
                 }
             }
@@ -111,7 +111,7 @@ public struct MappingEngine: Sendable {
         case let .constant(value):
             return value
         }
-        if case let .string(text)? = raw, rule.trims { raw = .string(text.trimmingCharacters(in: .whitespaces)) }
+        if case let .string(text)? = raw, rule.trims { raw = .string(text.trimmingSpaces) }
         let isBlank: Bool
         switch raw {
         case nil, .null?: isBlank = true
@@ -205,7 +205,7 @@ public struct MappingEngine: Sendable {
             if character == "}", let name = reference {
                 // `{A|B}`: the first alternative with a non-blank value.
                 let values = name.split(separator: "|").compactMap {
-                    record.value(String($0))?.scalarText?.trimmingCharacters(in: .whitespaces)
+                    record.value(String($0))?.scalarText?.trimmingSpaces
                 }
                 guard let value = values.first(where: { !$0.isEmpty }) else { throw failure(record, path, "no value for {\(name)}") }
                 result += value
@@ -218,13 +218,13 @@ public struct MappingEngine: Sendable {
     }
 
     private func timestamp(_ spec: TimeSpecification, _ record: SourceRecord) throws(MappingError) -> String {
-        let text = record.value(spec.date)?.scalarText?.trimmingCharacters(in: .whitespaces) ?? ""
+        let text = record.value(spec.date)?.scalarText?.trimmingSpaces ?? ""
         guard let date = LegacyDate.isoDate(text, format: spec.format, centuryPivot: spec.centuryPivot) else {
             throw failure(record, "$.event.time.from", "\(spec.date) is not a valid \(spec.format.rawValue) date")
         }
         var time = "00:00:00"
         if let field = spec.timeOfDay {
-            let raw = record.value(field)?.scalarText?.trimmingCharacters(in: .whitespaces) ?? ""
+            let raw = record.value(field)?.scalarText?.trimmingSpaces ?? ""
             guard let parsed = LegacyDate.isoTime(raw) else {
                 throw failure(record, "$.event.time.timeFrom", "\(field) is not a valid HHMMSS time")
             }
@@ -239,7 +239,7 @@ public struct MappingEngine: Sendable {
         let op: String
         switch cdc.operation {
         case let .field(field, codes):
-            let code = record.value(field)?.scalarText?.trimmingCharacters(in: .whitespaces) ?? ""
+            let code = record.value(field)?.scalarText?.trimmingSpaces ?? ""
             guard let mapped = codes[code] else { throw failure(record, "$.cdc.op.codes", "operation code not in the table (field \(field))") }
             op = mapped
         case let .conditions(table):

@@ -67,3 +67,23 @@ extension JSONValue {
         }
     }
 }
+
+extension String {
+    /// The text without leading and trailing ASCII spaces and tabs (cheaper than Foundation's character-set trim on
+    /// the per-field path; COBOL text pads with spaces).
+    var trimmingSpaces: String {
+        let bytes = utf8
+        guard let first = bytes.first, let last = bytes.last,
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        else { return self }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while end > start {
+            let before = bytes.index(before: end)
+            guard bytes[before] == 0x20 || bytes[before] == 0x09 else { break }
+            end = before
+        }
+        return String(self[start..<end])
+    }
+}
