@@ -12,9 +12,8 @@ enum LegacyDate {
         case .hhmmss: return nil
         }
         // Numbers from packed or zoned fields lose leading zeros: pad them back.
-        guard !raw.isEmpty, raw.count <= expected, raw.allSatisfy(\.isASCII), raw.allSatisfy(\.isNumber) else { return nil }
-        let digits = Array(String(repeating: "0", count: expected - raw.count) + raw)
-        func number(_ range: Range<Int>) -> Int { Int(String(digits[range]))! }
+        guard let digits = paddedDigits(raw, width: expected) else { return nil }
+        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(digits[$1]) } }
         func windowed(_ yy: Int) -> Int { yy < centuryPivot ? 2000 + yy : 1900 + yy }
         let year: Int, month: Int, day: Int
         switch format {
@@ -34,9 +33,8 @@ enum LegacyDate {
 
     /// `HH:MM:SS` from `HHMMSS`.
     static func isoTime(_ raw: String) -> String? {
-        guard !raw.isEmpty, raw.count <= 6, raw.allSatisfy(\.isASCII), raw.allSatisfy(\.isNumber) else { return nil }
-        let digits = Array(String(repeating: "0", count: 6 - raw.count) + raw)
-        let h = Int(String(digits[0..<2]))!, m = Int(String(digits[2..<4]))!, s = Int(String(digits[4..<6]))!
+        guard let digits = paddedDigits(raw, width: 6) else { return nil }
+        let h = Int(digits[0] * 10 + digits[1]), m = Int(digits[2] * 10 + digits[3]), s = Int(digits[4] * 10 + digits[5])
         guard h < 24, m < 60, s < 60 else { return nil }
         return pad(h, 2) + ":" + pad(m, 2) + ":" + pad(s, 2)
     }
@@ -60,6 +58,20 @@ enum LegacyDate {
     static func legacyDigits(isoTime: String) -> String? {
         let digits = isoTime.filter(\.isNumber)
         return digits.count == 6 ? digits : nil
+    }
+
+    /// The decimal digits of `raw` (ASCII only) as values 0…9, left-padded with zeros to `width`; nil when `raw` is
+    /// empty, longer than `width` or holds anything but digits.
+    static func paddedDigits(_ raw: String, width: Int) -> [UInt8]? {
+        let bytes = raw.utf8
+        guard !bytes.isEmpty, bytes.count <= width else { return nil }
+        var digits = [UInt8](repeating: 0, count: width - bytes.count)
+        digits.reserveCapacity(width)
+        for byte in bytes {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            digits.append(byte - 0x30)
+        }
+        return digits
     }
 
     static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }

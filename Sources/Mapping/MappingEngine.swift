@@ -269,14 +269,23 @@ public struct MappingEngine: Sendable {
 extension JSONValue {
     /// Sets the member at `path` (creating objects on the way), replacing an existing one.
     mutating func set(_ path: [String], _ value: JSONValue) {
+        set(path[...], value)
+    }
+
+    private mutating func set(_ path: ArraySlice<String>, _ value: JSONValue) {
         guard let first = path.first, case var .object(members) = self else { return }
+        // Drop this value's reference to the array so the mutations below do not copy it.
+        self = .null
         let index = members.firstIndex { $0.key == first }
         if path.count == 1 {
             if let index { members[index].value = value } else { members.append(JSONMember(key: first, value: value)) }
         } else {
-            var child: JSONValue = index.map { members[$0].value } ?? .object([])
-            if case .object = child {} else { child = .object([]) }
-            child.set(Array(path.dropFirst()), value)
+            var child: JSONValue = .object([])
+            if let index, case .object = members[index].value {
+                child = members[index].value
+                members[index].value = .null
+            }
+            child.set(path.dropFirst(), value)
             if let index { members[index].value = child } else { members.append(JSONMember(key: first, value: child)) }
         }
         self = .object(members)

@@ -28,10 +28,11 @@ public struct SourceRecord: Sendable {
     /// walks objects from the scope; a plain name is the first member so named at any depth (COBOL names are
     /// unique in practice; qualify with a dotted path when not).
     public func value(_ reference: String, in scope: JSONValue? = nil) -> JSONValue? {
-        if reference.hasPrefix("@") { return metadata[String(reference.dropFirst())].map(JSONValue.string) }
+        // Byte tests: Character iteration (grapheme breaking) is the costly part of a lookup.
+        if reference.utf8.first == UInt8(ascii: "@") { return metadata[String(reference.dropFirst())].map(JSONValue.string) }
         if let locate, let found = locate(reference) { return found }
         let root = scope ?? fields
-        if reference.contains(".") {
+        if reference.utf8.contains(UInt8(ascii: ".")) {
             var current: JSONValue? = root
             for part in reference.split(separator: ".") {
                 let key = String(part)
