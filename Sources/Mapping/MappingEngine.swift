@@ -15,9 +15,12 @@ public struct MappingEngine: Sendable {
 
     /// The events for every record of `input` (structured-mode CloudEvents JSON, in input order).
     /// Errors name the input, the record and the mapping's JSON path of the rule that failed.
-    public func events(from input: [UInt8], inputName: String) throws(MappingError) -> [JSONValue] {
+    /// - Parameter metadata: source metadata that replaces or adds to what the adapter read (by name without
+    ///   the `@`, e.g. `mq.replyToQueue`): what a test case or the bridge knows about the input from outside it.
+    public func events(from input: [UInt8], inputName: String, metadata: [String: String] = [:]) throws(MappingError) -> [JSONValue] {
         var result: [JSONValue] = []
-        for record in try mapping.source.records(from: input, inputName: inputName) {
+        for var record in try mapping.source.records(from: input, inputName: inputName) {
+            if !metadata.isEmpty { record.metadata.merge(metadata) { _, given in given } }
             result.append(try event(for: record))
         }
         return result

@@ -2,7 +2,7 @@ public import Events
 import Foundation
 
 /// One test case file, `mappings/<name>/tests/<case>.json`:
-/// `{"description", "input": {"text"|"hex"|"file"}, "expect": {"events": [...]}|{"error": "substring"}}`.
+/// `{"description", "input": {"text"|"hex"|"file"}, "metadata": {...}, "expect": {"events": [...]}|{"error": "substring"}}`.
 /// Expected events are compared member by member; members the expectation leaves out are not checked
 /// (so a case may pin only `data`), except inside `data`, which must match exactly.
 public struct MappingTestCase: Sendable {
@@ -16,6 +16,8 @@ public struct MappingTestCase: Sendable {
     public var expectedEvents: [JSONValue]?
     /// A substring the expected error's message contains.
     public var expectedError: String?
+    /// Source metadata given to the engine (`"mq.replyToQueue": "…"`), replacing what the adapter read.
+    public var metadata: [String: String]
 
     /// Reads a case; `repositoryRoot` resolves `input.file` (paths under `samples/`) and `mappingDirectory` too.
     public init(contentsOf file: String, mappingDirectory: String) throws(MappingError) {
@@ -23,7 +25,15 @@ public struct MappingTestCase: Sendable {
         let json: JSONValue
         do { json = try JSONValue(parsing: [UInt8](data)) } catch { throw MappingError(file: file, path: "$", "\(error)") }
         let reader = try DefinitionReader(json, file: file, path: .root)
-        try reader.rejectUnknown(["description", "input", "expect"])
+        try reader.rejectUnknown(["description", "input", "metadata", "expect"])
+        var metadata: [String: String] = [:]
+        if let given = try reader.object("metadata") {
+            for member in given.members {
+                guard case let .string(text) = member.value else { throw given.error(member.key, "expected a string") }
+                metadata[member.key.hasPrefix("@") ? String(member.key.dropFirst()) : member.key] = text
+            }
+        }
+        self.metadata = metadata
         self.file = file
         name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         guard let input = try reader.object("input") else { throw reader.error(nil, "missing required key 'input'") }
@@ -213,7 +223,11 @@ public struct MappingTestRunner: Sendable {
     /// The failures of one case (empty when it passes).
     public func check(_ testCase: MappingTestCase, engine: MappingEngine) -> [String] {
         let outcome: Result<[JSONValue], MappingError>
-        do { outcome = .success(try engine.events(from: testCase.input, inputName: testCase.file)) } catch { outcome = .failure(error) }
+        do {
+            outcome = .success(try engine.events(from: testCase.input, inputName: testCase.file, metadata: testCase.metadata))
+        } catch {
+            outcome = .failure(error)
+        }
         switch (outcome, testCase.expectedEvents, testCase.expectedError) {
         case let (.success(events), expected?, _):
             return MappingDifference.between(.array(expected), .array(events), path: "$", partial: true).map(\.description)
