@@ -57,6 +57,29 @@ struct ShippedMappingTests {
         #expect(original["correlationid"] != nil)
     }
 
+    @Test func claimStatusRequestEncodesARequestFrameWithItsReplyQueue() throws {
+        let engine = MappingEngine(mapping: try mapping("claim-status-request"))
+        let events = try engine.events(from: try sample("mq/claim-status.requests.mqf"), inputName: "requests")
+        try #require(events.count == 2)
+        #expect(events[0]["data"]?["serviceDate"] == .string("2026-12-01"))  // YYMMDD 261201, century pivot 60
+        #expect(events[0]["data"]?["replyTo"] == .string("PORTAL.CLAIM.STATUS.REPLY"))
+        let entry = try engine.encode(event: events[1])
+        let frame = try MQFrame(parsing: Array(entry.dropFirst(4)))
+        #expect(frame.descriptor.messageType == .request)
+        #expect(frame.descriptor.replyToQueue.trimmingCharacters(in: .whitespaces) == "PORTAL.CLAIM.STATUS.REPLY")
+        #expect(frame.descriptor.correlationID.isNone)
+        // CCSID 037 payload: "ICN0001" in EBCDIC starts C9 C3 D5.
+        #expect(Array(frame.payload.bytes.prefix(3)) == [0xC9, 0xC3, 0xD5])
+        #expect(frame.payload.count == 41)
+        // Encoding the same event twice gives the same MsgId (it derives from the event id).
+        #expect(try engine.encode(event: events[1]) == entry)
+    }
+
+    @Test func nonReversibleMappingsRefuseToEncode() throws {
+        let engine = MappingEngine(mapping: try mapping("claims-837p"))
+        #expect(throws: MappingError.self) { try engine.encode(event: .object([JSONMember(key: "data", value: .object([]))])) }
+    }
+
     @Test func eventSchemaDescribesTypesAndRequiredFields() throws {
         let schema = MappingSchema.schema(for: try mapping("claim-status-reply"))
         let data = try #require(schema["properties"]?["data"])
