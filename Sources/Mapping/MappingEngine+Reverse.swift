@@ -31,7 +31,8 @@ extension MappingEngine {
             guard var value = data.get(rule.outputPath), value != .null else { continue }
             let path = "$.fields[\(index)]"
             if let codes = rule.codes {
-                guard let code = codes.first(where: { $0.value == value })?.key else {
+                // The smallest code with that value, so the choice never depends on dictionary order.
+                guard let code = codes.filter({ $0.value == value }).keys.min() else {
                     throw MappingError(file: mapping.file, path: path + ".codes", "no code for the event's value of \(rule.name)")
                 }
                 value = .string(code)

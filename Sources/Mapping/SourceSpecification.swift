@@ -104,7 +104,7 @@ public struct SourceSpecification: Sendable {
         switch adapter {
         case let .copybook(copybook): return try copybook.records(from: input, inputName: inputName)
         case let .x12(set): return try X12Records.records(from: input, transactionSet: set, inputName: inputName)
-        case let .edifact(message): return EDIFACTRecords.records(from: input, messageType: message)
+        case let .edifact(message): return try EDIFACTRecords.records(from: input, messageType: message, inputName: inputName)
         case let .mq(format, payload): return try MQRecords.records(from: input, format: format, payload: payload, inputName: inputName)
         }
     }
@@ -313,12 +313,18 @@ enum X12Records {
 /// UN/EDIFACT messages as source records: the message's segments (`segments`) plus segment locators in rules,
 /// `TAG[+QUALIFIER]:ELEMENT[:COMPONENT]` (e.g. `NAD+BY:2`, `MOA+77:2`), and `@edifact.*` metadata.
 enum EDIFACTRecords {
-    static func records(from input: [UInt8], messageType: String) -> [SourceRecord] {
+    /// The messages of `messageType`; a message the envelope checks reject (UNT counts, syntax errors) is an error
+    /// naming its reference and segment position, as in `ferry convert edifact`.
+    static func records(from input: [UInt8], messageType: String, inputName: String) throws(MappingError) -> [SourceRecord] {
         let document = EDIFACTDocument(parsing: input)
+        if let syntax = document.syntaxErrors.first { throw MappingError(file: inputName, path: "$", "\(syntax)") }
         var result: [SourceRecord] = []
         for interchange in document.interchanges {
             let messages = interchange.messages + interchange.groups.flatMap(\.messages)
             for message in messages where message.type == messageType {
+                if let issue = message.issues.first {
+                    throw MappingError(file: inputName, path: "message \(message.reference) (segment \(message.header.position))", "\(issue)")
+                }
                 let body = message.body
                 var record = SourceRecord(
                     fields: .object([JSONMember(key: "message", value: message.jsonValue)]),
