@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "MQ", targets: ["MQ"]),
         .library(name: "LegacyQueue", targets: ["LegacyQueue"]),
         .library(name: "STOMP", targets: ["STOMP"]),
+        .library(name: "Mapping", targets: ["Mapping"]),
     ],
     targets: [
         // Byte cursors, CRC32C, hex dumps. Pure: no I/O.
@@ -66,18 +67,25 @@ let package = Package(
         .target(
             name: "STOMP", dependencies: ["LegacyQueue", "Transport"], exclude: ["README.md"],
             swiftSettings: settings),
+        // Declarative mappings (legacy record → CloudEvent and back), CDC envelopes, event schemas, the test harness.
+        .target(
+            name: "Mapping", dependencies: ["ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Events"],
+            swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
             name: "FerryCLI",
             dependencies: [
-                "ByteCoding", "Events", "StreamLog", "Kafka", "CodePages", "Copybook", "EDI", "MQ", "LegacyQueue", "STOMP",
+                "ByteCoding", "Events", "StreamLog", "Kafka", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue",
+                "STOMP",
             ],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
         // Release-build benchmarks: `swift run -c release ferry-bench`.
         .executableTarget(
             name: "ferry-bench",
-            dependencies: ["StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "LegacyQueue", "STOMP"],
+            dependencies: [
+                "StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue", "STOMP",
+            ],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
         // Release-build Kafka benchmark beside confluent-kafka: `swift run -c release ferry-kafka-bench --bootstrap H:P`.
@@ -97,6 +105,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: settings),
         .testTarget(name: "LegacyQueueTests", dependencies: ["LegacyQueue"], swiftSettings: settings),
         .testTarget(name: "STOMPTests", dependencies: ["STOMP", "LegacyQueue", "Transport"], swiftSettings: settings),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Events", "MQ"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],
@@ -104,7 +113,7 @@ let package = Package(
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka", "STOMP", "LegacyQueue", "Transport"],
+            dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka", "Mapping", "STOMP", "LegacyQueue", "Transport"],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

@@ -34,9 +34,9 @@ struct Options {
             case "--python": if let v = it.next() { python = v }
             case "--stomp-messages": if let v = it.next().flatMap(Int.init) { stompMessages = v }
             case "--stomp-batch": if let v = it.next().flatMap(Int.init) { stompBatch = v }
-            case "log", "events", "copybook", "x12", "mq", "stomp": sections.insert(arg)
+            case "log", "events", "copybook", "x12", "mq", "stomp", "mapping": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -280,4 +280,18 @@ if wants("stomp") {
         format: "Ferry's own CPU while sending: %.0f%% of one core (%.1f µs/msg); while receiving: %.0f%% (%.1f µs/msg)",
         100 * f.ferrySendCPU / f.ferrySend, 1e6 * f.ferrySendCPU / n, 100 * f.ferryReceiveCPU / f.ferryReceive,
         1e6 * f.ferryReceiveCPU / n))
+}
+
+if wants("mapping") {
+    let runs = max(1, min(options.runs, 3))
+    let figures = try MappingBenchmark.run(records: 20_000, runs: runs)
+    print("")
+    print("Mapping overhead (20,000 generated 150-byte copybook records, 30 fields), release, one core, best of \(runs)")
+    for f in figures {
+        print(String(
+            format: "  %@: %@ records per CPU second (%.3f s CPU)", f.name, format(Double(f.records) / f.cpuSeconds), f.cpuSeconds))
+    }
+    if figures.count == 2 {
+        print(String(format: "  mapping cost: %.0f%% on top of the adapter", (figures[1].cpuSeconds / figures[0].cpuSeconds - 1) * 100))
+    }
 }

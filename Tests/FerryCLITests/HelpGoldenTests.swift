@@ -22,6 +22,8 @@ import Testing
         Case(golden: "convert-x12-help.txt", arguments: ["convert", "x12", "--help"], status: 0, onStandardError: false),
         Case(golden: "queue-help.txt", arguments: ["queue", "--help"], status: 0, onStandardError: false),
         Case(golden: "queue-send-help.txt", arguments: ["queue", "send", "--help"], status: 0, onStandardError: false),
+        Case(golden: "convert-help.txt", arguments: ["convert", "--help"], status: 0, onStandardError: false),
+        Case(golden: "test-help.txt", arguments: ["test", "--help"], status: 0, onStandardError: false),
         Case(golden: "usage-unknown-option.txt", arguments: ["log", "dump", "claims", "--partiton", "1"], status: 2,
             onStandardError: true),
         Case(golden: "usage-unknown-subcommand.txt", arguments: ["log", "dmup"], status: 2, onStandardError: true),

@@ -115,8 +115,10 @@ public enum CommandParser {
                 }
             }
             // A positional word: a subcommand while the selected command has subcommands, else an argument.
+            // A command with both subcommands and arguments (`convert --mapping FILE INPUT`) takes a word that
+            // names no subcommand, and every word after it, as arguments.
             let subcommands = path.subcommands
-            guard !subcommands.isEmpty else {
+            guard !subcommands.isEmpty, positionals.isEmpty else {
                 positionals.append(word)
                 continue
             }
@@ -124,6 +126,10 @@ public enum CommandParser {
                 return .help(try helpPath(for: Array(arguments[index...]), root: path))
             }
             guard let next = subcommands.first(where: { $0.configuration.name == word }) else {
+                if !path.arguments.isEmpty {
+                    positionals.append(word)
+                    continue
+                }
                 let names = subcommands.map { $0.configuration.name }
                 throw UsageFailure(
                     error: .unknownSubcommand(word, suggestion: closest(to: word, in: names)), path: path)
@@ -132,10 +138,13 @@ public enum CommandParser {
         }
 
         let arguments = path.arguments
-        if positionals.count > arguments.count {
+        if positionals.count > arguments.count, arguments.last?.isVariadic != true {
             throw UsageFailure(error: .unexpectedArgument(positionals[arguments.count]), path: path)
         }
         for (spec, text) in zip(arguments, positionals) { try record(text, for: spec, as: spec.helpLabel) }
+        if positionals.count > arguments.count, let last = arguments.last {
+            for text in positionals[arguments.count...] { try record(text, for: last, as: last.helpLabel) }
+        }
         if let missing = arguments.dropFirst(positionals.count).first(where: \.isRequired) {
             throw UsageFailure(error: .missingArgument(missing.helpLabel), path: path)
         }

@@ -31,6 +31,9 @@ public struct ParameterSpec: Sendable {
     /// Checks one value; returns what was expected when the text does not convert.
     let check: @Sendable (String) -> String?
 
+    /// Whether the argument takes every remaining word (its name ends with `...`, as in `path...`).
+    public var isVariadic: Bool { kind == .argument && name.hasSuffix("...") }
+
     /// The key values are stored under: `--name` for options and flags, `<name>` for arguments.
     public var key: String { kind == .argument ? "<\(name)>" : "--\(name)" }
 

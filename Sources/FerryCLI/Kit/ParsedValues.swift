@@ -49,6 +49,13 @@ public struct ParsedValues: Sendable {
         return try convert(text, argument.spec)
     }
 
+    /// Every value a variadic argument (``ParameterSpec/isVariadic``) was given, in order; empty when absent.
+    public func values<V>(of argument: Argument<V>) throws(UsageError) -> [V] {
+        var result: [V] = []
+        for text in texts[argument.spec.key] ?? [] { result.append(try convert(text, argument.spec)) }
+        return result
+    }
+
     private func convert<V: ArgumentValue>(_ text: String, _ spec: ParameterSpec) throws(UsageError) -> V {
         guard let value = V(argument: text) else {
             throw .invalidValue(text, for: spec.helpLabel, expected: V.expectation)

@@ -1,0 +1,109 @@
+// Mapping benchmark (issue 8): the cost of a typical 30-field mapping per event, against the copybook adapter
+// alone on the same records. Records are generated (ASCII, 150 bytes: 10 text fields, 10 packed decimals, 5
+// CCYYMMDD dates, 5 one-letter codes). "adapter alone" is what `ferry convert copybook` does per record (decode to
+// a JSON line); "mapping" is `ferry convert --mapping`: decode, 30 rules (renames, decimals rescaled, dates to ISO,
+// code tables), the CloudEvent envelope with a deterministic id, the event's JSON line.
+import Copybook
+import Events
+import Foundation
+import Mapping
+
+enum MappingBenchmark {
+    struct Figures {
+        var name: String
+        var records: Int
+        var cpuSeconds: Double
+    }
+
+    static let copybook: String = {
+        var lines = ["       01  BENCH-REC."]
+        for i in 1...10 { lines.append("           05  TEXT-\(i)  PIC X(10).") }
+        for i in 1...10 { lines.append("           05  AMOUNT-\(i)  PIC S9(7)V99 COMP-3.") }
+        for i in 1...5 { lines.append("           05  DATE-\(i)  PIC 9(8).") }
+        for i in 1...5 { lines.append("           05  CODE-\(i)  PIC X(1).") }
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    static let mapping: String = {
+        var rules: [String] = []
+        for i in 1...10 { rules.append(#"{ "name": "text.t\#(i)", "from": "TEXT-\#(i)" }"#) }
+        for i in 1...10 { rules.append(#"{ "name": "amounts.a\#(i)", "from": "AMOUNT-\#(i)", "type": "decimal", "scale": 2 }"#) }
+        for i in 1...5 { rules.append(#"{ "name": "dates.d\#(i)", "from": "DATE-\#(i)", "type": "date", "format": "CCYYMMDD" }"#) }
+        for i in 1...5 { rules.append(#"{ "name": "codes.c\#(i)", "from": "CODE-\#(i)", "codes": { "A": "active", "B": "blocked", "C": "closed" } }"#) }
+        return """
+            { "source": { "adapter": "copybook", "copybook": "bench.cpy", "codepage": "ascii" },
+              "event": { "type": "bench.record.v1", "source": "bench://records", "subject": "{TEXT-1}", "key": "{TEXT-1}" },
+              "fields": [\(rules.joined(separator: ",\n"))] }
+            """
+    }()
+
+    static func records(count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for index in 0..<count {
+            for i in 1...10 { bytes += Array(String(format: "T%04d-%04d", i, index % 10_000).utf8) }
+            for i in 1...10 {
+                // S9(7)V99 COMP-3: 9 digits and a sign nibble, 5 bytes.
+                let digits = String(format: "%09d", (index * 31 + i * 977) % 1_000_000_000)
+                var nibbles = digits.compactMap { $0.wholeNumberValue.map(UInt8.init) } + [0xC]
+                var packed: [UInt8] = []
+                while !nibbles.isEmpty { packed.append(nibbles.removeFirst() << 4 | nibbles.removeFirst()) }
+                bytes += packed
+            }
+            for i in 1...5 { bytes += Array(String(format: "2026%02d%02d", 1 + (index + i) % 12, 1 + (index * i) % 28).utf8) }
+            for i in 1...5 { bytes.append([UInt8(ascii: "A"), UInt8(ascii: "B"), UInt8(ascii: "C")][(index + i) % 3]) }
+        }
+        return bytes
+    }
+
+    static func run(records count: Int, runs: Int) throws -> [Figures] {
+        let directory = NSTemporaryDirectory() + "ferry-bench-mapping-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/bench.cpy", contents: Data(copybook.utf8))
+        FileManager.default.createFile(atPath: directory + "/mapping.json", contents: Data(mapping.utf8))
+        let definition = try MappingDefinition(contentsOf: directory + "/mapping.json")
+        let engine = MappingEngine(mapping: definition)
+        guard case let .copybook(source) = definition.source.adapter else { return [] }
+        let input = records(count: count)
+        let size = source.layout.size
+        var figures: [Figures] = []
+        var checksum = 0
+
+        var best = Double.infinity
+        for _ in 0..<runs {
+            var decoder = try RecordDecoder(layout: source.layout, options: source.options)
+            var output: [UInt8] = []
+            output.reserveCapacity(1 << 16)
+            let start = MQBenchmark.threadCPUSeconds()
+            try input.withUnsafeBytes { raw in
+                var offset = 0
+                var number = 0
+                while offset + size <= raw.count {
+                    number += 1
+                    output.removeAll(keepingCapacity: true)
+                    try decoder.decode(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + size)]), recordNumber: number, recordOffset: Int64(offset), into: &output)
+                    checksum &+= output.count
+                    offset += size
+                }
+            }
+            best = min(best, MQBenchmark.threadCPUSeconds() - start)
+        }
+        figures.append(Figures(name: "copybook adapter alone (record → JSON line)", records: count, cpuSeconds: best))
+
+        best = .infinity
+        for _ in 0..<runs {
+            var writer = JSONWriter(capacity: 1 << 12)
+            let start = MQBenchmark.threadCPUSeconds()
+            for event in try engine.events(from: input, inputName: "bench") {
+                writer.removeAll()
+                writer.writeValue(event)
+                writer.endLine()
+                checksum &+= writer.bytes.count
+            }
+            best = min(best, MQBenchmark.threadCPUSeconds() - start)
+        }
+        figures.append(Figures(name: "30-field mapping (record → CloudEvent line)", records: count, cpuSeconds: best))
+        if checksum == 42 { print("") }
+        return figures
+    }
+}
