@@ -28,7 +28,7 @@ struct Options {
             case "--x12-mb": if let v = it.next().flatMap(Int.init) { x12Bytes = v * 1_000_000 }
             case "log", "events", "copybook", "x12": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -227,10 +227,10 @@ if wants("x12") {
     let (claims, figures) = try X12Benchmark.run(
         directory: options.directory + "-x12", targetBytes: options.x12Bytes, runs: runs)
     print("")
-    print("X12 837P (\(claims) claims), release, one core, streaming from the page cache, best of \(runs)")
+    print("X12 837P (\(claims) claims), release, one core, streaming from the page cache, CPU time of the thread, best of \(runs)")
     for f in figures {
         print(String(
-            format: "  %-28@ %6.0f MB in %5.2f s: %6.0f MB/s, %@ segments/s", f.name, Double(f.bytes) / 1e6, f.seconds,
+            format: "  %-34@ %6.0f MB in %5.2f s: %6.0f MB/s, %@ segments/s", f.name, Double(f.bytes) / 1e6, f.seconds,
             Double(f.bytes) / f.seconds / 1e6, format(Double(f.segments) / f.seconds)))
     }
     print(String(format: "peak resident memory of the benchmark process: %.1f MiB", CopybookBenchmark.peakResidentMiB()))

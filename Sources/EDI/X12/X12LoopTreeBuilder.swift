@@ -30,6 +30,13 @@ public struct X12LoopTreeBuilder: Sendable {
         self.init(guide: guide, compiled: CompiledGuide(guide), retainsSegments: true)
     }
 
+    /// A builder for transaction sets that follow `guide`; with `retainsSegments: false` the finished tree has
+    /// its loops only (every segment list empty) and no segment is copied: placement and ``issues`` are the same.
+    /// Default of ``init(guide:)``: `true`.
+    public init(guide: X12Guide, retainsSegments: Bool) {
+        self.init(guide: guide, compiled: CompiledGuide(guide), retainsSegments: retainsSegments)
+    }
+
     init(guide: X12Guide, compiled: CompiledGuide, retainsSegments: Bool) {
         self.guide = guide
         self.compiled = compiled
