@@ -37,8 +37,8 @@ public struct X12GuideValidator: Sendable {
 
     private var builder: X12LoopTreeBuilder
     private let rules: [X12SegmentRules]
-    /// Per guide segment id: how many leading elements placement reads (its qualifiers; HL01–03); 0 when none.
-    private let copiedElements: [String: Int]
+    /// The builder's open loops after the previous segment (reused: no array per segment).
+    private var previousStack: [Int] = [0]
     /// Per guide loop: its required children, checked when an instance closes (precomputed: most children of a
     /// loop are situational).
     private let requiredChildren: [[RequiredChild]]
@@ -64,13 +64,8 @@ public struct X12GuideValidator: Sendable {
     public init(guide: X12Guide, options: Options = Options()) {
         let compiled = CompiledGuide(guide)
         self.options = options
-        builder = X12LoopTreeBuilder(guide: guide, compiled: compiled, retainsSegments: false)
+        builder = X12LoopTreeBuilder(guide: guide, compiled: compiled, retainsSegments: false, countsRootSegments: false)
         rules = compiled.definitions.map { X12SegmentRules($0, codeLists: guide.codeLists) }
-        var depths: [String: Int] = ["HL": 3]  // HL01 … HL03 place the hierarchy
-        for segment in compiled.segments {
-            for qualifier in segment.qualifiers { depths[segment.id] = max(depths[segment.id] ?? 0, qualifier.position) }
-        }
-        copiedElements = depths
         requiredChildren = compiled.loops.map { loop in
             loop.children.compactMap { child -> RequiredChild? in
                 switch child {
@@ -90,9 +85,8 @@ public struct X12GuideValidator: Sendable {
         if segmentCount == 0 { startPosition = view.position }
         segmentCount += 1
         let setPosition = view.position - startPosition + 1
-        let before = builder.stack
-        builder.consume(placementCopy(of: view, id: view.id), position: view.position)
-        reportClosedLoops(before: before, closedBy: setPosition)
+        builder.consume(view)
+        reportClosedLoops(closedBy: setPosition)
         reportTreeIssues()
         let loopID = builder.compiled.loops[builder.nodes[builder.stack[builder.stack.count - 1]].loop].id
         if let placed = builder.lastPlacement {
@@ -114,7 +108,9 @@ public struct X12GuideValidator: Sendable {
         for node in open.reversed() {
             reportMissing(in: node, at: previousSetPositionForFinish)
         }
-        _ = builder.finish()
+        builder.discard()
+        previousStack.removeAll(keepingCapacity: true)
+        previousStack.append(contentsOf: builder.stack)
         let result = findings
         findings = []
         segmentCount = 0
@@ -128,30 +124,19 @@ public struct X12GuideValidator: Sendable {
 
     // MARK: - Structure
 
-    /// Only the elements that placement reads (qualifiers, HL01–03) are copied.
-    private func placementCopy(of view: X12SegmentView, id: String) -> X12Segment {
-        let depth = copiedElements[id] ?? 0
-        guard depth > 0 else { return X12Segment(id: id, elements: []) }
-        var elements: [X12Element] = []
-        let count = min(view.elementCount, depth)
-        elements.reserveCapacity(count)
-        var index = 1
-        while index <= count, let element = view.element(index) {
-            elements.append(element.copy())
-            index += 1
-        }
-        return X12Segment(id: id, elements: elements)
-    }
-
     /// Loops that were open before this segment and are not any more have closed: report what they lack.
-    private mutating func reportClosedLoops(before: [Int], closedBy setPosition: Int) {
-        let after = builder.stack
+    private mutating func reportClosedLoops(closedBy setPosition: Int) {
         var common = 0
-        while common < before.count, common < after.count, before[common] == after[common] { common += 1 }
-        guard common < before.count else { return }
-        for node in before[common...].reversed() {
-            reportMissing(in: node, at: max(1, setPosition - 1))
+        while common < previousStack.count, common < builder.stack.count, previousStack[common] == builder.stack[common] {
+            common += 1
         }
+        if common < previousStack.count {
+            for depth in (common..<previousStack.count).reversed() {
+                reportMissing(in: previousStack[depth], at: max(1, setPosition - 1))
+            }
+        }
+        previousStack.removeSubrange(common...)
+        previousStack.append(contentsOf: builder.stack[common...])
     }
 
     /// Required segments and child loops of a closing loop instance that never came (X12 code 3), reported the
@@ -160,8 +145,8 @@ public struct X12GuideValidator: Sendable {
     private mutating func reportMissing(in node: Int, at setPosition: Int) {
         for child in requiredChildren[builder.nodes[node].loop] {
             let seen =
-                if let segment = child.segment { builder.nodes[node].segmentUses[segment] != nil } else {
-                    builder.nodes[node].loopCounts[child.loop ?? -1] != nil
+                if let segment = child.segment { builder.hasPlaced(segment: segment, in: node) } else {
+                    child.loop.map { builder.hasOpened(loop: $0, in: node) } ?? false
                 }
             if !seen { appendMissing(child.segmentID, loopID: child.loopID, setPosition: setPosition) }
         }
