@@ -255,6 +255,14 @@ public struct X12GuideValidator: Sendable {
             report(.implementationNotUsedElementPresent, position, nil, nil, rule.reference, element, view, setPosition, loopID, segmentID)
             return
         }
+        // The common case first: a simple element without repetition or component separators is its own only
+        // repetition and only component (what the general path below finds, without splitting it).
+        if let simple = rule.simple, rule.components.isEmpty, rule.maxRepeat >= 1,
+            !Self.containsSeparator(element)
+        {
+            checkValue(element.bytes, simple, position, nil, nil, view, setPosition, loopID, segmentID)
+            return
+        }
         let repetitions = element.repetitionCount
         if repetitions > rule.maxRepeat {
             report(.tooManyRepetitions, position, nil, rule.maxRepeat + 1, rule.reference, nil, view, setPosition, loopID, segmentID)
@@ -292,6 +300,18 @@ public struct X12GuideValidator: Sendable {
                 }
                 checkValue(value.bytes, component, position, offset + 1, repetitionNumber, view, setPosition, loopID, segmentID)
             }
+        }
+    }
+
+    /// Whether the element holds its repetition or component separator (one pass over its bytes).
+    private static func containsSeparator(_ element: X12ElementView) -> Bool {
+        switch (element.repetitionSeparator, element.componentSeparator) {
+        case (nil, nil): return false
+        case let (repetition?, nil): return element.bytes.contains(repetition)
+        case let (nil, component?): return element.bytes.contains(component)
+        case let (repetition?, component?):
+            for byte in element.bytes where byte == repetition || byte == component { return true }
+            return false
         }
     }
 
@@ -454,10 +474,11 @@ struct X12SegmentRules: Sendable {
         }
         var drafts: [Draft?] = Array(repeating: nil, count: last)
         for element in segment.elements where element.position >= 1 {
-            var value = X12ValueRule(element, codeLists: codeLists, segment: segment)
             // ST03 names the guide: the guide was chosen by it (or by its base, `005010X223A3` → X223A2), so its
             // own code list is not checked again.
-            if segment.id == "ST", element.position == 3 { value.codes = nil }
+            let value = X12ValueRule(
+                element, codeLists: codeLists, segment: segment,
+                checksCodes: !(segment.id == "ST" && element.position == 3))
             var draft =
                 drafts[element.position - 1]
                 ?? Draft(
@@ -504,21 +525,22 @@ final class X12PositionRule: Sendable {
     }
 }
 
-/// The checks of one value: type, lengths, codes.
-struct X12ValueRule: Sendable {
+/// The checks of one value: type, lengths, codes. A class so the hot path passes a reference, not a copy.
+final class X12ValueRule: Sendable {
     enum DataType: Sendable { case alphanumeric, identifier, numeric(decimals: Int), decimal, date, time, binary }
 
-    var usage: X12Usage
-    var reference: Int?
-    var type: DataType
-    var minLength: Int
-    var maxLength: Int
-    /// Allowed codes, sorted bytewise; `nil` = any value.
-    var codes: [[UInt8]]?
+    let usage: X12Usage
+    let reference: Int?
+    let type: DataType
+    let minLength: Int
+    let maxLength: Int
+    /// Allowed codes; `nil` = any value.
+    let codes: X12CodeSet?
     /// For a date/time period (element 1251): the position of its format qualifier (element 1250) in the segment.
-    var formatQualifierPosition: Int?
+    let formatQualifierPosition: Int?
 
-    init(_ element: X12GuideElement, codeLists: [String: [String]], segment: X12GuideSegment) {
+    /// The rule of one guide element; `checksCodes: false` accepts any code (ST03, which chose the guide).
+    init(_ element: X12GuideElement, codeLists: [String: [String]], segment: X12GuideSegment, checksCodes: Bool) {
         usage = element.usage
         reference = element.reference.flatMap { Int($0) }
         minLength = element.minLength ?? 0
@@ -534,12 +556,11 @@ struct X12ValueRule: Sendable {
         }
         var list = element.codes
         if list.isEmpty, let name = element.externalCodes, let external = codeLists[name] { list = external }
-        codes = list.isEmpty ? nil : list.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
-        if element.reference == "1251", element.component == nil,
-            segment.elements.contains(where: { $0.position == element.position - 1 && $0.reference == "1250" })
-        {
-            formatQualifierPosition = element.position - 1
-        }
+        codes = list.isEmpty || !checksCodes ? nil : X12CodeSet(list)
+        formatQualifierPosition =
+            element.reference == "1251" && element.component == nil
+                && segment.elements.contains { $0.position == element.position - 1 && $0.reference == "1250" }
+            ? element.position - 1 : nil
     }
 
     /// The error codes of a non-empty value, in pyx12's order: length, then type, then code value.
@@ -572,8 +593,50 @@ struct X12ValueRule: Sendable {
         case .binary: break
         }
         if let qualifier, let code = X12ValueFormat.periodError(bytes, format: qualifier) { errors.append(code) }
-        if let codes, !Self.contains(codes, bytes) { errors.append(.invalidCodeValue) }
+        if let codes, !codes.contains(bytes) { errors.append(.invalidCodeValue) }
         return errors
+    }
+
+}
+
+/// A code list for byte comparison: codes of up to 7 bytes as sorted packed integers (one integer compare per
+/// step), longer ones as byte arrays sorted bytewise.
+struct X12CodeSet: Sendable {
+    /// Codes of at most 7 bytes, packed by ``packedKey(_:)``, sorted.
+    let packed: [UInt64]
+    /// Longer codes, sorted bytewise.
+    let long: [[UInt8]]
+
+    init(_ codes: [String]) {
+        var packed: [UInt64] = []
+        var long: [[UInt8]] = []
+        for code in codes {
+            let bytes = Array(code.utf8)
+            if let key = bytes.withUnsafeBytes(Self.packedKey) { packed.append(key) } else { long.append(bytes) }
+        }
+        self.packed = packed.sorted()
+        self.long = long.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// A value of at most 7 bytes as one integer: its bytes, and its length in the top byte; `nil` when longer.
+    static func packedKey(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
+        guard bytes.count <= 7 else { return nil }
+        var key = UInt64(bytes.count) << 56
+        for index in 0..<bytes.count { key |= UInt64(bytes[index]) << UInt64(8 * index) }
+        return key
+    }
+
+    /// Whether `value` is one of the codes, byte for byte.
+    func contains(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard let key = Self.packedKey(value) else { return Self.contains(long, value) }
+        var low = 0
+        var high = packed.count
+        while low < high {
+            let middle = (low + high) / 2
+            if packed[middle] == key { return true }
+            if packed[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return false
     }
 
     /// Binary search over codes sorted bytewise, without copying the value.
@@ -677,13 +740,18 @@ enum X12ValueFormat {
             (1...12).contains(month), day >= 1
         else { return false }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= days[month - 1]
+        let days =
+            switch month {
+            case 2: leap ? 29 : 28
+            case 4, 6, 9, 11: 30
+            default: 31
+            }
+        return day <= days
     }
 
     /// `TM`: HHMM, HHMMSS, HHMMSSd or HHMMSSdd.
     static func isTime(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard [4, 6, 7, 8].contains(bytes.count), let hours = number(bytes, 0..<2), let minutes = number(bytes, 2..<4),
+        guard bytes.count == 4 || (bytes.count >= 6 && bytes.count <= 8), let hours = number(bytes, 0..<2), let minutes = number(bytes, 2..<4),
             hours < 24, minutes < 60
         else { return false }
         if bytes.count >= 6 {
