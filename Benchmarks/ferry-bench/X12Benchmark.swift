@@ -105,7 +105,9 @@ enum X12Benchmark {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    static func run(directory: String, targetBytes: Int, runs: Int) throws -> (claims: Int, figures: [Figures]) {
+    static func run(
+        directory: String, targetBytes: Int, runs: Int, passes: Set<Int> = []
+    ) throws -> (claims: Int, figures: [Figures]) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/claims.837p.x12"
         let claims = try generate(to: path, targetBytes: targetBytes)
@@ -117,7 +119,7 @@ enum X12Benchmark {
         ]
         let guide = try X12Guide.bundled("005010X222A1")
         for _ in 0..<runs {
-            for level in 0..<names.count {
+            for level in 0..<names.count where passes.isEmpty || passes.contains(level) {
                 let validates = level == 1 || level == 4
                 let descriptor = open(path, O_RDONLY)
                 var segments = 0

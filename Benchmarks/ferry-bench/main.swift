@@ -10,6 +10,8 @@ struct Options {
     var sections: Set<String> = []
     var copybookBytes = 210_000_000
     var x12Bytes = 520_000_000
+    /// Which X12 passes to run (indices, 0 = tokenize); all when empty. For profiling one pass.
+    var x12Passes: Set<Int> = []
     var records100 = 2_000_000
     var records1K = 500_000
     var batch = 1000
@@ -26,9 +28,10 @@ struct Options {
             case "--dir": if let v = it.next() { directory = v }
             case "--copybook-mb": if let v = it.next().flatMap(Int.init) { copybookBytes = v * 1_000_000 }
             case "--x12-mb": if let v = it.next().flatMap(Int.init) { x12Bytes = v * 1_000_000 }
+            case "--x12-passes": if let v = it.next() { x12Passes = Set(v.split(separator: ",").compactMap { Int($0) }) }
             case "log", "events", "copybook", "x12": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -225,7 +228,8 @@ if wants("copybook") {
 if wants("x12") {
     let runs = max(1, min(options.runs, 3))
     let (claims, figures) = try X12Benchmark.run(
-        directory: options.directory + "-x12", targetBytes: options.x12Bytes, runs: runs)
+        directory: options.directory + "-x12", targetBytes: options.x12Bytes, runs: runs,
+        passes: options.x12Passes)
     print("")
     print("X12 837P (\(claims) claims), release, one core, streaming from the page cache, CPU time of the thread, best of \(runs)")
     for f in figures {

@@ -163,11 +163,14 @@ public struct X12LoopTreeBuilder: Sendable {
     private mutating func place<Segment: X12PlacementSegment>(_ segment: Segment, position: Int) {
         lastPlacement = nil
         let id = compiled.idNumber(of: segment)
-        if rootChildren == 0, let first = compiled.loops[0].entrySegment, compiled.matches(segment, id: id, first) {
+        var values = PlacementValues()
+        if rootChildren == 0, let first = compiled.loops[0].entrySegment,
+            compiled.matches(segment, id: id, first, values: &values)
+        {
             place(segment, position: position, segment: first, in: 0)
             return
         }
-        if let id, id == compiled.hierarchicalIDNumber, let loop = compiled.hierarchicalLoop(for: segment) {
+        if let id, id == compiled.hierarchicalIDNumber, let loop = compiled.hierarchicalLoop(for: segment, values: &values) {
             placeHierarchical(segment, position: position, loop: loop)
             return
         }
@@ -177,7 +180,8 @@ public struct X12LoopTreeBuilder: Sendable {
                 let node = stack[depth]
                 guard
                     let match = Self.findMatch(
-                        segment, id: id, loop: nodes[node].loop, last: nodes[node].lastKey, compiled: compiled)
+                        segment, id: id, loop: nodes[node].loop, last: nodes[node].lastKey, compiled: compiled,
+                        values: &values)
                 else { continue }
                 if match.key >= nodes[node].lastKey {
                     apply(match, at: depth, segment: segment, position: position)
@@ -241,7 +245,9 @@ public struct X12LoopTreeBuilder: Sendable {
             case let .loop(index): compiled.loops[index].entrySegment ?? 0
             }
         let qualifiers = compiled.qualifierRange(of: owner)
-        let failed = qualifiers.first { !compiled.qualifierMatches(segment, $0) } ?? qualifiers.lowerBound
+        var values = PlacementValues()
+        let failed =
+            qualifiers.first { !compiled.qualifierMatches(segment, $0, values: &values) } ?? qualifiers.lowerBound
         let qualifier = compiled.qualifiers[failed]
         issues.append(.init(
             kind: .qualifierNotRecognized(
@@ -261,7 +267,7 @@ public struct X12LoopTreeBuilder: Sendable {
     /// The first child of the loop that takes the segment, preferring one not before the last placed (`last`).
     /// Static so that calling it from the mutating placement code never copies the builder.
     private static func findMatch<Segment: X12PlacementSegment>(
-        _ segment: Segment, id: Int, loop: Int, last: Int, compiled: CompiledGuide
+        _ segment: Segment, id: Int, loop: Int, last: Int, compiled: CompiledGuide, values: inout PlacementValues
     ) -> Match? {
         var first: Match?
         for child in compiled.candidates(in: loop, id: id) {
@@ -269,10 +275,13 @@ public struct X12LoopTreeBuilder: Sendable {
             let match: Match
             switch compiled.children[child] {
             case let .segment(index):
-                guard !compiled.segments[index].isTrigger, compiled.matches(segment, id: id, index) else { continue }
+                guard !compiled.segments[index].isTrigger, compiled.matches(segment, id: id, index, values: &values) else {
+                    continue
+                }
                 match = Match(target: .segment(index), key: key)
             case let .loop(index):
-                guard let entry = compiled.loops[index].entrySegment, compiled.matches(segment, id: id, entry) else {
+                guard let entry = compiled.loops[index].entrySegment, compiled.matches(segment, id: id, entry, values: &values)
+                else {
                     continue
                 }
                 match = Match(target: .loop(index), key: key)
@@ -558,6 +567,10 @@ struct CompiledGuide: Sendable {
     var segmentIDNumber: [Int] = []
     /// Distinct segment ids by packed key (ids of at most 7 ASCII bytes) and by text (any other id).
     var idNumbers: [UInt64: Int] = [:]
+    /// `idNumbers` as an open-addressing table (a power of two in size, linear probing; key 0 = empty slot).
+    var idSlotKeys: [UInt64] = []
+    var idSlotNumbers: [Int] = []
+    var idSlotShift: UInt64 = 58
     var idNumbersByText: [String: Int] = [:]
     var idCount = 0
     /// The id number of `HL`, when the guide has it.
@@ -658,7 +671,7 @@ struct CompiledGuide: Sendable {
             } else {
                 number = idCount
                 idCount += 1
-                if let key = Array(segment.id.utf8).withUnsafeBytes(Self.packedKey) {
+                if let key = Array(segment.id.utf8).withUnsafeBytes(Self.packedKey), key != 0 {
                     idNumbers[key] = number
                 } else {
                     idNumbersByText[segment.id] = number
@@ -675,6 +688,17 @@ struct CompiledGuide: Sendable {
                 qualifiers.append(qualifier)
             }
             segmentQualifiers.append(start..<qualifiers.count)
+        }
+        var bits: UInt64 = 6
+        while 1 << bits < 4 * idNumbers.count { bits += 1 }
+        idSlotShift = 64 - bits
+        idSlotKeys = Array(repeating: 0, count: 1 << bits)
+        idSlotNumbers = Array(repeating: -1, count: 1 << bits)
+        for (key, number) in idNumbers {
+            var slot = Self.slot(of: key, shift: idSlotShift)
+            while idSlotKeys[slot] != 0 { slot = (slot + 1) & (idSlotKeys.count - 1) }
+            idSlotKeys[slot] = key
+            idSlotNumbers[slot] = number
         }
         for loop in loops.indices {
             var byID = Array(repeating: [Int](), count: idCount)
@@ -716,9 +740,22 @@ struct CompiledGuide: Sendable {
     /// The id number of a segment's id, or `nil` when the guide has no segment with that id.
     func idNumber<Segment: X12PlacementSegment>(of segment: Segment) -> Int? {
         segment.withPlacementID { bytes in
-            if let key = Self.packedKey(bytes) { return idNumbers[key] }
+            if let key = Self.packedKey(bytes) {
+                guard key != 0 else { return nil }  // an empty id; the guide has none
+                var slot = Self.slot(of: key, shift: idSlotShift)
+                while idSlotKeys[slot] != 0 {
+                    if idSlotKeys[slot] == key { return idSlotNumbers[slot] }
+                    slot = (slot + 1) & (idSlotKeys.count - 1)
+                }
+                return nil
+            }
             return idNumber(text: String(decoding: bytes, as: UTF8.self))
         }
+    }
+
+    /// The first slot of a packed id in the open-addressing table (Fibonacci hashing).
+    private static func slot(of key: UInt64, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
     /// The id number of an id that is not short ASCII: compared as text, as the guide's ids are.
@@ -744,8 +781,15 @@ struct CompiledGuide: Sendable {
     func hasQualifiers(_ segment: Int) -> Bool { !segmentQualifiers[segment].isEmpty }
 
     /// Whether the segment's value at the qualifier's position is one of its codes.
-    func qualifierMatches<Segment: X12PlacementSegment>(_ segment: Segment, _ index: Int) -> Bool {
+    func qualifierMatches<Segment: X12PlacementSegment>(
+        _ segment: Segment, _ index: Int, values: inout PlacementValues
+    ) -> Bool {
         let qualifier = qualifiers[index]
+        if !qualifier.comparesAsText {
+            let value = values.value(of: segment, qualifier.position, component: qualifier.component)
+            if value == PlacementValues.absent { return false }
+            if value != PlacementValues.notPacked { return packedCodes[qualifier.packed].contains(value) }
+        }
         return segment.withPlacementValue(qualifier.position, component: qualifier.component) { value in
             guard let value else { return false }
             if !qualifier.comparesAsText, let key = Self.packedKey(value) {
@@ -757,22 +801,35 @@ struct CompiledGuide: Sendable {
     }
 
     /// Whether the segment (with id number `id`) is guide segment `index`: same id, every qualifier matching.
-    func matches<Segment: X12PlacementSegment>(_ segment: Segment, id: Int?, _ index: Int) -> Bool {
+    func matches<Segment: X12PlacementSegment>(
+        _ segment: Segment, id: Int?, _ index: Int, values: inout PlacementValues
+    ) -> Bool {
         guard let id, segmentIDNumber[index] == id else { return false }
-        for qualifier in segmentQualifiers[index] where !qualifierMatches(segment, qualifier) { return false }
+        for qualifier in segmentQualifiers[index] where !qualifierMatches(segment, qualifier, values: &values) {
+            return false
+        }
         return true
     }
 
     /// The HL loop whose HL03 code the segment carries.
-    func hierarchicalLoop<Segment: X12PlacementSegment>(for segment: Segment) -> Int? {
-        let isEmpty = segment.withPlacementValue(3, component: 0) { $0?.isEmpty ?? true }
-        guard !isEmpty else { return nil }
-        return hierarchical.first { qualifierMatchesLevel(segment, $0.qualifier) }?.loop
+    func hierarchicalLoop<Segment: X12PlacementSegment>(for segment: Segment, values: inout PlacementValues) -> Int? {
+        let value = values.value(of: segment, 3, component: 0)
+        // Packed keys hold the length in their top byte: 1 << 56 and up is non-empty.
+        guard value != PlacementValues.absent, value >= 1 << 56 else { return nil }
+        for (loop, qualifier) in hierarchical where qualifierMatchesLevel(segment, qualifier, value: value) {
+            return loop
+        }
+        return nil
     }
 
     /// HL03 against an HL loop's level codes (the qualifier's codes, whatever component it names).
-    private func qualifierMatchesLevel<Segment: X12PlacementSegment>(_ segment: Segment, _ index: Int) -> Bool {
+    private func qualifierMatchesLevel<Segment: X12PlacementSegment>(
+        _ segment: Segment, _ index: Int, value: UInt64
+    ) -> Bool {
         let qualifier = qualifiers[index]
+        if !qualifier.comparesAsText, value != PlacementValues.notPacked {
+            return packedCodes[qualifier.packed].contains(value)
+        }
         return segment.withPlacementValue(3, component: 0) { value in
             guard let value else { return false }
             if !qualifier.comparesAsText, let key = Self.packedKey(value) {
@@ -780,6 +837,46 @@ struct CompiledGuide: Sendable {
             }
             return qualifier.codes.contains(String(decoding: value, as: UTF8.self))
         }
+    }
+}
+
+/// The values placement read from the current segment, packed (see ``CompiledGuide/packedKey(_:)``), so that
+/// trying many candidates reads each element once. Four slots, replaced in turn; made anew for each segment.
+struct PlacementValues {
+    /// The element or component is absent.
+    static let absent = UInt64.max
+    /// The value is present but not short ASCII: compare it as text.
+    static let notPacked = UInt64.max - 1
+
+    private var tags = (-1, -1, -1, -1)
+    private var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var next = 0
+
+    /// The packed value of element `position` (component `component`, 0 = first), `absent` or `notPacked`.
+    mutating func value<Segment: X12PlacementSegment>(
+        of segment: Segment, _ position: Int, component: Int
+    ) -> UInt64 {
+        let value = { () -> UInt64 in
+            segment.withPlacementValue(position, component: component) { bytes -> UInt64 in
+                guard let bytes else { return Self.absent }
+                return CompiledGuide.packedKey(bytes) ?? Self.notPacked
+            }
+        }
+        guard position >= 0, position < 1 << 24, component >= -1, component < 1 << 16 else { return value() }
+        let tag = position << 17 | (component + 1)
+        if tags.0 == tag { return values.0 }
+        if tags.1 == tag { return values.1 }
+        if tags.2 == tag { return values.2 }
+        if tags.3 == tag { return values.3 }
+        let found = value()
+        switch next {
+        case 0: (tags.0, values.0) = (tag, found)
+        case 1: (tags.1, values.1) = (tag, found)
+        case 2: (tags.2, values.2) = (tag, found)
+        default: (tags.3, values.3) = (tag, found)
+        }
+        next = (next + 1) & 3
+        return found
     }
 }
 
