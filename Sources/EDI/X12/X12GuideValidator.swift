@@ -37,6 +37,11 @@ public struct X12GuideValidator: Sendable {
 
     private var builder: X12LoopTreeBuilder
     private let rules: [X12SegmentRules]
+    /// Per guide loop its id, per guide segment its id and whether it is "not used" (read per segment without
+    /// going through the builder's tables).
+    private let loopIDs: [String]
+    private let segmentIDs: [String]
+    private let segmentIsNotUsed: [Bool]
     /// The builder's open loops after the previous segment (reused: no array per segment).
     private var previousStack: [Int] = [0]
     /// Per guide loop: its required children, checked when an instance closes (precomputed: most children of a
@@ -66,6 +71,9 @@ public struct X12GuideValidator: Sendable {
         self.options = options
         builder = X12LoopTreeBuilder(guide: guide, compiled: compiled, retainsSegments: false, countsRootSegments: false)
         rules = compiled.definitions.map { X12SegmentRules($0, codeLists: guide.codeLists) }
+        loopIDs = compiled.loops.map(\.id)
+        segmentIDs = compiled.segments.map(\.id)
+        segmentIsNotUsed = compiled.segments.map { $0.usage == .notUsed }
         requiredChildren = compiled.loops.map { loop in
             loop.children.compactMap { child -> RequiredChild? in
                 switch child {
@@ -88,10 +96,10 @@ public struct X12GuideValidator: Sendable {
         builder.consume(view)
         reportClosedLoops(closedBy: setPosition)
         reportTreeIssues()
-        let loopID = builder.compiled.loops[builder.nodes[builder.stack[builder.stack.count - 1]].loop].id
+        let loopID = loopIDs[builder.innermostLoop]
         if let placed = builder.lastPlacement {
-            let segmentID = builder.compiled.segments[placed].id
-            if builder.compiled.segments[placed].usage == .notUsed {
+            let segmentID = segmentIDs[placed]
+            if segmentIsNotUsed[placed] {
                 findings.append(.init(
                     kind: .segment(.implementationNotUsedSegmentPresent), position: view.position,
                     setPosition: setPosition, loopID: loopID, segmentID: segmentID))

@@ -22,7 +22,11 @@ public struct X12LoopTreeBuilder: Sendable {
     private(set) var nodes: [BuildNode] = []
     /// The open loop instances, outermost first (indices into `nodes`).
     private(set) var stack: [Int] = []
+    /// HL01 → its node: by packed HL01 while every HL01 and HL02 of the set is short ASCII (then equal as text
+    /// exactly when equal as bytes), by text from the first one that is not (`hierarchicalByText`).
+    private var hierarchicalKeys: [UInt64: Int] = [:]
     private var hierarchicalNodes: [String: Int] = [:]
+    private var hierarchicalByText = false
     /// `false` for validation: loops and counts are kept, segments are not (the tree's segments lists stay empty).
     let retainsSegments: Bool
     /// Whether segments placed in the root count as its children when deciding if an `ST` still opens the set
@@ -95,6 +99,9 @@ public struct X12LoopTreeBuilder: Sendable {
         reset()
     }
 
+    /// The guide loop of the innermost open loop instance.
+    var innermostLoop: Int { nodes[stack[stack.count - 1]].loop }
+
     /// Whether guide segment `index` was placed in `node` (counted or placed by id only).
     func hasPlaced(segment index: Int, in node: Int) -> Bool {
         count(node: node, child: compiled.segmentChild[index], key: index) != 0
@@ -116,6 +123,8 @@ public struct X12LoopTreeBuilder: Sendable {
         rootChildren = 0
         stack.removeAll(keepingCapacity: true)
         hierarchicalNodes.removeAll(keepingCapacity: true)
+        hierarchicalKeys.removeAll(keepingCapacity: true)
+        hierarchicalByText = false
         issues = []
         stack.append(makeNode(loop: 0, parent: nil))
     }
@@ -366,11 +375,23 @@ public struct X12LoopTreeBuilder: Sendable {
         _ segment: Segment, position: Int, loop: Int
     ) {
         let guideLoop = compiled.loops[loop]
-        let id = segment.placementText(1, component: 0) ?? ""
-        let parentID = segment.placementText(2, component: 0) ?? ""
+        var values = PlacementValues()
+        // An absent HL01 or HL02 counts as empty (packed key 0).
+        var idKey = values.value(of: segment, 1, component: 0)
+        var parentKey = values.value(of: segment, 2, component: 0)
+        if idKey == PlacementValues.absent { idKey = 0 }
+        if parentKey == PlacementValues.absent { parentKey = 0 }
+        if !hierarchicalByText, idKey == PlacementValues.notPacked || parentKey == PlacementValues.notPacked {
+            for (key, node) in hierarchicalKeys { hierarchicalNodes[Self.text(ofPacked: key)] = node }
+            hierarchicalKeys.removeAll(keepingCapacity: true)
+            hierarchicalByText = true
+        }
+        let byText = hierarchicalByText
+        let id = byText ? segment.placementText(1, component: 0) ?? "" : ""
+        let parentID = byText ? segment.placementText(2, component: 0) ?? "" : ""
         var parentNode: Int?
-        if !parentID.isEmpty {
-            if let node = hierarchicalNodes[parentID] {
+        if byText ? !parentID.isEmpty : parentKey != 0 {
+            if let node = byText ? hierarchicalNodes[parentID] : hierarchicalKeys[parentKey] {
                 parentNode = node
                 let parentLoop = compiled.loops[nodes[node].loop].id
                 let allowed = guideLoop.hierarchicalParents ?? [compiled.loops[guideLoop.parent ?? 0].id]
@@ -381,8 +402,8 @@ public struct X12LoopTreeBuilder: Sendable {
                 }
             } else {
                 issues.append(.init(
-                    kind: .hierarchicalParentUnknown(parentID), position: position, loopID: guideLoop.id,
-                    segmentID: "HL"))
+                    kind: .hierarchicalParentUnknown(byText ? parentID : Self.text(ofPacked: parentKey)),
+                    position: position, loopID: guideLoop.id, segmentID: "HL"))
             }
         } else if let allowed = guideLoop.hierarchicalParents, !allowed.isEmpty {
             issues.append(.init(
@@ -401,12 +422,21 @@ public struct X12LoopTreeBuilder: Sendable {
         }
         let node = open(loop, under: parent, position: position, by: segment)
         place(segment, position: position, segment: guideLoop.entrySegment ?? 0, in: node)
-        if hierarchicalNodes[id] != nil {
+        if byText ? hierarchicalNodes[id] != nil : hierarchicalKeys[idKey] != nil {
             issues.append(.init(
-                kind: .hierarchicalIDDuplicate(id), position: position, loopID: guideLoop.id, segmentID: "HL"))
+                kind: .hierarchicalIDDuplicate(byText ? id : Self.text(ofPacked: idKey)), position: position,
+                loopID: guideLoop.id, segmentID: "HL"))
         }
         // The latest HL with an id wins, so children that follow a duplicated id nest under the nearest one.
-        hierarchicalNodes[id] = node
+        if byText { hierarchicalNodes[id] = node } else { hierarchicalKeys[idKey] = node }
+    }
+
+    /// The text of a packed short ASCII value (see ``CompiledGuide/packedKey(_:)``).
+    private static func text(ofPacked key: UInt64) -> String {
+        let count = Int(key >> 56)
+        var bytes: [UInt8] = []
+        for index in 0..<min(count, 7) { bytes.append(UInt8(truncatingIfNeeded: key >> UInt64(8 * index))) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Makes the stack end at the nearest non-HL loop that holds `loop` in the guide (e.g. `DETAIL` for 2000A),
