@@ -279,20 +279,18 @@ public struct X12LoopTreeBuilder: Sendable {
         _ segment: Segment, id: Int, loop: Int, last: Int, compiled: CompiledGuide, values: inout PlacementValues
     ) -> Match? {
         var first: Match?
-        for child in compiled.candidates(in: loop, id: id) {
+        for candidate in compiled.candidateRanges[loop * compiled.idCount + id] {
+            let child = compiled.candidateChildren[candidate]
             let key = compiled.childKeys[child]
             let match: Match
             switch compiled.children[child] {
             case let .segment(index):
-                guard !compiled.segments[index].isTrigger, compiled.matches(segment, id: id, index, values: &values) else {
-                    continue
-                }
+                guard !compiled.segmentIsTrigger[index], compiled.matches(segment, id: id, index, values: &values)
+                else { continue }
                 match = Match(target: .segment(index), key: key)
             case let .loop(index):
-                guard let entry = compiled.loops[index].entrySegment, compiled.matches(segment, id: id, entry, values: &values)
-                else {
-                    continue
-                }
+                let entry = compiled.loopEntrySegment[index]
+                guard entry >= 0, compiled.matches(segment, id: id, entry, values: &values) else { continue }
                 match = Match(target: .loop(index), key: key)
             }
             if key >= last { return match }
@@ -306,7 +304,7 @@ public struct X12LoopTreeBuilder: Sendable {
     private mutating func apply<Segment: X12PlacementSegment>(
         _ match: Match, at depth: Int, segment: Segment, position: Int, countsUse: Bool = true
     ) {
-        stack.removeSubrange((depth + 1)...)
+        while stack.count > depth + 1 { stack.removeLast() }  // cheaper than removeSubrange for one or two
         let node = stack[depth]
         switch match.target {
         case let .segment(index):
@@ -595,6 +593,9 @@ struct CompiledGuide: Sendable {
     var packedCodes: [UInt64] = []
     /// Each segment's id number (an index into the guide's distinct ids).
     var segmentIDNumber: [Int] = []
+    /// Per segment: it is the first child of its loop (see ``Segment/isTrigger``); per loop: its entry segment or -1.
+    var segmentIsTrigger: [Bool] = []
+    var loopEntrySegment: [Int] = []
     /// Distinct segment ids by packed key (ids of at most 7 ASCII bytes) and by text (any other id).
     var idNumbers: [UInt64: Int] = [:]
     /// `idNumbers` as an open-addressing table (a power of two in size, linear probing; key 0 = empty slot).
@@ -694,6 +695,8 @@ struct CompiledGuide: Sendable {
             }
         }
         loopChildStart.append(children.count)
+        segmentIsTrigger = segments.map(\.isTrigger)
+        loopEntrySegment = loops.map { $0.entrySegment ?? -1 }
         for segment in segments {
             let number: Int
             if let existing = Self.lookUp(segment.id.utf8, packed: idNumbers, text: idNumbersByText) {
