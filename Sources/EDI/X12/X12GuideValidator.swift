@@ -219,12 +219,13 @@ public struct X12GuideValidator: Sendable {
     private mutating func checkElements(
         of view: X12SegmentView, rules: X12SegmentRules, setPosition: Int, loopID: String, segmentID: String
     ) {
-        let count = view.elementCount
+        var count = 0  // the number of elements: the last index forEachElement gives (no separate count pass)
         requiredMissing = 0
         var present = 0 as UInt64  // bit p: element p is non-empty (positions up to 63 are enough for syntax rules)
         var lastWasEmpty = false
         // forEachElement walks the bytes once; its body does not throw.
         try? view.forEachElement { index, element in
+            count = index
             lastWasEmpty = element.isEmpty
             if !element.isEmpty, index < 64 { present |= 1 << UInt64(index) }
             guard index <= rules.positions.count, let rule = rules.positions[index - 1] else {
