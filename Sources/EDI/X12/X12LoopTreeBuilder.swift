@@ -969,8 +969,15 @@ extension X12SegmentView: X12PlacementSegment {
     func withPlacementValue<Result>(
         _ position: Int, component: Int, _ body: (UnsafeRawBufferPointer?) -> Result
     ) -> Result {
-        // As `copy()` splits it: the first component of the first repetition, or the named component.
-        guard component >= 0, let element = element(position) else { return body(nil) }
+        // As `copy()` splits it: the first component of the first repetition, or the named component (an `ISA` is
+        // not split, as `element(_:)` does).
+        guard component >= 0, position >= 1,
+            let slice = X12SegmentView.field(position, of: bytes, separatedBy: delimiters.element)
+        else { return body(nil) }
+        let isISA = hasID("ISA")
+        let element = X12ElementView(
+            bytes: slice, repetitionSeparator: isISA ? nil : delimiters.repetition,
+            componentSeparator: isISA ? nil : delimiters.component)
         return body(element.component(max(component, 1))?.bytes)
     }
 
