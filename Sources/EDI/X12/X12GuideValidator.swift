@@ -151,12 +151,19 @@ public struct X12GuideValidator: Sendable {
     /// way pyx12 does: a missing loop by its first segment, a table wrapper never entered by its first required
     /// segment, at the position of the last segment before the loop closed.
     private mutating func reportMissing(in node: Int, at setPosition: Int) {
-        for child in requiredChildren[builder.nodes[node].loop] {
+        let loop = builder.nodes[node].loop
+        // By index, reading the child's numbers only: its ids (strings) are read when something is missing.
+        for index in requiredChildren[loop].indices {
             let seen =
-                if let segment = child.segment { builder.hasPlaced(segment: segment, in: node) } else {
-                    child.loop.map { builder.hasOpened(loop: $0, in: node) } ?? false
+                if let segment = requiredChildren[loop][index].segment {
+                    builder.hasPlaced(segment: segment, in: node)
+                } else {
+                    requiredChildren[loop][index].loop.map { builder.hasOpened(loop: $0, in: node) } ?? false
                 }
-            if !seen { appendMissing(child.segmentID, loopID: child.loopID, setPosition: setPosition) }
+            if !seen {
+                let child = requiredChildren[loop][index]
+                appendMissing(child.segmentID, loopID: child.loopID, setPosition: setPosition)
+            }
         }
     }
 
