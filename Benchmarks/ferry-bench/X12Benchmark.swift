@@ -1,6 +1,7 @@
 // X12 benchmark (issue 4, first part): a generated 837P of at least 500 MB with realistic claims, tokenized in one
 // pass on one core through the streaming reader (constant memory), then tokenized with envelope checks.
-// The third pass adds SNIP level 2 (X12GuideValidationRun: loop placement and element checks against
+// Then the loop tree alone (X12LoopTreeBuilder over each set: placement only, then with the owned tree of copied
+// segments), then SNIP level 2 (X12GuideValidationRun: loop placement and element checks against
 // 005010X222A1, the way `ferry edi validate` runs it). The claim passes tokenize, track loop identity and build the
 // claims, then also write every claim as a CloudEvent JSON line (into one reused buffer, flushed to /dev/null every
 // MiB), all in one pass on one core.
@@ -111,28 +112,48 @@ enum X12Benchmark {
         return claims
     }
 
-    static func run(directory: String, targetBytes: Int, runs: Int) throws -> (claims: Int, figures: [Figures]) {
+    static func run(
+        directory: String, targetBytes: Int, runs: Int, passes: Set<Int> = []
+    ) throws -> (claims: Int, figures: [Figures]) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/claims.837p.x12"
         let claims = try generate(to: path, targetBytes: targetBytes)
         let bytes = Int((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         var best: [String: Figures] = [:]
-        let names = ["tokenize", "tokenize + envelope checks", "+ SNIP 2 (guide)"]
+        // Passes 0-4 below; 5 and 6 are the claim passes. `--x12-passes 2,4` runs only those (for profiling).
+        let names = [
+            "tokenize", "tokenize + envelope checks", "tokenize + loop tree (placement)",
+            "tokenize + loop tree (owned)", "+ SNIP 2 (guide)",
+        ]
+        let guide = try X12Guide.bundled("005010X222A1")
         for _ in 0..<runs {
-            for level in 0..<3 {
-                let validates = level >= 1
+            for level in 0..<names.count where passes.isEmpty || passes.contains(level) {
+                let validates = level == 1 || level == 4
                 let descriptor = open(path, O_RDONLY)
                 var segments = 0
                 var validator = X12EnvelopeValidator(retainsTransactionSets: false)
                 var guides = X12GuideValidationRun()
+                var tree = X12LoopTreeBuilder(guide: guide, retainsSegments: level == 3)
+                var inSet = false
                 var findings = 0
+                var loops = 0
                 let clock = ContinuousClock()
                 let cpuStart = threadCPUSeconds()
                 let elapsed = try clock.measure {
                     try X12Tokenizer.forEachSegment(readingFrom: descriptor, chunkSize: 1 << 20) { segment in
                         segments += 1
                         if validates { validator.consume(segment) }
-                        if level == 2 {
+                        if level == 2 || level == 3 {
+                            if segment.hasID("ST") { inSet = true }
+                            guard inSet else { return }
+                            tree.consume(segment)
+                            if segment.hasID("SE") {
+                                inSet = false
+                                findings += tree.issues.count
+                                loops += tree.finish().children.count
+                            }
+                        }
+                        if level == 4 {
                             guides.consume(segment)
                             if segment.hasID("SE") { findings += guides.takeResults().reduce(0) { $0 + $1.findings.count } }
                         }
@@ -140,7 +161,7 @@ enum X12Benchmark {
                     if validates { validator.finish() }
                 }
                 close(descriptor)
-                if level == 2 && findings > 0 { print("  (SNIP 2 findings in the generated file: \(findings))") }
+                if level >= 2 && findings > 0 { print("  (\(names[level]) findings in the generated file: \(findings))") }
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let cpu = threadCPUSeconds() - cpuStart
                 let name = names[level]
@@ -149,8 +170,8 @@ enum X12Benchmark {
                 }
             }
         }
-        for _ in 0..<runs {
-            for writesEvents in [false, true] {
+        for _ in 0..<runs where passes.isEmpty || passes.contains(5) || passes.contains(6) {
+            for writesEvents in [false, true] where passes.isEmpty || passes.contains(writesEvents ? 6 : 5) {
                 let figures = try claimEvents(path: path, bytes: bytes, writesEvents: writesEvents)
                 if best[figures.name] == nil || figures.seconds < best[figures.name]!.seconds {
                     best[figures.name] = figures

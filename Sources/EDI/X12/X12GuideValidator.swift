@@ -37,8 +37,13 @@ public struct X12GuideValidator: Sendable {
 
     private var builder: X12LoopTreeBuilder
     private let rules: [X12SegmentRules]
-    /// Per guide segment id: how many leading elements placement reads (its qualifiers; HL01–03); 0 when none.
-    private let copiedElements: [String: Int]
+    /// Per guide loop its id, per guide segment its id and whether it is "not used" (read per segment without
+    /// going through the builder's tables).
+    private let loopIDs: [String]
+    private let segmentIDs: [String]
+    private let segmentIsNotUsed: [Bool]
+    /// The builder's open loops after the previous segment (reused: no array per segment).
+    private var previousStack: [Int] = [0]
     /// Per guide loop: its required children, checked when an instance closes (precomputed: most children of a
     /// loop are situational).
     private let requiredChildren: [[RequiredChild]]
@@ -64,13 +69,11 @@ public struct X12GuideValidator: Sendable {
     public init(guide: X12Guide, options: Options = Options()) {
         let compiled = CompiledGuide(guide)
         self.options = options
-        builder = X12LoopTreeBuilder(guide: guide, compiled: compiled, retainsSegments: false)
+        builder = X12LoopTreeBuilder(guide: guide, compiled: compiled, retainsSegments: false, countsRootSegments: false)
         rules = compiled.definitions.map { X12SegmentRules($0, codeLists: guide.codeLists) }
-        var depths: [String: Int] = ["HL": 3]  // HL01 … HL03 place the hierarchy
-        for segment in compiled.segments {
-            for qualifier in segment.qualifiers { depths[segment.id] = max(depths[segment.id] ?? 0, qualifier.position) }
-        }
-        copiedElements = depths
+        loopIDs = compiled.loops.map(\.id)
+        segmentIDs = compiled.segments.map(\.id)
+        segmentIsNotUsed = compiled.segments.map { $0.usage == .notUsed }
         requiredChildren = compiled.loops.map { loop in
             loop.children.compactMap { child -> RequiredChild? in
                 switch child {
@@ -90,14 +93,13 @@ public struct X12GuideValidator: Sendable {
         if segmentCount == 0 { startPosition = view.position }
         segmentCount += 1
         let setPosition = view.position - startPosition + 1
-        let before = builder.stack
-        builder.consume(placementCopy(of: view, id: view.id), position: view.position)
-        reportClosedLoops(before: before, closedBy: setPosition)
+        builder.consume(view)
+        reportClosedLoops(closedBy: setPosition)
         reportTreeIssues()
-        let loopID = builder.compiled.loops[builder.nodes[builder.stack[builder.stack.count - 1]].loop].id
+        let loopID = loopIDs[builder.innermostLoop]
         if let placed = builder.lastPlacement {
-            let segmentID = builder.compiled.segments[placed].id
-            if builder.compiled.segments[placed].usage == .notUsed {
+            let segmentID = segmentIDs[placed]
+            if segmentIsNotUsed[placed] {
                 findings.append(.init(
                     kind: .segment(.implementationNotUsedSegmentPresent), position: view.position,
                     setPosition: setPosition, loopID: loopID, segmentID: segmentID))
@@ -114,7 +116,9 @@ public struct X12GuideValidator: Sendable {
         for node in open.reversed() {
             reportMissing(in: node, at: previousSetPositionForFinish)
         }
-        _ = builder.finish()
+        builder.discard()
+        previousStack.removeAll(keepingCapacity: true)
+        previousStack.append(contentsOf: builder.stack)
         let result = findings
         findings = []
         segmentCount = 0
@@ -128,42 +132,38 @@ public struct X12GuideValidator: Sendable {
 
     // MARK: - Structure
 
-    /// Only the elements that placement reads (qualifiers, HL01–03) are copied.
-    private func placementCopy(of view: X12SegmentView, id: String) -> X12Segment {
-        let depth = copiedElements[id] ?? 0
-        guard depth > 0 else { return X12Segment(id: id, elements: []) }
-        var elements: [X12Element] = []
-        let count = min(view.elementCount, depth)
-        elements.reserveCapacity(count)
-        var index = 1
-        while index <= count, let element = view.element(index) {
-            elements.append(element.copy())
-            index += 1
-        }
-        return X12Segment(id: id, elements: elements)
-    }
-
     /// Loops that were open before this segment and are not any more have closed: report what they lack.
-    private mutating func reportClosedLoops(before: [Int], closedBy setPosition: Int) {
-        let after = builder.stack
+    private mutating func reportClosedLoops(closedBy setPosition: Int) {
         var common = 0
-        while common < before.count, common < after.count, before[common] == after[common] { common += 1 }
-        guard common < before.count else { return }
-        for node in before[common...].reversed() {
-            reportMissing(in: node, at: max(1, setPosition - 1))
+        while common < previousStack.count, common < builder.stack.count, previousStack[common] == builder.stack[common] {
+            common += 1
         }
+        if common < previousStack.count {
+            for depth in (common..<previousStack.count).reversed() {
+                reportMissing(in: previousStack[depth], at: max(1, setPosition - 1))
+            }
+        }
+        previousStack.removeSubrange(common...)
+        previousStack.append(contentsOf: builder.stack[common...])
     }
 
     /// Required segments and child loops of a closing loop instance that never came (X12 code 3), reported the
     /// way pyx12 does: a missing loop by its first segment, a table wrapper never entered by its first required
     /// segment, at the position of the last segment before the loop closed.
     private mutating func reportMissing(in node: Int, at setPosition: Int) {
-        for child in requiredChildren[builder.nodes[node].loop] {
+        let loop = builder.nodes[node].loop
+        // By index, reading the child's numbers only: its ids (strings) are read when something is missing.
+        for index in requiredChildren[loop].indices {
             let seen =
-                if let segment = child.segment { builder.nodes[node].segmentUses[segment] != nil } else {
-                    builder.nodes[node].loopCounts[child.loop ?? -1] != nil
+                if let segment = requiredChildren[loop][index].segment {
+                    builder.hasPlaced(segment: segment, in: node)
+                } else {
+                    requiredChildren[loop][index].loop.map { builder.hasOpened(loop: $0, in: node) } ?? false
                 }
-            if !seen { appendMissing(child.segmentID, loopID: child.loopID, setPosition: setPosition) }
+            if !seen {
+                let child = requiredChildren[loop][index]
+                appendMissing(child.segmentID, loopID: child.loopID, setPosition: setPosition)
+            }
         }
     }
 
@@ -226,12 +226,13 @@ public struct X12GuideValidator: Sendable {
     private mutating func checkElements(
         of view: X12SegmentView, rules: X12SegmentRules, setPosition: Int, loopID: String, segmentID: String
     ) {
-        let count = view.elementCount
+        var count = 0  // the number of elements: the last index forEachElement gives (no separate count pass)
         requiredMissing = 0
         var present = 0 as UInt64  // bit p: element p is non-empty (positions up to 63 are enough for syntax rules)
         var lastWasEmpty = false
         // forEachElement walks the bytes once; its body does not throw.
         try? view.forEachElement { index, element in
+            count = index
             lastWasEmpty = element.isEmpty
             if !element.isEmpty, index < 64 { present |= 1 << UInt64(index) }
             guard index <= rules.positions.count, let rule = rules.positions[index - 1] else {
@@ -268,6 +269,14 @@ public struct X12GuideValidator: Sendable {
         }
         if rule.usage == .notUsed {
             report(.implementationNotUsedElementPresent, position, nil, nil, rule.reference, element, view, setPosition, loopID, segmentID)
+            return
+        }
+        // The common case first: a simple element without repetition or component separators is its own only
+        // repetition and only component (what the general path below finds, without splitting it).
+        if let simple = rule.simple, rule.components.isEmpty, rule.maxRepeat >= 1,
+            !Self.containsSeparator(element)
+        {
+            checkValue(element.bytes, simple, position, nil, nil, view, setPosition, loopID, segmentID)
             return
         }
         let repetitions = element.repetitionCount
@@ -307,6 +316,18 @@ public struct X12GuideValidator: Sendable {
                 }
                 checkValue(value.bytes, component, position, offset + 1, repetitionNumber, view, setPosition, loopID, segmentID)
             }
+        }
+    }
+
+    /// Whether the element holds its repetition or component separator (one pass over its bytes).
+    private static func containsSeparator(_ element: X12ElementView) -> Bool {
+        switch (element.repetitionSeparator, element.componentSeparator) {
+        case (nil, nil): return false
+        case let (repetition?, nil): return element.bytes.contains(repetition)
+        case let (nil, component?): return element.bytes.contains(component)
+        case let (repetition?, component?):
+            for byte in element.bytes where byte == repetition || byte == component { return true }
+            return false
         }
     }
 
@@ -469,10 +490,11 @@ struct X12SegmentRules: Sendable {
         }
         var drafts: [Draft?] = Array(repeating: nil, count: last)
         for element in segment.elements where element.position >= 1 {
-            var value = X12ValueRule(element, codeLists: codeLists, segment: segment)
             // ST03 names the guide: the guide was chosen by it (or by its base, `005010X223A3` → X223A2), so its
             // own code list is not checked again.
-            if segment.id == "ST", element.position == 3 { value.codes = nil }
+            let value = X12ValueRule(
+                element, codeLists: codeLists, segment: segment,
+                checksCodes: !(segment.id == "ST" && element.position == 3))
             var draft =
                 drafts[element.position - 1]
                 ?? Draft(
@@ -519,21 +541,22 @@ final class X12PositionRule: Sendable {
     }
 }
 
-/// The checks of one value: type, lengths, codes.
-struct X12ValueRule: Sendable {
+/// The checks of one value: type, lengths, codes. A class so the hot path passes a reference, not a copy.
+final class X12ValueRule: Sendable {
     enum DataType: Sendable { case alphanumeric, identifier, numeric(decimals: Int), decimal, date, time, binary }
 
-    var usage: X12Usage
-    var reference: Int?
-    var type: DataType
-    var minLength: Int
-    var maxLength: Int
-    /// Allowed codes, sorted bytewise; `nil` = any value.
-    var codes: [[UInt8]]?
+    let usage: X12Usage
+    let reference: Int?
+    let type: DataType
+    let minLength: Int
+    let maxLength: Int
+    /// Allowed codes; `nil` = any value.
+    let codes: X12CodeSet?
     /// For a date/time period (element 1251): the position of its format qualifier (element 1250) in the segment.
-    var formatQualifierPosition: Int?
+    let formatQualifierPosition: Int?
 
-    init(_ element: X12GuideElement, codeLists: [String: [String]], segment: X12GuideSegment) {
+    /// The rule of one guide element; `checksCodes: false` accepts any code (ST03, which chose the guide).
+    init(_ element: X12GuideElement, codeLists: [String: [String]], segment: X12GuideSegment, checksCodes: Bool) {
         usage = element.usage
         reference = element.reference.flatMap { Int($0) }
         minLength = element.minLength ?? 0
@@ -549,12 +572,11 @@ struct X12ValueRule: Sendable {
         }
         var list = element.codes
         if list.isEmpty, let name = element.externalCodes, let external = codeLists[name] { list = external }
-        codes = list.isEmpty ? nil : list.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
-        if element.reference == "1251", element.component == nil,
-            segment.elements.contains(where: { $0.position == element.position - 1 && $0.reference == "1250" })
-        {
-            formatQualifierPosition = element.position - 1
-        }
+        codes = list.isEmpty || !checksCodes ? nil : X12CodeSet(list)
+        formatQualifierPosition =
+            element.reference == "1251" && element.component == nil
+                && segment.elements.contains { $0.position == element.position - 1 && $0.reference == "1250" }
+            ? element.position - 1 : nil
     }
 
     /// The error codes of a non-empty value, in pyx12's order: length, then type, then code value.
@@ -587,8 +609,50 @@ struct X12ValueRule: Sendable {
         case .binary: break
         }
         if let qualifier, let code = X12ValueFormat.periodError(bytes, format: qualifier) { errors.append(code) }
-        if let codes, !Self.contains(codes, bytes) { errors.append(.invalidCodeValue) }
+        if let codes, !codes.contains(bytes) { errors.append(.invalidCodeValue) }
         return errors
+    }
+
+}
+
+/// A code list for byte comparison: codes of up to 7 bytes as sorted packed integers (one integer compare per
+/// step), longer ones as byte arrays sorted bytewise.
+struct X12CodeSet: Sendable {
+    /// Codes of at most 7 bytes, packed by ``packedKey(_:)``, sorted.
+    let packed: [UInt64]
+    /// Longer codes, sorted bytewise.
+    let long: [[UInt8]]
+
+    init(_ codes: [String]) {
+        var packed: [UInt64] = []
+        var long: [[UInt8]] = []
+        for code in codes {
+            let bytes = Array(code.utf8)
+            if let key = bytes.withUnsafeBytes(Self.packedKey) { packed.append(key) } else { long.append(bytes) }
+        }
+        self.packed = packed.sorted()
+        self.long = long.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// A value of at most 7 bytes as one integer: its bytes, and its length in the top byte; `nil` when longer.
+    static func packedKey(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
+        guard bytes.count <= 7 else { return nil }
+        var key = UInt64(bytes.count) << 56
+        for index in 0..<bytes.count { key |= UInt64(bytes[index]) << UInt64(8 * index) }
+        return key
+    }
+
+    /// Whether `value` is one of the codes, byte for byte.
+    func contains(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard let key = Self.packedKey(value) else { return Self.contains(long, value) }
+        var low = 0
+        var high = packed.count
+        while low < high {
+            let middle = (low + high) / 2
+            if packed[middle] == key { return true }
+            if packed[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return false
     }
 
     /// Binary search over codes sorted bytewise, without copying the value.
@@ -692,13 +756,18 @@ enum X12ValueFormat {
             (1...12).contains(month), day >= 1
         else { return false }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= days[month - 1]
+        let days =
+            switch month {
+            case 2: leap ? 29 : 28
+            case 4, 6, 9, 11: 30
+            default: 31
+            }
+        return day <= days
     }
 
     /// `TM`: HHMM, HHMMSS, HHMMSSd or HHMMSSdd.
     static func isTime(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard [4, 6, 7, 8].contains(bytes.count), let hours = number(bytes, 0..<2), let minutes = number(bytes, 2..<4),
+        guard bytes.count == 4 || (bytes.count >= 6 && bytes.count <= 8), let hours = number(bytes, 0..<2), let minutes = number(bytes, 2..<4),
             hours < 24, minutes < 60
         else { return false }
         if bytes.count >= 6 {

@@ -39,8 +39,15 @@ public struct X12SegmentView {
 
     /// Whether the segment id is `id`, without allocating.
     public func hasID(_ id: StaticString) -> Bool {
-        let expected = UnsafeRawBufferPointer(start: id.utf8Start, count: id.utf8CodeUnitCount)
-        return idBytes.elementsEqual(expected)
+        // `idBytes == id`, byte by byte without the generic sequence comparison: the id's bytes, none of them the
+        // element separator, then the end or the separator.
+        let count = id.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        let expected = id.utf8Start
+        for index in 0..<count where bytes[index] != expected[index] || bytes[index] == delimiters.element {
+            return false
+        }
+        return bytes.count == count || bytes[count] == delimiters.element
     }
 
     /// Whether this is an `ISA` (its elements are not split into repetitions or components).
