@@ -171,7 +171,8 @@ public struct JSONWriter: Sendable {
     /// Writes already-encoded JSON as one value, verbatim (the caller guarantees it is a single valid JSON value).
     public mutating func writeRawJSON(_ json: UnsafeRawBufferPointer) {
         separate()
-        bytes.append(contentsOf: json)
+        // Typed: the raw buffer's own `append(contentsOf:)` path copies byte by byte.
+        bytes.append(contentsOf: json.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Writes already-encoded JSON as one value, verbatim.
@@ -263,7 +264,7 @@ public struct JSONWriter: Sendable {
                 index += 1
                 continue
             }
-            if runStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<index])) }
+            if runStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<index]).assumingMemoryBound(to: UInt8.self)) }
             bytes.append(0x5C)
             switch byte {
             case 0x22: bytes.append(0x22)  // \"
@@ -285,7 +286,9 @@ public struct JSONWriter: Sendable {
             index += 1
             runStart = index
         }
-        if runStart < count { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<count])) }
+        if runStart < count {
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<count]).assumingMemoryBound(to: UInt8.self))
+        }
         bytes.append(UInt8(ascii: "\""))
     }
 

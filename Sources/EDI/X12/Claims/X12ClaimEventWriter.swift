@@ -357,7 +357,7 @@ public struct X12ClaimEventWriter {
         let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
         guard let raw, !raw.isEmpty else { return nil }
         let start = target.count
-        target.append(contentsOf: raw)
+        target.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
         return Span(start: start, end: target.count)
     }
 
@@ -836,101 +836,101 @@ public struct X12ClaimEventWriter {
         if !out.isEmpty { out.append(UInt8(ascii: ",")) }
         out.appendLiteral("{")
         var first = true
-        member(&out, &first, #""lineNumber":"#, line.lineNumber, claimStore, orEmpty: true)
-        member(&out, &first, #""kind":"#, line.kind.rawValue)
+        Self.member(&out, &first, #""lineNumber":"#, line.lineNumber, claimStore, orEmpty: true)
+        Self.member(&out, &first, #""kind":"#, line.kind.rawValue)
         if line.hasProcedure {
-            comma(&out, &first)
+            Self.comma(&out, &first)
             out.appendLiteral(#""procedure":"#)
-            appendProcedure(to: &out)
+            Self.appendProcedure(line, claimStore, to: &out)
         }
-        member(&out, &first, #""revenueCode":"#, line.revenueCode, claimStore)
-        member(&out, &first, #""charge":"#, line.charge)
-        member(&out, &first, #""unit":"#, line.unit, claimStore)
-        member(&out, &first, #""quantity":"#, line.quantity)
-        member(&out, &first, #""placeOfService":"#, line.placeOfService, claimStore)
+        Self.member(&out, &first, #""revenueCode":"#, line.revenueCode, claimStore)
+        Self.member(&out, &first, #""charge":"#, line.charge)
+        Self.member(&out, &first, #""unit":"#, line.unit, claimStore)
+        Self.member(&out, &first, #""quantity":"#, line.quantity)
+        Self.member(&out, &first, #""placeOfService":"#, line.placeOfService, claimStore)
         if line.oralCavity.contains(where: { $0 != nil }) {
-            strings(&out, &first, #""oralCavity":"#, line.oralCavity, claimStore)
+            Self.strings(&out, &first, #""oralCavity":"#, line.oralCavity, claimStore)
         }
         if line.diagnosisPointers.contains(where: { $0 != nil }) {
-            strings(&out, &first, #""diagnosisPointers":"#, line.diagnosisPointers, claimStore)
+            Self.strings(&out, &first, #""diagnosisPointers":"#, line.diagnosisPointers, claimStore)
         }
-        comma(&out, &first)
+        Self.comma(&out, &first)
         out.appendLiteral(#""dates":["#)
         out.append(contentsOf: lineDatesJSON)
         out.appendLiteral("]")
         if line.hasDrug {
-            comma(&out, &first)
+            Self.comma(&out, &first)
             out.appendLiteral(#""drug":{"#)
             var drugFirst = true
-            member(&out, &drugFirst, #""qualifier":"#, line.drugQualifier, claimStore, orEmpty: true)
-            member(&out, &drugFirst, #""code":"#, line.drugCode, claimStore, orEmpty: true)
-            member(&out, &drugFirst, #""quantity":"#, line.drugQuantity)
-            member(&out, &drugFirst, #""unit":"#, line.drugUnit, claimStore)
+            Self.member(&out, &drugFirst, #""qualifier":"#, line.drugQualifier, claimStore, orEmpty: true)
+            Self.member(&out, &drugFirst, #""code":"#, line.drugCode, claimStore, orEmpty: true)
+            Self.member(&out, &drugFirst, #""quantity":"#, line.drugQuantity)
+            Self.member(&out, &drugFirst, #""unit":"#, line.drugUnit, claimStore)
             out.appendLiteral("}")
         }
         if !teethJSON.isEmpty {
-            comma(&out, &first)
+            Self.comma(&out, &first)
             out.appendLiteral(#""tooth":["#)
             out.append(contentsOf: teethJSON)
             out.appendLiteral("]")
         }
-        member(&out, &first, #""lineItemControlNumber":"#, line.lineItemControlNumber, claimStore)
+        Self.member(&out, &first, #""lineItemControlNumber":"#, line.lineItemControlNumber, claimStore)
         if !lineReferencesJSON.isEmpty {
-            comma(&out, &first)
+            Self.comma(&out, &first)
             out.appendLiteral(#""references":["#)
             out.append(contentsOf: lineReferencesJSON)
             out.appendLiteral("]")
         }
         if !lineProviders.isEmpty {
-            comma(&out, &first)
-            appendProviders(lineProviders, to: &out)
+            Self.comma(&out, &first)
+            Self.appendProviders(lineProviders, claimStore, to: &out)
         }
         out.appendLiteral("}")
         linesJSON = out
     }
 
-    private func appendProcedure(to out: inout [UInt8]) {
+    private static func appendProcedure(_ line: OpenLine, _ claimStore: [UInt8], to out: inout [UInt8]) {
         out.appendLiteral("{")
         var first = true
-        member(&out, &first, #""qualifier":"#, line.procedureQualifier, claimStore)
-        member(&out, &first, #""code":"#, line.procedureCode, claimStore, orEmpty: true)
-        strings(&out, &first, #""modifiers":"#, line.modifiers, claimStore)
-        member(&out, &first, #""description":"#, line.procedureDescription, claimStore)
+        Self.member(&out, &first, #""qualifier":"#, line.procedureQualifier, claimStore)
+        Self.member(&out, &first, #""code":"#, line.procedureCode, claimStore, orEmpty: true)
+        Self.strings(&out, &first, #""modifiers":"#, line.modifiers, claimStore)
+        Self.member(&out, &first, #""description":"#, line.procedureDescription, claimStore)
         out.appendLiteral("}")
     }
 
-    private func appendProviders(_ providers: [Provider], to out: inout [UInt8]) {
+    private static func appendProviders(_ providers: [Provider], _ claimStore: [UInt8], to out: inout [UInt8]) {
         out.appendLiteral(#""providers":["#)
         for (index, provider) in providers.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.appendLiteral(#"{"role":"#)
             out.appendJSONString(provider.role)
             var first = false
-            appendPartyMembers(provider.party, claimStore, to: &out, first: &first)
+            Self.appendPartyMembers(provider.party, claimStore, to: &out, first: &first)
             out.appendLiteral("}")
         }
         out.appendLiteral("]")
     }
 
-    private func appendPartyMembers(_ party: Party, _ source: [UInt8], to out: inout [UInt8], first: inout Bool) {
-        member(&out, &first, #""entityType":"#, party.entityType, source)
-        member(&out, &first, #""lastOrOrgName":"#, party.lastOrOrganizationName, source)
-        member(&out, &first, #""firstName":"#, party.firstName, source)
-        member(&out, &first, #""middleName":"#, party.middleName, source)
-        member(&out, &first, #""suffix":"#, party.suffix, source)
-        member(&out, &first, #""idQualifier":"#, party.idQualifier, source)
-        member(&out, &first, #""id":"#, party.id, source)
+    private static func appendPartyMembers(_ party: Party, _ source: [UInt8], to out: inout [UInt8], first: inout Bool) {
+        Self.member(&out, &first, #""entityType":"#, party.entityType, source)
+        Self.member(&out, &first, #""lastOrOrgName":"#, party.lastOrOrganizationName, source)
+        Self.member(&out, &first, #""firstName":"#, party.firstName, source)
+        Self.member(&out, &first, #""middleName":"#, party.middleName, source)
+        Self.member(&out, &first, #""suffix":"#, party.suffix, source)
+        Self.member(&out, &first, #""idQualifier":"#, party.idQualifier, source)
+        Self.member(&out, &first, #""id":"#, party.id, source)
         if party.hasTaxID {
-            comma(&out, &first)
+            Self.comma(&out, &first)
             out.appendLiteral(#""taxId":{"#)
             var taxFirst = true
-            member(&out, &taxFirst, #""qualifier":"#, party.taxIDQualifier, source)
-            member(&out, &taxFirst, #""id":"#, party.taxIDValue, source)
+            Self.member(&out, &taxFirst, #""qualifier":"#, party.taxIDQualifier, source)
+            Self.member(&out, &taxFirst, #""id":"#, party.taxIDValue, source)
             out.appendLiteral("}")
         }
-        member(&out, &first, #""taxonomy":"#, party.taxonomy, source)
+        Self.member(&out, &first, #""taxonomy":"#, party.taxonomy, source)
         if let birthDate = party.birthDate {
-            comma(&out, &first)
+            Self.comma(&out, &first)
             out.appendLiteral(#""birthDate":"#)
             source.withUnsafeBytes { bytes in
                 let value = UnsafeRawBufferPointer(rebasing: bytes[birthDate.start..<birthDate.end])
@@ -941,7 +941,7 @@ public struct X12ClaimEventWriter {
                 }
             }
         }
-        member(&out, &first, #""gender":"#, party.gender, source)
+        Self.member(&out, &first, #""gender":"#, party.gender, source)
     }
 
     /// Renders the parties of the claim's HL chain (billing provider through `hlPath`) into ``partiesJSON``.
@@ -954,25 +954,24 @@ public struct X12ClaimEventWriter {
             var party = levels[level].party
             if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
             var first = true
-            appendPartyMembers(party, store, to: &out, first: &first)
+            Self.appendPartyMembers(party, store, to: &out, first: &first)
             out.appendLiteral("}")
         }
         if let level = claim.subscriberLevel {
             out.appendLiteral(#","subscriber":{"#)
             var first = true
-            let subscriber = levels[level]
-            member(&out, &first, #""payerResponsibility":"#, subscriber.payerResponsibility, store)
-            member(&out, &first, #""relationshipCode":"#, subscriber.relationship, store)
-            member(&out, &first, #""groupNumber":"#, subscriber.groupNumber, store)
-            member(&out, &first, #""groupName":"#, subscriber.groupName, store)
-            member(&out, &first, #""claimFilingIndicator":"#, subscriber.claimFilingIndicator, store)
-            appendPartyMembers(subscriber.subscriberParty, store, to: &out, first: &first)
+            Self.member(&out, &first, #""payerResponsibility":"#, levels[level].payerResponsibility, store)
+            Self.member(&out, &first, #""relationshipCode":"#, levels[level].relationship, store)
+            Self.member(&out, &first, #""groupNumber":"#, levels[level].groupNumber, store)
+            Self.member(&out, &first, #""groupName":"#, levels[level].groupName, store)
+            Self.member(&out, &first, #""claimFilingIndicator":"#, levels[level].claimFilingIndicator, store)
+            Self.appendPartyMembers(levels[level].subscriberParty, store, to: &out, first: &first)
             out.appendLiteral("}")
         }
         if let level = claim.payerLevel {
             out.appendLiteral(#","payer":{"#)
             var first = true
-            appendPartyMembers(levels[level].payer, store, to: &out, first: &first)
+            Self.appendPartyMembers(levels[level].payer, store, to: &out, first: &first)
             out.appendLiteral("}")
         }
         out.appendLiteral(#","patient":"#)
@@ -980,8 +979,8 @@ public struct X12ClaimEventWriter {
             out.appendLiteral("{")
             var first = true
             if let level = claim.patientLevel {
-                member(&out, &first, #""relationshipCode":"#, levels[level].patientRelationship, store)
-                appendPartyMembers(levels[level].patientParty, store, to: &out, first: &first)
+                Self.member(&out, &first, #""relationshipCode":"#, levels[level].patientRelationship, store)
+                Self.appendPartyMembers(levels[level].patientParty, store, to: &out, first: &first)
             }
             out.appendLiteral("}")
             out.appendLiteral(#","patientIsSubscriber":false"#)
@@ -1061,11 +1060,11 @@ public struct X12ClaimEventWriter {
         }
         out.appendLiteral(#","serviceLocation":{"#)
         var first = true
-        member(&out, &first, #""code":"#, claim.facilityCode, claimStore)
-        member(&out, &first, #""qualifier":"#, claim.facilityCodeQualifier, claimStore)
-        member(&out, &first, #""frequencyCode":"#, claim.frequencyCode, claimStore)
+        Self.member(&out, &first, #""code":"#, claim.facilityCode, claimStore)
+        Self.member(&out, &first, #""qualifier":"#, claim.facilityCodeQualifier, claimStore)
+        Self.member(&out, &first, #""frequencyCode":"#, claim.frequencyCode, claimStore)
         if claim.kind == .institutional, let code = claim.facilityCode, let frequency = claim.frequencyCode {
-            comma(&out, &first)
+            Self.comma(&out, &first)
             out.appendLiteral(#""billType":"#)
             let text = claimStore.withUnsafeBytes {
                 X12SegmentFields.string(UnsafeRawBufferPointer(rebasing: $0[code.start..<code.end]))
@@ -1088,17 +1087,17 @@ public struct X12ClaimEventWriter {
             out.appendLiteral("]")
         }
         first = false
-        member(&out, &first, #""clearinghouseTraceNumber":"#, claim.clearinghouseTraceNumber, claimStore)
+        Self.member(&out, &first, #""clearinghouseTraceNumber":"#, claim.clearinghouseTraceNumber, claimStore)
         if claim.hasInstitutional {
             out.appendLiteral(#","institutional":{"#)
             var codesFirst = true
-            member(&out, &codesFirst, #""admissionType":"#, claim.admissionType, claimStore, orEmpty: true)
-            member(&out, &codesFirst, #""admissionSource":"#, claim.admissionSource, claimStore, orEmpty: true)
-            member(&out, &codesFirst, #""patientStatus":"#, claim.patientStatus, claimStore, orEmpty: true)
+            Self.member(&out, &codesFirst, #""admissionType":"#, claim.admissionType, claimStore, orEmpty: true)
+            Self.member(&out, &codesFirst, #""admissionSource":"#, claim.admissionSource, claimStore, orEmpty: true)
+            Self.member(&out, &codesFirst, #""patientStatus":"#, claim.patientStatus, claimStore, orEmpty: true)
             out.appendLiteral("}")
         }
         out.append(UInt8(ascii: ","))
-        appendProviders(providers, to: &out)
+        Self.appendProviders(providers, claimStore, to: &out)
         out.appendLiteral(#","otherSubscriberCount":"#)
         out.appendDecimalInteger(claim.otherSubscriberCount)
         out.appendLiteral(#","serviceLines":["#)
@@ -1111,40 +1110,40 @@ public struct X12ClaimEventWriter {
 
     // MARK: Members
 
-    private func comma(_ out: inout [UInt8], _ first: inout Bool) {
+    private static func comma(_ out: inout [UInt8], _ first: inout Bool) {
         if first { first = false } else { out.append(UInt8(ascii: ",")) }
     }
 
     /// `"key":"value"` when `span` is present (`orEmpty`: `""` when absent, as the model's `?? ""`).
-    private func member(
+    private static func member(
         _ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ span: Span?, _ source: [UInt8],
         orEmpty: Bool = false
     ) {
         guard span != nil || orEmpty else { return }
-        comma(&out, &first)
+        Self.comma(&out, &first)
         out.appendLiteral(key)
         guard let span else { return out.appendLiteral(#""""#) }
         source.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end])) }
     }
 
-    private func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ text: String) {
-        comma(&out, &first)
+    private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ text: String) {
+        Self.comma(&out, &first)
         out.appendLiteral(key)
         out.appendJSONString(text)
     }
 
-    private func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ value: ExactDecimal?) {
+    private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ value: ExactDecimal?) {
         guard let value else { return }
-        comma(&out, &first)
+        Self.comma(&out, &first)
         out.appendLiteral(key)
         value.append(to: &out)
     }
 
     /// `"key":["a","b"]` of the present spans.
-    private func strings(
+    private static func strings(
         _ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ spans: [Span?], _ source: [UInt8]
     ) {
-        comma(&out, &first)
+        Self.comma(&out, &first)
         out.appendLiteral(key)
         out.append(UInt8(ascii: "["))
         var firstValue = true
@@ -1223,12 +1222,13 @@ extension [UInt8] {
 
     /// Appends `"CCYY-MM-DD"` of 8 digits `CCYYMMDD`.
     mutating func appendISODate(_ digits: UnsafeRawBufferPointer) {
+        let typed = digits.assumingMemoryBound(to: UInt8.self)
         append(UInt8(ascii: "\""))
-        append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[0..<4]))
+        append(contentsOf: UnsafeBufferPointer(rebasing: typed[0..<4]))
         append(UInt8(ascii: "-"))
-        append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[4..<6]))
+        append(contentsOf: UnsafeBufferPointer(rebasing: typed[4..<6]))
         append(UInt8(ascii: "-"))
-        append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[6..<8]))
+        append(contentsOf: UnsafeBufferPointer(rebasing: typed[6..<8]))
         append(UInt8(ascii: "\""))
     }
 
