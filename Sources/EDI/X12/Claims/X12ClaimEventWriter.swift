@@ -34,6 +34,8 @@ public struct X12ClaimEventWriter {
 
     // HL levels: their values live in `store` (reset at ST), levels hold ranges into it.
     private var store: [UInt8] = []
+    /// Party JSON rendered once per level and spliced into every claim under it (reset at ST).
+    private var renderedStore: [UInt8] = []
     private var levels: [Level] = []
     private var levelIndex: [String: Int] = [:]
     private var currentLevel: Int?
@@ -145,6 +147,7 @@ public struct X12ClaimEventWriter {
         setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
         loop = .header
         store.removeAll(keepingCapacity: true)
+        renderedStore.removeAll(keepingCapacity: true)
         levels.removeAll(keepingCapacity: true)
         levelIndex.removeAll(keepingCapacity: true)
         currentLevel = nil
@@ -251,6 +254,9 @@ public struct X12ClaimEventWriter {
         var hasParty = false
         var party = Party()
         var taxonomy: Span?
+        /// The rendered `,"billingProvider":{…}` of this level in ``renderedStore``, once a claim needed it; cleared
+        /// whenever the level's party changes.
+        var billingJSON: Span?
         var hasSubscriber = false
         var subscriberParty = Party()
         var payerResponsibility: Span?
@@ -404,7 +410,10 @@ public struct X12ClaimEventWriter {
             guard let raw = fields.raw(3), !raw.isEmpty else { return }
             switch loop {
             case .billingLevel, .billingName:
-                if let level = currentLevel { levels[level].taxonomy = levelValue(3) }
+                if let level = currentLevel {
+                    levels[level].taxonomy = levelValue(3)
+                    levels[level].billingJSON = nil
+                }
             case let .claimProvider(index): providers[index].party.taxonomy = claimValue(3)
             case let .lineProvider(index): lineProviders[index].party.taxonomy = claimValue(3)
             default: break
@@ -546,6 +555,7 @@ public struct X12ClaimEventWriter {
         case .billingLevel, .billingName, .billingOther:
             if code == "85", let level = currentLevel {
                 levels[level].party = Self.party(fields, into: &store)
+                levels[level].billingJSON = nil
                 levels[level].hasParty = true
                 loop = .billingName
             } else {
@@ -600,6 +610,7 @@ public struct X12ClaimEventWriter {
             let isTaxID = fields.has(1, "EI") || fields.has(1, "SY")
             if isTaxID, let level = currentLevel, levels[level].hasParty, !levels[level].party.hasTaxID {
                 levels[level].party.hasTaxID = true
+                levels[level].billingJSON = nil
                 levels[level].party.taxIDQualifier = levelValue(1)
                 // The model keeps an empty REF02 as "" (not absent): an empty span stands for it.
                 levels[level].party.taxIDValue = levelValue(2) ?? Span(start: store.count, end: store.count)
@@ -950,12 +961,20 @@ public struct X12ClaimEventWriter {
         partiesJSON = []
         out.removeAll(keepingCapacity: true)
         if let level = claim.billingLevel {
-            out.appendLiteral(#","billingProvider":{"#)
-            var party = levels[level].party
-            if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
-            var first = true
-            Self.appendPartyMembers(party, store, to: &out, first: &first)
-            out.appendLiteral("}")
+            if let rendered = levels[level].billingJSON {
+                out.append(contentsOf: renderedStore[rendered.start..<rendered.end])
+            } else {
+                let start = out.count
+                out.appendLiteral(#","billingProvider":{"#)
+                var party = levels[level].party
+                if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
+                var first = true
+                Self.appendPartyMembers(party, store, to: &out, first: &first)
+                out.appendLiteral("}")
+                let cached = renderedStore.count
+                renderedStore.append(contentsOf: out[start...])
+                levels[level].billingJSON = Span(start: cached, end: renderedStore.count)
+            }
         }
         if let level = claim.subscriberLevel {
             out.appendLiteral(#","subscriber":{"#)
@@ -1207,12 +1226,21 @@ extension [UInt8] {
     /// escaped in place (RFC 8259 §7, as ``JSONWriter`` escapes); anything else goes through `String(decoding:)`
     /// first, so invalid UTF-8 is repaired exactly as the model repairs it.
     mutating func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
+        // One scan: printable ASCII without `"` or `\` (nearly every X12 value) is copied in one run.
+        var plain = true
         var ascii = true
-        for byte in bytes where byte >= 0x80 {
-            ascii = false
-            break
+        for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C {
+            plain = false
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
         }
-        if ascii {
+        if plain {
+            append(UInt8(ascii: "\""))
+            append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+            append(UInt8(ascii: "\""))
+        } else if ascii {
             JSONWriter.appendQuoted(utf8: bytes, to: &self)
         } else {
             var text = X12SegmentFields.string(bytes)
