@@ -33,8 +33,8 @@ extension SHA1 {
 }
 
 extension UUIDv5 {
-    /// The version-5 UUID of `name` in `namespace`, without heap allocation (equal to
-    /// ``make(namespace:name:)-(_,some Sequence<UInt8>)``).
+    /// The version-5 UUID of `name` (raw bytes) in `namespace`, hashed in a stack buffer without heap allocation;
+    /// equal to the `some Sequence<UInt8>` overload for the same bytes.
     public static func make(namespace: UUID, name: UnsafeRawBufferPointer) -> UUID {
         withUnsafeBytes(of: namespace.uuid) { namespaceBytes in
             SHA1.digest(prefix: namespaceBytes, message: name).versionFiveUUID

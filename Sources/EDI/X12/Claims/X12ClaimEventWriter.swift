@@ -677,6 +677,7 @@ public struct X12ClaimEventWriter {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// Whether `bytes` are exactly 8 ASCII digits (a `CCYYMMDD` that ``ClaimDate/isoDate(_:)-(String)`` accepts).
     static func isEightDigits(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count == 8 && bytes.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
