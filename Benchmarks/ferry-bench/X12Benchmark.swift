@@ -120,7 +120,7 @@ enum X12Benchmark {
         let claims = try generate(to: path, targetBytes: targetBytes)
         let bytes = Int((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
         var best: [String: Figures] = [:]
-        // Passes 0-4 below; 5 and 6 are the claim passes. `--x12-passes 2,4` runs only those (for profiling).
+        // Passes 0-4 below; 5 and up are the claim passes (ClaimPass order). `--x12-passes 2,4` runs only those (for profiling).
         let names = [
             "tokenize", "tokenize + envelope checks", "tokenize + loop tree (placement)",
             "tokenize + loop tree (owned)", "+ SNIP 2 (guide)",
@@ -170,9 +170,10 @@ enum X12Benchmark {
                 }
             }
         }
-        for _ in 0..<runs where passes.isEmpty || passes.contains(5) || passes.contains(6) {
-            for writesEvents in [false, true] where passes.isEmpty || passes.contains(writesEvents ? 6 : 5) {
-                let figures = try claimEvents(path: path, bytes: bytes, writesEvents: writesEvents)
+        // Claim passes are 5, 6, 7… in ClaimPass order (`--x12-passes`).
+        for _ in 0..<runs {
+            for (index, pass) in ClaimPass.allCases.enumerated() where passes.isEmpty || passes.contains(5 + index) {
+                let figures = try claimEvents(path: path, bytes: bytes, pass: pass)
                 if best[figures.name] == nil || figures.seconds < best[figures.name]!.seconds {
                     best[figures.name] = figures
                 }
@@ -181,15 +182,20 @@ enum X12Benchmark {
         try? FileManager.default.removeItem(atPath: path)
         return (
             claims,
-            (names + [claimsName, claimEventsName]).compactMap { best[$0] }
+            (names + ClaimPass.allCases.map(\.rawValue)).compactMap { best[$0] }
         )
     }
 
-    static let claimEventsName = "tokenize + claims + events"
-    static let claimsName = "tokenize + claims (no JSON)"
+    /// The claim passes: the model alone, the model written as events, the model-free event writer.
+    enum ClaimPass: String, CaseIterable {
+        case model = "tokenize + claims (model, no JSON)"
+        case modelEvents = "tokenize + claims + events (model writer)"
+        case events = "tokenize + claims + events (fast writer)"
+    }
 
-    /// One pass: tokenize, extract claims (loop identity by position and HL chain), write CloudEvents JSON Lines.
-    static func claimEvents(path: String, bytes: Int, writesEvents: Bool) throws -> Figures {
+    /// One pass: tokenize, extract claims (loop identity by position and HL chain), write CloudEvents JSON Lines
+    /// through the model (`X12ClaimExtractor` + `X12ClaimEvent`) or straight from the segments (`X12ClaimEventWriter`).
+    static func claimEvents(path: String, bytes: Int, pass: ClaimPass) throws -> Figures {
         let descriptor = open(path, O_RDONLY)
         let sink = open("/dev/null", O_WRONLY)
         defer {
@@ -200,17 +206,22 @@ enum X12Benchmark {
         var claims = 0
         var output = 0
         var extractor = X12ClaimExtractor()
+        var eventWriter = X12ClaimEventWriter()
         var writer = JSONWriter(capacity: 2 << 20)
         let clock = ContinuousClock()
         let cpuStart = threadCPUSeconds()
         let elapsed = try clock.measure {
             try X12Tokenizer.forEachSegment(readingFrom: descriptor, chunkSize: 1 << 20) { segment in
                 segments += 1
-                extractor.consume(segment) { record in
-                    claims += 1
-                    guard writesEvents else { return }
-                    X12ClaimEvent.write(record, to: &writer)
-                    writer.endLine()
+                if pass == .events {
+                    claims += eventWriter.consume(segment, to: &writer)
+                } else {
+                    extractor.consume(segment) { record in
+                        claims += 1
+                        guard pass == .modelEvents else { return }
+                        X12ClaimEvent.write(record, to: &writer)
+                        writer.endLine()
+                    }
                 }
                 if writer.bytes.count >= 1 << 20 {
                     output += writer.bytes.count
@@ -219,11 +230,11 @@ enum X12Benchmark {
                 }
             }
             extractor.finish()
+            eventWriter.finish()
             output += writer.bytes.count
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        var figures = Figures(
-            name: writesEvents ? claimEventsName : claimsName, bytes: bytes, segments: segments, seconds: seconds)
+        var figures = Figures(name: pass.rawValue, bytes: bytes, segments: segments, seconds: seconds)
         figures.cpuSeconds = threadCPUSeconds() - cpuStart
         figures.claims = claims
         figures.outputBytes = output

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A streaming JSON (RFC 8259) writer for hot paths: appends UTF-8 straight into a growable byte buffer.
 ///
 /// Commas and colons are automatic: write a key (inside an object) then its value; containers are opened and
@@ -169,7 +171,8 @@ public struct JSONWriter: Sendable {
     /// Writes already-encoded JSON as one value, verbatim (the caller guarantees it is a single valid JSON value).
     public mutating func writeRawJSON(_ json: UnsafeRawBufferPointer) {
         separate()
-        bytes.append(contentsOf: json)
+        // Typed: the raw buffer's own `append(contentsOf:)` path copies byte by byte.
+        bytes.append(contentsOf: json.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Writes already-encoded JSON as one value, verbatim.
@@ -212,12 +215,6 @@ public struct JSONWriter: Sendable {
     // MARK: Encoding details
 
     @inline(__always)
-    private mutating func appendEscape(_ letter: UInt8) {
-        bytes.append(0x5C)
-        bytes.append(letter)
-    }
-
-    @inline(__always)
     private mutating func appendLiteral(_ literal: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
@@ -247,9 +244,16 @@ public struct JSONWriter: Sendable {
         copy.withUTF8 { writeQuoted(utf8: UnsafeRawBufferPointer($0)) }
     }
 
-    /// Quotes and escapes: `"` and `\` with a backslash; U+0000–U+001F as `\b \f \n \r \t` or `\u00XX`; all other
-    /// bytes (the rest of UTF-8, including U+007F and U+2028/U+2029, which JSON allows) copied in runs.
     private mutating func writeQuoted(utf8 string: UnsafeRawBufferPointer) {
+        Self.appendQuoted(utf8: string, to: &bytes)
+    }
+
+    /// Appends `string` (UTF-8) to `bytes` as a JSON string (for writers that assemble JSON in their own buffers).
+    ///
+    /// Quotes and escapes: `"` and `\` with a backslash; U+0000–U+001F as `\b \f \n \r \t` or `\u00XX`; all other
+    /// bytes (the rest of UTF-8, including U+007F and U+2028/U+2029, which JSON allows) copied in runs: a string
+    /// without anything to escape is one copy.
+    public static func appendQuoted(utf8 string: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var runStart = 0
         var index = 0
@@ -260,19 +264,20 @@ public struct JSONWriter: Sendable {
                 index += 1
                 continue
             }
-            if runStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<index])) }
+            if runStart < index { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<index]).assumingMemoryBound(to: UInt8.self)) }
+            bytes.append(0x5C)
             switch byte {
-            case 0x22: appendEscape(0x22)  // \"
-            case 0x5C: appendEscape(0x5C)  // \\
-            case 0x08: appendEscape(0x62)  // \b
-            case 0x0C: appendEscape(0x66)  // \f
-            case 0x0A: appendEscape(0x6E)  // \n
-            case 0x0D: appendEscape(0x72)  // \r
-            case 0x09: appendEscape(0x74)  // \t
+            case 0x22: bytes.append(0x22)  // \"
+            case 0x5C: bytes.append(0x5C)  // \\
+            case 0x08: bytes.append(0x62)  // \b
+            case 0x0C: bytes.append(0x66)  // \f
+            case 0x0A: bytes.append(0x6E)  // \n
+            case 0x0D: bytes.append(0x72)  // \r
+            case 0x09: bytes.append(0x74)  // \t
             default:
                 let hex: StaticString = "0123456789abcdef"
                 let digits = hex.utf8Start
-                appendEscape(0x75)  // \u
+                bytes.append(0x75)  // \u
                 bytes.append(0x30)
                 bytes.append(0x30)
                 bytes.append(digits[Int(byte >> 4)])
@@ -281,7 +286,50 @@ public struct JSONWriter: Sendable {
             index += 1
             runStart = index
         }
-        if runStart < count { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<count])) }
+        if runStart < count {
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: string[runStart..<count]).assumingMemoryBound(to: UInt8.self))
+        }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `value` in decimal to `bytes` (a JSON number token).
+    public static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+        var writer = JSONWriter(capacity: 0)
+        swap(&writer.bytes, &bytes)
+        writer.writeInteger(value)
+        swap(&writer.bytes, &bytes)
+    }
+}
+
+extension JSONWriter {
+    /// Writes `uuid` as a JSON string in the RFC 9562 §4 lower-case text form (`"751afe33-18c0-…"`); equal to
+    /// `writeString(uuid.lowercasedString)`.
+    public mutating func writeUUIDString(_ uuid: UUID) {
+        separate()
+        Self.appendUUIDString(uuid, to: &bytes)
+    }
+
+    /// Appends `uuid` to `bytes` as a quoted lower-case JSON string (38 bytes, one copy).
+    public static func appendUUIDString(_ uuid: UUID, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 38) { text in
+            let hex: StaticString = "0123456789abcdef"
+            let digits = hex.utf8Start
+            text[0] = UInt8(ascii: "\"")
+            var offset = 1
+            withUnsafeBytes(of: uuid.uuid) { raw in
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[offset] = UInt8(ascii: "-")
+                        offset += 1
+                    }
+                    let byte = raw[index]
+                    text[offset] = digits[Int(byte >> 4)]
+                    text[offset + 1] = digits[Int(byte & 0x0F)]
+                    offset += 2
+                }
+            }
+            text[37] = UInt8(ascii: "\"")
+            bytes.append(contentsOf: UnsafeBufferPointer(text))
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// SHA-1 (FIPS 180-4 §6.1, RFC 3174), for name-based UUIDs (RFC 9562 §5.5) only.
 ///
 /// SHA-1 is broken for collision resistance; Ferry uses it solely because UUIDv5 is defined over it. Do not use it
@@ -79,6 +81,19 @@ public struct SHA1: Sendable {
             digest.append(UInt8(truncatingIfNeeded: word))
         }
         return digest
+    }
+
+    /// Processes one 64-byte block (for callers in this module that pad the message themselves).
+    mutating func compressBlock(_ block: UnsafeRawBufferPointer) { compress(block) }
+
+    /// The first 16 bytes of the digest (after the last block) as an RFC 9562 §5.5 version-5 UUID.
+    var versionFiveUUID: UUID {
+        func byte(_ word: UInt32, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * index)) }
+        return UUID(uuid: (
+            byte(h0, 0), byte(h0, 1), byte(h0, 2), byte(h0, 3), byte(h1, 0), byte(h1, 1),
+            (byte(h1, 2) & 0x0F) | 0x50, byte(h1, 3),
+            (byte(h2, 0) & 0x3F) | 0x80, byte(h2, 1), byte(h2, 2), byte(h2, 3),
+            byte(h3, 0), byte(h3, 1), byte(h3, 2), byte(h3, 3)))
     }
 
     /// Processes one 64-byte block (FIPS 180-4 §6.1.2) with the 16-word circular schedule of §6.1.3.

@@ -64,7 +64,8 @@ struct X12Conversion {
     private(set) var eventCount = 0
 
     private var validator = X12EnvelopeValidator(retainsTransactionSets: false)
-    private var extractor = X12ClaimExtractor()
+    /// Claim events straight from the segments (the model-free writer; same output as the extractor + model).
+    private var claimEvents = X12ClaimEventWriter()
     /// The open transaction set's events, written at its SE when it has no error.
     private var pending = JSONWriter(capacity: 1 << 16)
     private var pendingEvents = 0
@@ -100,12 +101,8 @@ struct X12Conversion {
             rejections += 1
         }
         trackHeader(segment)
-        extractor.consume(segment) { record in
-            X12ClaimEvent.write(record, to: &pending)
-            pending.endLine()
-            pendingEvents += 1
-        }
-        for issue in extractor.takeIssues() {
+        pendingEvents += claimEvents.consume(segment, to: &pending)
+        for issue in claimEvents.takeIssues() {
             report("claim dropped: \(issue)", at: segment, isWarning: false)
             rejections += 1
         }
@@ -132,8 +129,8 @@ struct X12Conversion {
             errors.write("\(issue.isWarning ? "warning" : "error"): \(source): \(issue.description)\n")
             if !issue.isWarning { rejections += 1 }
         }
-        extractor.finish()
-        _ = extractor.takeIssues()  // the open set is reported below
+        claimEvents.finish()
+        _ = claimEvents.takeIssues()  // the open set is reported below
         if let open = openSet { drop(open, reason: "ends without SE") }
         openSet = nil
     }

@@ -1,7 +1,9 @@
 public import Events
+import Foundation
 
 /// Writes claims and claim payments as CloudEvents 1.0 in the JSON event format (structured mode), straight into a
-/// ``JSONWriter`` (no intermediate `CloudEvent` or `Data`): the fast path of `ferry convert x12`.
+/// ``JSONWriter`` (no intermediate `CloudEvent` or `Data`), from the model (``HealthCareClaim``, ``ClaimPayment``).
+/// `ferry convert x12` uses ``X12ClaimEventWriter``, which writes the same bytes without building the model.
 ///
 /// - `type`: `claim.professional.v1`, `claim.institutional.v1`, `claim.dental.v1`, `claim.payment.v1`.
 /// - `source`: `x12://ISA06/GS02` (sender ids, percent-encoded).
@@ -41,18 +43,33 @@ public enum X12ClaimEvent {
         ).eventID
     }
 
+    /// The event id of a claim as a UUID (``id(of:)-(HealthCareClaim)`` is its text), hashed without heap allocation.
+    static func uuid(of claim: HealthCareClaim) -> UUID {
+        EventIdentity.uuid(
+            kind: "x12.claim", claim.transaction.interchangeControlNumber, claim.transaction.groupControlNumber,
+            claim.transaction.controlNumber, claim.claimID, occurrence: claim.claimIDOccurrence)
+    }
+
+    /// The event id of a claim payment as a UUID.
+    static func uuid(of payment: ClaimPayment) -> UUID {
+        EventIdentity.uuid(
+            kind: "x12.claim-payment", payment.transaction.interchangeControlNumber,
+            payment.transaction.groupControlNumber, payment.transaction.controlNumber, payment.claimID,
+            occurrence: payment.claimIDOccurrence)
+    }
+
     /// Writes one event (no line end).
     public static func write(_ record: X12ClaimExtractor.Record, to writer: inout JSONWriter) {
         switch record {
         case let .claim(claim):
             writeEnvelope(
-                id: id(of: claim), type: claim.kind.eventType, transaction: claim.transaction,
+                id: uuid(of: claim), type: claim.kind.eventType, transaction: claim.transaction,
                 subject: claim.claimID, partitionKey: claim.partitionKey, to: &writer)
             writer.writeKey(quoted: #""data":"#)
             claim.writeJSON(to: &writer)
         case let .payment(payment):
             writeEnvelope(
-                id: id(of: payment), type: ClaimPayment.eventType, transaction: payment.transaction,
+                id: uuid(of: payment), type: ClaimPayment.eventType, transaction: payment.transaction,
                 subject: payment.claimID, partitionKey: payment.partitionKey, to: &writer)
             writer.writeKey(quoted: #""data":"#)
             payment.writeJSON(to: &writer)
@@ -61,14 +78,14 @@ public enum X12ClaimEvent {
     }
 
     private static func writeEnvelope(
-        id: String, type: String, transaction: X12TransactionReference, subject: String, partitionKey: String?,
+        id: UUID, type: String, transaction: X12TransactionReference, subject: String, partitionKey: String?,
         to writer: inout JSONWriter
     ) {
         writer.beginObject()
         writer.writeKey(quoted: #""specversion":"#)
         writer.writeString(CloudEvent.specVersion)
         writer.writeKey(quoted: #""id":"#)
-        writer.writeString(id)
+        writer.writeUUIDString(id)
         writer.writeKey(quoted: #""source":"#)
         writer.writeString(transaction.eventSource ?? source(for: transaction))
         writer.writeKey(quoted: #""type":"#)

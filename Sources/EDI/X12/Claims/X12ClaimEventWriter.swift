@@ -1,0 +1,1268 @@
+public import Events
+import Foundation
+
+/// Writes the claim events of 837 and 835 transaction sets without building the ``HealthCareClaim`` model: the fast
+/// path of `ferry convert x12` and of the benchmark.
+///
+/// Same input, same output as ``X12ClaimExtractor`` followed by ``X12ClaimEvent/write(_:to:)``, byte for byte (same
+/// events, same order, same JSON, same ``X12ClaimIssue``s; `X12ClaimEventWriterEquivalenceTests` checks it on the
+/// corpus and on generated sets). 837 sets take the model-free path: the loop identity is tracked exactly as the
+/// extractor tracks it, but values stay bytes of the segment: HL level values are copied once into a per-set byte
+/// store, claim and line members are written straight into reused JSON buffers (escaped in place, amounts as their
+/// exact text), and the claim is assembled from those parts when it ends. 835 sets (a minority of the volume) go
+/// through the model. Memory: one transaction set's HL level values plus one claim's JSON; every buffer is reused.
+///
+/// Values are PHI: nothing here logs them; issues carry positions and ids only.
+public struct X12ClaimEventWriter {
+    /// Findings so far (see ``takeIssues()``). A claim or payment with a finding is not written.
+    public private(set) var issues: [X12ClaimIssue] = []
+
+    /// Runs the 835 sets (and the envelope for them).
+    private var payments = X12ClaimExtractor()
+    private var fields = X12SegmentFields()
+    private var reference = X12TransactionReference()
+    private var groupDate = ""
+    private var groupTime = ""
+    private var inClaimSet = false
+    private var loop: Loop = .header
+    /// The set's `"transaction":{…}` object, rendered once per set (again after BHT).
+    private var transactionJSON: [UInt8] = []
+    private var transactionJSONIsCurrent = false
+    /// The transaction reference as the open claim's CLM saw it.
+    private var claimReference = X12TransactionReference()
+    private var setClaimKind: HealthCareClaimKind = .professional
+
+    // HL levels: their values live in `store` (reset at ST), levels hold ranges into it.
+    private var store: [UInt8] = []
+    /// Party JSON rendered once per level and spliced into every claim under it (reset at ST).
+    private var renderedStore: [UInt8] = []
+    private var levels: [Level] = []
+    private var levelIndex: [String: Int] = [:]
+    private var currentLevel: Int?
+    private var chain: [Int] = []
+
+    // The open claim.
+    private var hasClaim = false
+    private var claimRejected = false
+    private var claimCount = 0
+    private var claimIDCounts: [String: Int] = [:]
+    private var claim = OpenClaim()
+    /// Claim values that are not rendered at once (providers, line fields): ranges into this store.
+    private var claimStore: [UInt8] = []
+    private var diagnosesJSON: [UInt8] = []
+    private var codesJSON: [UInt8] = []
+    private var datesJSON: [UInt8] = []
+    private var referencesJSON: [UInt8] = []
+    private var providers: [Provider] = []
+    private var linesJSON: [UInt8] = []
+    private var partiesJSON: [UInt8] = []
+
+    // The open line.
+    private var hasLine = false
+    private var line = OpenLine()
+    private var lineDatesJSON: [UInt8] = []
+    private var lineReferencesJSON: [UInt8] = []
+    private var teethJSON: [UInt8] = []
+    private var lineProviders: [Provider] = []
+
+    /// The event being assembled.
+    private var event: [UInt8] = []
+
+    /// A writer.
+    public init() {
+        event.reserveCapacity(1 << 14)
+        linesJSON.reserveCapacity(1 << 12)
+    }
+
+    /// Returns the findings so far and forgets them.
+    public mutating func takeIssues() -> [X12ClaimIssue] {
+        issues += payments.takeIssues()
+        defer { issues.removeAll(keepingCapacity: true) }
+        return issues
+    }
+
+    /// Takes the next segment of the input; writes each claim or payment event it completes to `writer` (one JSON
+    /// object, followed by `\n` when `endingLines`: JSON Lines) and returns how many it wrote.
+    @discardableResult
+    public mutating func consume(_ segment: X12SegmentView, to writer: inout JSONWriter, endingLines: Bool = true) -> Int {
+        var count = 0
+        consume(segment, &writer) { writer in
+            if endingLines { writer.endLine() }
+            count += 1
+        }
+        return count
+    }
+
+    private mutating func consume(_ segment: X12SegmentView, _ writer: inout JSONWriter, _ written: (inout JSONWriter) -> Void) {
+        fields.load(segment)
+        let id = fields.id
+        switch id {
+        case Code.ISA:
+            reference.interchangeControlNumber = fields.text(13) ?? ""
+            reference.interchangeSender = (fields.text(6) ?? "").trimmingSpaces()
+        case Code.GS:
+            reference.applicationSender = fields.text(2) ?? ""
+            reference.groupControlNumber = fields.text(6) ?? ""
+            reference.implementation = fields.text(8) ?? ""
+            groupDate = fields.text(4) ?? ""
+            groupTime = fields.text(5) ?? ""
+        case Code.ST:
+            abandonOpenSet()
+            startSet()
+        case Code.SE:
+            if inClaimSet { closeClaim(&writer, written) }
+            inClaimSet = false
+        default:
+            if inClaimSet {
+                consumeClaimSegment(id, &writer, written)
+                return
+            }
+        }
+        // Everything outside 837 sets (and every envelope segment) also goes to the 835 path.
+        payments.consume(segment) { record in
+            X12ClaimEvent.write(record, to: &writer)
+            written(&writer)
+        }
+    }
+
+    /// Says the input ended: a set without SE loses its open claim (reported).
+    public mutating func finish() {
+        abandonOpenSet()
+        inClaimSet = false
+        payments.finish()
+    }
+
+    // MARK: - Transaction sets
+
+    private mutating func startSet() {
+        let type = fields.text(1) ?? ""
+        reference.type = type
+        reference.controlNumber = fields.text(2) ?? ""
+        if let convention = fields.text(3) { reference.implementation = convention }
+        reference.bhtReference = ""
+        reference.time = X12ClaimExtractor.timestamp(date: groupDate, time: groupTime)
+        reference.eventSource = X12ClaimEvent.source(for: reference)
+        inClaimSet = type == "837"
+        transactionJSONIsCurrent = false
+        setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
+        loop = .header
+        store.removeAll(keepingCapacity: true)
+        renderedStore.removeAll(keepingCapacity: true)
+        levels.removeAll(keepingCapacity: true)
+        levelIndex.removeAll(keepingCapacity: true)
+        currentLevel = nil
+        hasClaim = false
+        hasLine = false
+        claimRejected = false
+        claimCount = 0
+        claimIDCounts.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func abandonOpenSet() {
+        guard inClaimSet else { return }
+        if hasClaim {
+            issues.append(.init(
+                kind: .transactionSetUnterminated, position: claim.position, loopID: "ST", segmentID: "CLM"))
+        }
+        hasClaim = false
+        hasLine = false
+    }
+
+    // MARK: - 837 loops
+
+    /// Where the walk stands in the 837's loops (as ``X12ClaimExtractor`` tracks them).
+    private enum Loop: Equatable {
+        case header
+        case billingLevel, billingName, billingOther
+        case subscriberLevel, subscriberName, payerName, subscriberOther
+        case patientLevel, patientName, patientOther
+        case claim, claimProvider(Int), claimOther
+        case otherSubscriber, otherSubscriberParty
+        case line, lineDrug, lineProvider(Int), lineOther, lineAdjudication
+
+        var id: String {
+            switch self {
+            case .header: "HEADER"
+            case .billingLevel: "2000A"
+            case .billingName: "2010AA"
+            case .billingOther: "2010AB"
+            case .subscriberLevel: "2000B"
+            case .subscriberName: "2010BA"
+            case .payerName: "2010BB"
+            case .subscriberOther: "2010BC"
+            case .patientLevel: "2000C"
+            case .patientName, .patientOther: "2010CA"
+            case .claim: "2300"
+            case .claimProvider, .claimOther: "2310"
+            case .otherSubscriber: "2320"
+            case .otherSubscriberParty: "2330"
+            case .line: "2400"
+            case .lineDrug: "2410"
+            case .lineProvider, .lineOther: "2420"
+            case .lineAdjudication: "2430"
+            }
+        }
+
+        var isInClaim: Bool {
+            switch self {
+            case .claim, .claimProvider, .claimOther, .otherSubscriber, .otherSubscriberParty, .line, .lineDrug,
+                .lineProvider, .lineOther, .lineAdjudication:
+                true
+            default: false
+            }
+        }
+
+        var isInLine: Bool {
+            switch self {
+            case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication: true
+            default: false
+            }
+        }
+    }
+
+    /// A value's bytes in one of the stores; absent values are `nil` (as ``X12SegmentFields/text(_:)`` gives `nil`
+    /// for absent or empty elements).
+    private struct Span {
+        var start: Int
+        var end: Int
+    }
+
+    /// An NM1 party (with what REF/PRV/DMG add), as spans.
+    private struct Party {
+        var entityType: Span?
+        var lastOrOrganizationName: Span?
+        var firstName: Span?
+        var middleName: Span?
+        var suffix: Span?
+        var idQualifier: Span?
+        var id: Span?
+        var hasTaxID = false
+        var taxIDQualifier: Span?
+        var taxIDValue: Span?
+        var taxonomy: Span?
+        var birthDate: Span?
+        var birthDateIsD8 = false
+        var gender: Span?
+    }
+
+    /// One HL level and what its loops said.
+    private struct Level {
+        var id: String
+        var label: Span
+        var code: String
+        var parent: Int?
+        var hasParty = false
+        var party = Party()
+        var taxonomy: Span?
+        /// The rendered `,"billingProvider":{…}` of this level in ``renderedStore``, once a claim needed it; cleared
+        /// whenever the level's party changes.
+        var billingJSON: Span?
+        var hasSubscriber = false
+        var subscriberParty = Party()
+        var payerResponsibility: Span?
+        var relationship: Span?
+        var groupNumber: Span?
+        var groupName: Span?
+        var claimFilingIndicator: Span?
+        var hasPayer = false
+        var payer = Party()
+        var hasPatient = false
+        var patientRelationship: Span?
+        var patientParty = Party()
+    }
+
+    /// A 2310/2420 provider: role and party (spans into the claim store).
+    private struct Provider {
+        var role: String
+        var party: Party
+    }
+
+    /// The open claim's scalar members.
+    private struct OpenClaim {
+        var position = 0
+        var kind: HealthCareClaimKind = .professional
+        var claimID = ""
+        var ordinal = 0
+        var occurrence = 1
+        var totalCharge: ExactDecimal?
+        var facilityCode: Span?
+        var facilityCodeQualifier: Span?
+        var frequencyCode: Span?
+        var clearinghouseTraceNumber: Span?
+        var hasInstitutional = false
+        var admissionType: Span?
+        var admissionSource: Span?
+        var patientStatus: Span?
+        var otherSubscriberCount = 0
+        /// The nearest levels with each party (indices into `levels`), found at CLM.
+        var billingLevel: Int?
+        var subscriberLevel: Int?
+        var payerLevel: Int?
+        var patientLevel: Int?
+        /// Whether a 2000C was found (the patient is then written, empty if its level said nothing).
+        var hasPatient = false
+        var hasHierarchy = false
+    }
+
+    /// The open service line's members (spans into the claim store).
+    private struct OpenLine {
+        var lineNumber: Span?
+        var kind: HealthCareClaimKind = .professional
+        var hasProcedure = false
+        var procedureQualifier: Span?
+        var procedureCode: Span?
+        var modifiers: [Span?] = [nil, nil, nil, nil]
+        var procedureDescription: Span?
+        var revenueCode: Span?
+        var charge: ExactDecimal?
+        var unit: Span?
+        var quantity: ExactDecimal?
+        var placeOfService: Span?
+        var oralCavity: [Span?] = [nil, nil, nil, nil, nil]
+        var diagnosisPointers: [Span?] = [nil, nil, nil, nil]
+        var hasDrug = false
+        var drugQualifier: Span?
+        var drugCode: Span?
+        var drugQuantity: ExactDecimal?
+        var drugUnit: Span?
+        var lineItemControlNumber: Span?
+
+        mutating func reset(kind: HealthCareClaimKind) {
+            lineNumber = nil
+            self.kind = kind
+            hasProcedure = false
+            procedureQualifier = nil
+            procedureCode = nil
+            for index in modifiers.indices { modifiers[index] = nil }
+            procedureDescription = nil
+            revenueCode = nil
+            charge = nil
+            unit = nil
+            quantity = nil
+            placeOfService = nil
+            for index in oralCavity.indices { oralCavity[index] = nil }
+            for index in diagnosisPointers.indices { diagnosisPointers[index] = nil }
+            hasDrug = false
+            drugQualifier = nil
+            drugCode = nil
+            drugQuantity = nil
+            drugUnit = nil
+            lineItemControlNumber = nil
+        }
+    }
+
+    // MARK: Copying values
+
+    // The helpers that fill one of the writer's own buffers are static: a method on `self` taking `&self.store`
+    // would make Swift copy the whole writer for exclusivity.
+
+    /// Copies element `index` (component `component`) of `fields` into `target`; `nil` when absent or empty.
+    private static func copy(
+        _ fields: X12SegmentFields, _ index: Int, _ component: Int? = nil, into target: inout [UInt8]
+    ) -> Span? {
+        let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
+        guard let raw, !raw.isEmpty else { return nil }
+        let start = target.count
+        target.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
+        return Span(start: start, end: target.count)
+    }
+
+    private mutating func levelValue(_ index: Int, _ component: Int? = nil) -> Span? {
+        Self.copy(fields, index, component, into: &store)
+    }
+
+    private mutating func claimValue(_ index: Int, _ component: Int? = nil) -> Span? {
+        Self.copy(fields, index, component, into: &claimStore)
+    }
+
+    /// The NM1 in `fields` as a party, its values copied into `target`.
+    private static func party(_ fields: X12SegmentFields, into target: inout [UInt8]) -> Party {
+        var party = Party()
+        party.entityType = copy(fields, 2, into: &target)
+        party.lastOrOrganizationName = copy(fields, 3, into: &target)
+        party.firstName = copy(fields, 4, into: &target)
+        party.middleName = copy(fields, 5, into: &target)
+        party.suffix = copy(fields, 7, into: &target)
+        party.idQualifier = copy(fields, 8, into: &target)
+        party.id = copy(fields, 9, into: &target)
+        return party
+    }
+
+    // MARK: - 837 segments
+
+    private mutating func consumeClaimSegment(_ id: UInt32, _ writer: inout JSONWriter, _ written: (inout JSONWriter) -> Void) {
+        switch id {
+        case Code.BHT:
+            reference.bhtReference = fields.text(3) ?? ""
+            if let time = X12ClaimExtractor.timestamp(date: fields.text(4) ?? "", time: fields.text(5) ?? "") {
+                reference.time = time
+            }
+            transactionJSONIsCurrent = false
+        case Code.HL:
+            closeClaim(&writer, written)
+            openLevel()
+        case Code.CLM:
+            closeClaim(&writer, written)
+            openClaim()
+        case Code.NM1:
+            nameSegment()
+        case Code.PRV:
+            guard let raw = fields.raw(3), !raw.isEmpty else { return }
+            switch loop {
+            case .billingLevel, .billingName:
+                if let level = currentLevel {
+                    levels[level].taxonomy = levelValue(3)
+                    levels[level].billingJSON = nil
+                }
+            case let .claimProvider(index): providers[index].party.taxonomy = claimValue(3)
+            case let .lineProvider(index): lineProviders[index].party.taxonomy = claimValue(3)
+            default: break
+            }
+        case Code.REF:
+            referenceSegment()
+        case Code.SBR:
+            if loop.isInClaim {
+                claim.otherSubscriberCount += 1
+                loop = .otherSubscriber
+            } else if let level = currentLevel, loop == .subscriberLevel {
+                levels[level].hasSubscriber = true
+                levels[level].payerResponsibility = levelValue(1)
+                levels[level].relationship = levelValue(2)
+                levels[level].groupNumber = levelValue(3)
+                levels[level].groupName = levelValue(4)
+                levels[level].claimFilingIndicator = levelValue(9)
+            }
+        case Code.PAT:
+            if loop == .patientLevel, let level = currentLevel {
+                levels[level].hasPatient = true
+                levels[level].patientRelationship = levelValue(1)
+            }
+        case Code.DMG:
+            guard let level = currentLevel else { return }
+            if loop == .subscriberName, levels[level].hasSubscriber {
+                levels[level].subscriberParty.birthDate = levelValue(2)
+                levels[level].subscriberParty.birthDateIsD8 = fields.has(1, "D8")
+                levels[level].subscriberParty.gender = levelValue(3)
+            } else if loop == .patientName, levels[level].hasPatient {
+                levels[level].patientParty.birthDate = levelValue(2)
+                levels[level].patientParty.birthDateIsD8 = fields.has(1, "D8")
+                levels[level].patientParty.gender = levelValue(3)
+            }
+        case Code.DTP:
+            guard let raw = fields.raw(1), !raw.isEmpty else { return }
+            switch loop {
+            case .claim, .claimProvider, .claimOther: Self.appendDate(fields, to: &datesJSON)
+            case .line, .lineDrug: Self.appendDate(fields, to: &lineDatesJSON)
+            default: break
+            }
+        case Code.HI:
+            guard hasClaim, !loop.isInLine, loop != .otherSubscriber, loop != .otherSubscriberParty else { return }
+            healthCareCodes()
+        case Code.CL1:
+            guard hasClaim, loop == .claim else { return }
+            claim.hasInstitutional = true
+            claim.admissionType = claimValue(1)
+            claim.admissionSource = claimValue(2)
+            claim.patientStatus = claimValue(3)
+        case Code.LX:
+            guard hasClaim else { return }
+            closeLine()
+            line.reset(kind: claim.kind)
+            line.lineNumber = claimValue(1)
+            lineDatesJSON.removeAll(keepingCapacity: true)
+            lineReferencesJSON.removeAll(keepingCapacity: true)
+            teethJSON.removeAll(keepingCapacity: true)
+            lineProviders.removeAll(keepingCapacity: true)
+            hasLine = true
+            loop = .line
+        case Code.SV1, Code.SV2, Code.SV3:
+            serviceSegment(id)
+        case Code.TOO:
+            guard hasClaim else { return }
+            guard loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
+            appendTooth()
+        case Code.LIN:
+            guard loop.isInLine, hasLine else { return }
+            line.hasDrug = true
+            line.drugQualifier = claimValue(2)
+            line.drugCode = claimValue(3)
+            line.drugQuantity = nil
+            line.drugUnit = nil
+            loop = .lineDrug
+        case Code.CTP:
+            guard loop == .lineDrug, hasLine else { return }
+            let quantity = decimal(4, element: "CTP04")
+            if line.hasDrug {
+                line.drugQuantity = quantity
+                line.drugUnit = claimValue(5, 1)
+            }
+        case Code.SVD:
+            if loop.isInLine { loop = .lineAdjudication }
+        default:
+            break
+        }
+    }
+
+    private mutating func reject(_ kind: X12ClaimIssue.Kind, element: String? = nil) {
+        issues.append(.init(
+            kind: kind, position: fields.position, loopID: loop.id, segmentID: fields.idText, element: element))
+        claimRejected = true
+    }
+
+    private mutating func decimal(
+        _ index: Int, _ component: Int? = nil, element: @autoclosure () -> String
+    ) -> ExactDecimal? {
+        do {
+            return try fields.decimal(index, component)
+        } catch {
+            reject(.invalidDecimal, element: element())
+            return nil
+        }
+    }
+
+    private mutating func openLevel() {
+        let id = fields.text(1) ?? ""
+        let parentID = fields.text(2) ?? ""
+        let code = fields.text(3) ?? ""
+        var parent = parentID.isEmpty ? nil : levelIndex[parentID]
+        if parent == nil {
+            let parentCode = code == "22" ? "20" : code == "23" ? "22" : nil
+            if let parentCode { parent = levels.lastIndex { $0.code == parentCode } }
+        }
+        // The label `HL01:HL03` as the model's `id + ":" + code` (each repaired as text).
+        let start = store.count
+        store.append(contentsOf: id.utf8)
+        store.append(UInt8(ascii: ":"))
+        store.append(contentsOf: code.utf8)
+        levels.append(Level(id: id, label: Span(start: start, end: store.count), code: code, parent: parent))
+        let index = levels.count - 1
+        levelIndex[id] = index
+        currentLevel = index
+        loop =
+            switch code {
+            case "20": .billingLevel
+            case "22": .subscriberLevel
+            case "23": .patientLevel
+            default: .subscriberOther
+            }
+    }
+
+    private mutating func nameSegment() {
+        let code = fields.raw(1).map { X12SegmentFields.string($0) } ?? ""
+        switch loop {
+        case .header:
+            return
+        case .billingLevel, .billingName, .billingOther:
+            if code == "85", let level = currentLevel {
+                levels[level].party = Self.party(fields, into: &store)
+                levels[level].billingJSON = nil
+                levels[level].hasParty = true
+                loop = .billingName
+            } else {
+                loop = .billingOther
+            }
+        case .subscriberLevel, .subscriberName, .payerName, .subscriberOther:
+            guard let level = currentLevel else { return }
+            if code == "IL" {
+                levels[level].subscriberParty = Self.party(fields, into: &store)
+                levels[level].hasSubscriber = true
+                loop = .subscriberName
+            } else if code == "PR" {
+                levels[level].payer = Self.party(fields, into: &store)
+                levels[level].hasPayer = true
+                loop = .payerName
+            } else {
+                loop = .subscriberOther
+            }
+        case .patientLevel, .patientName, .patientOther:
+            guard let level = currentLevel else { return }
+            if code == "QC" {
+                levels[level].patientParty = Self.party(fields, into: &store)
+                levels[level].hasPatient = true
+                loop = .patientName
+            } else {
+                loop = .patientOther
+            }
+        case .claim, .claimProvider, .claimOther:
+            if let role = ClaimProvider.role(ofEntity: code), hasClaim {
+                providers.append(Provider(role: role, party: Self.party(fields, into: &claimStore)))
+                loop = .claimProvider(providers.count - 1)
+            } else {
+                loop = .claimOther
+            }
+        case .otherSubscriber, .otherSubscriberParty:
+            loop = .otherSubscriberParty
+        case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication:
+            if let role = ClaimProvider.role(ofEntity: code), hasLine {
+                lineProviders.append(Provider(role: role, party: Self.party(fields, into: &claimStore)))
+                loop = .lineProvider(lineProviders.count - 1)
+            } else {
+                loop = .lineOther
+            }
+        }
+    }
+
+    private mutating func referenceSegment() {
+        guard let qualifier = fields.raw(1), !qualifier.isEmpty else { return }
+        let value = fields.raw(2) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        switch loop {
+        case .billingName:
+            let isTaxID = fields.has(1, "EI") || fields.has(1, "SY")
+            if isTaxID, let level = currentLevel, levels[level].hasParty, !levels[level].party.hasTaxID {
+                levels[level].party.hasTaxID = true
+                levels[level].billingJSON = nil
+                levels[level].party.taxIDQualifier = levelValue(1)
+                // The model keeps an empty REF02 as "" (not absent): an empty span stands for it.
+                levels[level].party.taxIDValue = levelValue(2) ?? Span(start: store.count, end: store.count)
+            }
+        case .claim:
+            if fields.has(1, "D9") {
+                claim.clearinghouseTraceNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
+            } else {
+                Self.appendReference(qualifier: qualifier, value: value, to: &referencesJSON)
+            }
+        case .line, .lineDrug:
+            guard hasLine else { return }
+            if fields.has(1, "6R") {
+                line.lineItemControlNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
+            } else {
+                Self.appendReference(qualifier: qualifier, value: value, to: &lineReferencesJSON)
+            }
+        default:
+            break
+        }
+    }
+
+    private static func appendReference(
+        qualifier: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to out: inout [UInt8]
+    ) {
+        if !out.isEmpty { out.append(UInt8(ascii: ",")) }
+        out.appendLiteral(#"{"qualifier":"#)
+        out.appendJSONString(qualifier)
+        out.appendLiteral(#","value":"#)
+        out.appendJSONString(value)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// A DTP as `{"qualifier","format","value","date" | "from","to"}` (``ClaimDate``'s JSON).
+    private static func appendDate(_ fields: X12SegmentFields, to out: inout [UInt8]) {
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        guard let qualifier = fields.raw(1), !qualifier.isEmpty else { return }
+        let format = fields.raw(2) ?? empty
+        let value = fields.raw(3) ?? empty
+        if !out.isEmpty { out.append(UInt8(ascii: ",")) }
+        out.appendLiteral(#"{"qualifier":"#)
+        out.appendJSONString(qualifier)
+        out.appendLiteral(#","format":"#)
+        out.appendJSONString(format)
+        out.appendLiteral(#","value":"#)
+        out.appendJSONString(value)
+        if format.elementsEqual("D8".utf8) {
+            if Self.isEightDigits(value) {
+                out.appendLiteral(#","date":"#)
+                out.appendISODate(value)
+            }
+        } else if format.elementsEqual("RD8".utf8) {
+            if let dash = value.firstIndex(of: UInt8(ascii: "-")) {
+                let from = UnsafeRawBufferPointer(rebasing: value[..<dash])
+                let to = UnsafeRawBufferPointer(rebasing: value[(dash + 1)...])
+                if Self.isEightDigits(from), Self.isEightDigits(to) {
+                    out.appendLiteral(#","from":"#)
+                    out.appendISODate(from)
+                    out.appendLiteral(#","to":"#)
+                    out.appendISODate(to)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Whether `bytes` are exactly 8 ASCII digits (a `CCYYMMDD` that ``ClaimDate/isoDate(_:)-(String)`` accepts).
+    static func isEightDigits(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count == 8 && bytes.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    private mutating func healthCareCodes() {
+        guard fields.count >= 1 else { return }
+        for index in 1...fields.count {
+            guard let qualifierRaw = fields.raw(index, 1), !qualifierRaw.isEmpty else { continue }
+            let qualifier = X12SegmentFields.string(qualifierRaw)
+            let code = fields.raw(index, 2) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            if let role = ClaimDiagnosis.role(ofQualifier: qualifier) {
+                if !diagnosesJSON.isEmpty { diagnosesJSON.append(UInt8(ascii: ",")) }
+                diagnosesJSON.appendLiteral(#"{"qualifier":"#)
+                diagnosesJSON.appendJSONString(qualifierRaw)
+                diagnosesJSON.appendLiteral(#","role":"#)
+                diagnosesJSON.appendJSONString(role.rawValue)
+                diagnosesJSON.appendLiteral(#","code":"#)
+                diagnosesJSON.appendJSONString(code)
+                if let poa = fields.raw(index, 9), !poa.isEmpty {
+                    diagnosesJSON.appendLiteral(#","poa":"#)
+                    diagnosesJSON.appendJSONString(poa)
+                }
+                diagnosesJSON.append(UInt8(ascii: "}"))
+            } else {
+                let amount = decimal(index, 5, element: "HI\(index < 10 ? "0" : "")\(index)-5")
+                if !codesJSON.isEmpty { codesJSON.append(UInt8(ascii: ",")) }
+                codesJSON.appendLiteral(#"{"qualifier":"#)
+                codesJSON.appendJSONString(qualifierRaw)
+                codesJSON.appendLiteral(#","code":"#)
+                codesJSON.appendJSONString(code)
+                if let format = fields.raw(index, 3), !format.isEmpty {
+                    codesJSON.appendLiteral(#","dateFormat":"#)
+                    codesJSON.appendJSONString(format)
+                }
+                if let date = fields.raw(index, 4), !date.isEmpty {
+                    codesJSON.appendLiteral(#","date":"#)
+                    codesJSON.appendJSONString(date)
+                }
+                if let amount {
+                    codesJSON.appendLiteral(#","amount":"#)
+                    amount.append(to: &codesJSON)
+                }
+                codesJSON.append(UInt8(ascii: "}"))
+            }
+        }
+    }
+
+    private mutating func appendTooth() {
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        if !teethJSON.isEmpty { teethJSON.append(UInt8(ascii: ",")) }
+        teethJSON.appendLiteral(#"{"qualifier":"#)
+        teethJSON.appendJSONString(fields.raw(1).flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+        teethJSON.appendLiteral(#","number":"#)
+        teethJSON.appendJSONString(fields.raw(2).flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+        teethJSON.appendLiteral(#","surfaces":["#)
+        var first = true
+        if let raw = fields.raw(3), !raw.isEmpty {
+            for component in 1...5 {
+                guard let surface = fields.raw(3, component), !surface.isEmpty else { continue }
+                if !first { teethJSON.append(UInt8(ascii: ",")) }
+                first = false
+                teethJSON.appendJSONString(surface)
+            }
+        }
+        teethJSON.appendLiteral("]}")
+    }
+
+    private mutating func procedure(_ index: Int) {
+        guard let qualifier = fields.raw(index, 1), !qualifier.isEmpty else {
+            line.hasProcedure = false
+            return
+        }
+        line.hasProcedure = true
+        line.procedureQualifier = claimValue(index, 1)
+        line.procedureCode = claimValue(index, 2)
+        for component in 3...6 { line.modifiers[component - 3] = claimValue(index, component) }
+        line.procedureDescription = claimValue(index, 7)
+    }
+
+    private mutating func serviceSegment(_ id: UInt32) {
+        guard hasClaim else { return }
+        guard loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
+        switch id {
+        case Code.SV1:
+            line.kind = .professional
+            procedure(1)
+            line.charge = decimal(2, element: "SV102")
+            line.unit = claimValue(3)
+            line.quantity = decimal(4, element: "SV104")
+            line.placeOfService = claimValue(5)
+            for component in 1...4 { line.diagnosisPointers[component - 1] = claimValue(7, component) }
+        case Code.SV2:
+            line.kind = .institutional
+            line.revenueCode = claimValue(1)
+            procedure(2)
+            line.charge = decimal(3, element: "SV203")
+            line.unit = claimValue(4)
+            line.quantity = decimal(5, element: "SV205")
+        default:  // SV3
+            line.kind = .dental
+            procedure(1)
+            line.charge = decimal(2, element: "SV302")
+            line.placeOfService = claimValue(3)
+            for component in 1...5 { line.oralCavity[component - 1] = claimValue(4, component) }
+            line.quantity = decimal(6, element: "SV306")
+            for component in 1...4 { line.diagnosisPointers[component - 1] = claimValue(11, component) }
+        }
+        claim.kind = line.kind
+    }
+
+    private mutating func openClaim() {
+        claimCount += 1
+        let claimID = fields.text(1) ?? ""
+        claim = OpenClaim()
+        claim.kind = setClaimKind
+        claim.claimID = claimID
+        claim.position = fields.position
+        claim.ordinal = claimCount
+        let occurrence = claimIDCounts[claimID, default: 0] + 1
+        claimIDCounts[claimID] = occurrence
+        claim.occurrence = occurrence
+        if !transactionJSONIsCurrent { renderTransaction() }
+        claimReference = reference
+        claimStore.removeAll(keepingCapacity: true)
+        diagnosesJSON.removeAll(keepingCapacity: true)
+        codesJSON.removeAll(keepingCapacity: true)
+        datesJSON.removeAll(keepingCapacity: true)
+        referencesJSON.removeAll(keepingCapacity: true)
+        providers.removeAll(keepingCapacity: true)
+        linesJSON.removeAll(keepingCapacity: true)
+        claimRejected = false
+        hasClaim = true
+        loop = .claim
+        if claimID.isEmpty { reject(.missingClaimID, element: "CLM01") }
+        claim.totalCharge = decimal(2, element: "CLM02")
+        claim.facilityCode = claimValue(5, 1)
+        claim.facilityCodeQualifier = claimValue(5, 2)
+        claim.frequencyCode = claimValue(5, 3)
+        guard var level = currentLevel else { return reject(.claimOutsideHierarchy) }
+        claim.hasHierarchy = true
+        chain.removeAll(keepingCapacity: true)
+        while true {
+            chain.append(level)
+            switch levels[level].code {
+            case "20":
+                if claim.billingLevel == nil, levels[level].hasParty { claim.billingLevel = level }
+            case "22":
+                if claim.subscriberLevel == nil, levels[level].hasSubscriber { claim.subscriberLevel = level }
+                if claim.payerLevel == nil, levels[level].hasPayer { claim.payerLevel = level }
+            case "23":
+                if !claim.hasPatient {
+                    claim.hasPatient = true
+                    if levels[level].hasPatient { claim.patientLevel = level }
+                }
+            default: break
+            }
+            guard let parent = levels[level].parent, parent != level, chain.count <= levels.count else { break }
+            level = parent
+        }
+    }
+
+    /// Renders the open line into ``linesJSON``.
+    private mutating func closeLine() {
+        guard hasLine else { return }
+        hasLine = false
+        var out = linesJSON
+        linesJSON = []
+        if !out.isEmpty { out.append(UInt8(ascii: ",")) }
+        out.appendLiteral("{")
+        var first = true
+        Self.member(&out, &first, #""lineNumber":"#, line.lineNumber, claimStore, orEmpty: true)
+        Self.member(&out, &first, #""kind":"#, line.kind.rawValue)
+        if line.hasProcedure {
+            Self.comma(&out, &first)
+            out.appendLiteral(#""procedure":"#)
+            Self.appendProcedure(line, claimStore, to: &out)
+        }
+        Self.member(&out, &first, #""revenueCode":"#, line.revenueCode, claimStore)
+        Self.member(&out, &first, #""charge":"#, line.charge)
+        Self.member(&out, &first, #""unit":"#, line.unit, claimStore)
+        Self.member(&out, &first, #""quantity":"#, line.quantity)
+        Self.member(&out, &first, #""placeOfService":"#, line.placeOfService, claimStore)
+        if line.oralCavity.contains(where: { $0 != nil }) {
+            Self.strings(&out, &first, #""oralCavity":"#, line.oralCavity, claimStore)
+        }
+        if line.diagnosisPointers.contains(where: { $0 != nil }) {
+            Self.strings(&out, &first, #""diagnosisPointers":"#, line.diagnosisPointers, claimStore)
+        }
+        Self.comma(&out, &first)
+        out.appendLiteral(#""dates":["#)
+        out.append(contentsOf: lineDatesJSON)
+        out.appendLiteral("]")
+        if line.hasDrug {
+            Self.comma(&out, &first)
+            out.appendLiteral(#""drug":{"#)
+            var drugFirst = true
+            Self.member(&out, &drugFirst, #""qualifier":"#, line.drugQualifier, claimStore, orEmpty: true)
+            Self.member(&out, &drugFirst, #""code":"#, line.drugCode, claimStore, orEmpty: true)
+            Self.member(&out, &drugFirst, #""quantity":"#, line.drugQuantity)
+            Self.member(&out, &drugFirst, #""unit":"#, line.drugUnit, claimStore)
+            out.appendLiteral("}")
+        }
+        if !teethJSON.isEmpty {
+            Self.comma(&out, &first)
+            out.appendLiteral(#""tooth":["#)
+            out.append(contentsOf: teethJSON)
+            out.appendLiteral("]")
+        }
+        Self.member(&out, &first, #""lineItemControlNumber":"#, line.lineItemControlNumber, claimStore)
+        if !lineReferencesJSON.isEmpty {
+            Self.comma(&out, &first)
+            out.appendLiteral(#""references":["#)
+            out.append(contentsOf: lineReferencesJSON)
+            out.appendLiteral("]")
+        }
+        if !lineProviders.isEmpty {
+            Self.comma(&out, &first)
+            Self.appendProviders(lineProviders, claimStore, to: &out)
+        }
+        out.appendLiteral("}")
+        linesJSON = out
+    }
+
+    private static func appendProcedure(_ line: OpenLine, _ claimStore: [UInt8], to out: inout [UInt8]) {
+        out.appendLiteral("{")
+        var first = true
+        Self.member(&out, &first, #""qualifier":"#, line.procedureQualifier, claimStore)
+        Self.member(&out, &first, #""code":"#, line.procedureCode, claimStore, orEmpty: true)
+        Self.strings(&out, &first, #""modifiers":"#, line.modifiers, claimStore)
+        Self.member(&out, &first, #""description":"#, line.procedureDescription, claimStore)
+        out.appendLiteral("}")
+    }
+
+    private static func appendProviders(_ providers: [Provider], _ claimStore: [UInt8], to out: inout [UInt8]) {
+        out.appendLiteral(#""providers":["#)
+        for (index, provider) in providers.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.appendLiteral(#"{"role":"#)
+            out.appendJSONString(provider.role)
+            var first = false
+            Self.appendPartyMembers(provider.party, claimStore, to: &out, first: &first)
+            out.appendLiteral("}")
+        }
+        out.appendLiteral("]")
+    }
+
+    private static func appendPartyMembers(_ party: Party, _ source: [UInt8], to out: inout [UInt8], first: inout Bool) {
+        Self.member(&out, &first, #""entityType":"#, party.entityType, source)
+        Self.member(&out, &first, #""lastOrOrgName":"#, party.lastOrOrganizationName, source)
+        Self.member(&out, &first, #""firstName":"#, party.firstName, source)
+        Self.member(&out, &first, #""middleName":"#, party.middleName, source)
+        Self.member(&out, &first, #""suffix":"#, party.suffix, source)
+        Self.member(&out, &first, #""idQualifier":"#, party.idQualifier, source)
+        Self.member(&out, &first, #""id":"#, party.id, source)
+        if party.hasTaxID {
+            Self.comma(&out, &first)
+            out.appendLiteral(#""taxId":{"#)
+            var taxFirst = true
+            Self.member(&out, &taxFirst, #""qualifier":"#, party.taxIDQualifier, source)
+            Self.member(&out, &taxFirst, #""id":"#, party.taxIDValue, source)
+            out.appendLiteral("}")
+        }
+        Self.member(&out, &first, #""taxonomy":"#, party.taxonomy, source)
+        if let birthDate = party.birthDate {
+            Self.comma(&out, &first)
+            out.appendLiteral(#""birthDate":"#)
+            source.withUnsafeBytes { bytes in
+                let value = UnsafeRawBufferPointer(rebasing: bytes[birthDate.start..<birthDate.end])
+                if party.birthDateIsD8 && Self.isEightDigits(value) {
+                    out.appendISODate(value)
+                } else {
+                    out.appendJSONString(value)
+                }
+            }
+        }
+        Self.member(&out, &first, #""gender":"#, party.gender, source)
+    }
+
+    /// Renders the parties of the claim's HL chain (billing provider through `hlPath`) into ``partiesJSON``.
+    private mutating func renderParties() {
+        var out = partiesJSON
+        partiesJSON = []
+        out.removeAll(keepingCapacity: true)
+        if let level = claim.billingLevel {
+            if let rendered = levels[level].billingJSON {
+                out.append(contentsOf: renderedStore[rendered.start..<rendered.end])
+            } else {
+                let start = out.count
+                out.appendLiteral(#","billingProvider":{"#)
+                var party = levels[level].party
+                if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
+                var first = true
+                Self.appendPartyMembers(party, store, to: &out, first: &first)
+                out.appendLiteral("}")
+                let cached = renderedStore.count
+                renderedStore.append(contentsOf: out[start...])
+                levels[level].billingJSON = Span(start: cached, end: renderedStore.count)
+            }
+        }
+        if let level = claim.subscriberLevel {
+            out.appendLiteral(#","subscriber":{"#)
+            var first = true
+            Self.member(&out, &first, #""payerResponsibility":"#, levels[level].payerResponsibility, store)
+            Self.member(&out, &first, #""relationshipCode":"#, levels[level].relationship, store)
+            Self.member(&out, &first, #""groupNumber":"#, levels[level].groupNumber, store)
+            Self.member(&out, &first, #""groupName":"#, levels[level].groupName, store)
+            Self.member(&out, &first, #""claimFilingIndicator":"#, levels[level].claimFilingIndicator, store)
+            Self.appendPartyMembers(levels[level].subscriberParty, store, to: &out, first: &first)
+            out.appendLiteral("}")
+        }
+        if let level = claim.payerLevel {
+            out.appendLiteral(#","payer":{"#)
+            var first = true
+            Self.appendPartyMembers(levels[level].payer, store, to: &out, first: &first)
+            out.appendLiteral("}")
+        }
+        out.appendLiteral(#","patient":"#)
+        if claim.hasPatient {
+            out.appendLiteral("{")
+            var first = true
+            if let level = claim.patientLevel {
+                Self.member(&out, &first, #""relationshipCode":"#, levels[level].patientRelationship, store)
+                Self.appendPartyMembers(levels[level].patientParty, store, to: &out, first: &first)
+            }
+            out.appendLiteral("}")
+            out.appendLiteral(#","patientIsSubscriber":false"#)
+        } else {
+            out.appendLiteral(#"null,"patientIsSubscriber":true"#)
+        }
+        out.appendLiteral(#","hlPath":["#)
+        if claim.hasHierarchy {
+            for (index, level) in chain.reversed().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                let label = levels[level].label
+                store.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[label.start..<label.end])) }
+            }
+        }
+        out.appendLiteral("]")
+        partiesJSON = out
+    }
+
+    private mutating func renderTransaction() {
+        var writer = JSONWriter(capacity: 256)
+        reference.writeJSON(to: &writer)
+        transactionJSON = writer.takeBytes()
+        transactionJSONIsCurrent = true
+    }
+
+    /// Assembles and writes the claim's event (unless rejected).
+    private mutating func closeClaim(_ writer: inout JSONWriter, _ written: (inout JSONWriter) -> Void) {
+        closeLine()
+        guard hasClaim else { return }
+        hasClaim = false
+        defer { claimRejected = false }
+        guard !claimRejected else { return }
+        renderParties()
+        let reference = claimReference
+        var out = event
+        event = []
+        out.removeAll(keepingCapacity: true)
+        // Envelope (``X12ClaimEvent``'s attribute order).
+        out.appendLiteral(#"{"specversion":"1.0","id":"#)
+        let uuid = EventIdentity.uuid(
+            kind: "x12.claim", reference.interchangeControlNumber, reference.groupControlNumber,
+            reference.controlNumber, claim.claimID, occurrence: claim.occurrence)
+        out.appendUUIDString(uuid)
+        out.appendLiteral(#","source":"#)
+        out.appendJSONString(reference.eventSource ?? X12ClaimEvent.source(for: reference))
+        out.appendLiteral(#","type":"#)
+        switch claim.kind {
+        case .professional: out.appendLiteral(#""claim.professional.v1""#)
+        case .institutional: out.appendLiteral(#""claim.institutional.v1""#)
+        case .dental: out.appendLiteral(#""claim.dental.v1""#)
+        }
+        if !claim.claimID.isEmpty {
+            out.appendLiteral(#","subject":"#)
+            out.appendJSONString(claim.claimID)
+        }
+        if let time = reference.time {
+            out.appendLiteral(#","time":"#)
+            out.appendJSONString(time)
+        }
+        out.appendLiteral(#","datacontenttype":"application/json""#)
+        if let level = claim.subscriberLevel, let id = levels[level].subscriberParty.id, id.end > id.start {
+            out.appendLiteral(#","partitionkey":"#)
+            store.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[id.start..<id.end])) }
+        }
+        // Data.
+        out.appendLiteral(#","data":{"kind":"#)
+        out.appendJSONString(claim.kind.rawValue)
+        out.appendLiteral(#","transaction":"#)
+        out.append(contentsOf: transactionJSON)
+        out.appendLiteral(#","claimId":"#)
+        out.appendJSONString(claim.claimID)
+        out.appendLiteral(#","ordinal":"#)
+        out.appendDecimalInteger(claim.ordinal)
+        if let totalCharge = claim.totalCharge {
+            out.appendLiteral(#","totalCharge":"#)
+            totalCharge.append(to: &out)
+        }
+        out.appendLiteral(#","serviceLocation":{"#)
+        var first = true
+        Self.member(&out, &first, #""code":"#, claim.facilityCode, claimStore)
+        Self.member(&out, &first, #""qualifier":"#, claim.facilityCodeQualifier, claimStore)
+        Self.member(&out, &first, #""frequencyCode":"#, claim.frequencyCode, claimStore)
+        if claim.kind == .institutional, let code = claim.facilityCode, let frequency = claim.frequencyCode {
+            Self.comma(&out, &first)
+            out.appendLiteral(#""billType":"#)
+            let text = claimStore.withUnsafeBytes {
+                X12SegmentFields.string(UnsafeRawBufferPointer(rebasing: $0[code.start..<code.end]))
+                    + X12SegmentFields.string(UnsafeRawBufferPointer(rebasing: $0[frequency.start..<frequency.end]))
+            }
+            out.appendJSONString(text)
+        }
+        out.appendLiteral("}")
+        out.append(contentsOf: partiesJSON)
+        out.appendLiteral(#","diagnoses":["#)
+        out.append(contentsOf: diagnosesJSON)
+        out.appendLiteral(#"],"otherHealthCareCodes":["#)
+        out.append(contentsOf: codesJSON)
+        out.appendLiteral(#"],"dates":["#)
+        out.append(contentsOf: datesJSON)
+        out.appendLiteral("]")
+        if !referencesJSON.isEmpty {
+            out.appendLiteral(#","references":["#)
+            out.append(contentsOf: referencesJSON)
+            out.appendLiteral("]")
+        }
+        first = false
+        Self.member(&out, &first, #""clearinghouseTraceNumber":"#, claim.clearinghouseTraceNumber, claimStore)
+        if claim.hasInstitutional {
+            out.appendLiteral(#","institutional":{"#)
+            var codesFirst = true
+            Self.member(&out, &codesFirst, #""admissionType":"#, claim.admissionType, claimStore, orEmpty: true)
+            Self.member(&out, &codesFirst, #""admissionSource":"#, claim.admissionSource, claimStore, orEmpty: true)
+            Self.member(&out, &codesFirst, #""patientStatus":"#, claim.patientStatus, claimStore, orEmpty: true)
+            out.appendLiteral("}")
+        }
+        out.append(UInt8(ascii: ","))
+        Self.appendProviders(providers, claimStore, to: &out)
+        out.appendLiteral(#","otherSubscriberCount":"#)
+        out.appendDecimalInteger(claim.otherSubscriberCount)
+        out.appendLiteral(#","serviceLines":["#)
+        out.append(contentsOf: linesJSON)
+        out.appendLiteral("]}}")
+        out.withUnsafeBytes { writer.writeRawJSON($0) }
+        event = out
+        written(&writer)
+    }
+
+    // MARK: Members
+
+    private static func comma(_ out: inout [UInt8], _ first: inout Bool) {
+        if first { first = false } else { out.append(UInt8(ascii: ",")) }
+    }
+
+    /// `"key":"value"` when `span` is present (`orEmpty`: `""` when absent, as the model's `?? ""`).
+    private static func member(
+        _ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ span: Span?, _ source: [UInt8],
+        orEmpty: Bool = false
+    ) {
+        guard span != nil || orEmpty else { return }
+        Self.comma(&out, &first)
+        out.appendLiteral(key)
+        guard let span else { return out.appendLiteral(#""""#) }
+        source.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end])) }
+    }
+
+    private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ text: String) {
+        Self.comma(&out, &first)
+        out.appendLiteral(key)
+        out.appendJSONString(text)
+    }
+
+    private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ value: ExactDecimal?) {
+        guard let value else { return }
+        Self.comma(&out, &first)
+        out.appendLiteral(key)
+        value.append(to: &out)
+    }
+
+    /// `"key":["a","b"]` of the present spans.
+    private static func strings(
+        _ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ spans: [Span?], _ source: [UInt8]
+    ) {
+        Self.comma(&out, &first)
+        out.appendLiteral(key)
+        out.append(UInt8(ascii: "["))
+        var firstValue = true
+        for span in spans {
+            guard let span else { continue }
+            if !firstValue { out.append(UInt8(ascii: ",")) }
+            firstValue = false
+            source.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end])) }
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// Segment ids as ``X12SegmentFields/id`` packs them.
+    private enum Code {
+        static let ISA = X12SegmentFields.code("ISA")
+        static let GS = X12SegmentFields.code("GS")
+        static let ST = X12SegmentFields.code("ST")
+        static let SE = X12SegmentFields.code("SE")
+        static let BHT = X12SegmentFields.code("BHT")
+        static let HL = X12SegmentFields.code("HL")
+        static let CLM = X12SegmentFields.code("CLM")
+        static let NM1 = X12SegmentFields.code("NM1")
+        static let PRV = X12SegmentFields.code("PRV")
+        static let REF = X12SegmentFields.code("REF")
+        static let SBR = X12SegmentFields.code("SBR")
+        static let PAT = X12SegmentFields.code("PAT")
+        static let DMG = X12SegmentFields.code("DMG")
+        static let DTP = X12SegmentFields.code("DTP")
+        static let HI = X12SegmentFields.code("HI")
+        static let CL1 = X12SegmentFields.code("CL1")
+        static let LX = X12SegmentFields.code("LX")
+        static let SV1 = X12SegmentFields.code("SV1")
+        static let SV2 = X12SegmentFields.code("SV2")
+        static let SV3 = X12SegmentFields.code("SV3")
+        static let TOO = X12SegmentFields.code("TOO")
+        static let LIN = X12SegmentFields.code("LIN")
+        static let CTP = X12SegmentFields.code("CTP")
+        static let SVD = X12SegmentFields.code("SVD")
+    }
+}
+
+extension [UInt8] {
+    /// Appends a static ASCII literal in one copy.
+    @inline(__always)
+    mutating func appendLiteral(_ literal: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    /// Appends `value` in decimal.
+    mutating func appendDecimalInteger(_ value: Int) {
+        JSONWriter.appendInteger(Int64(value), to: &self)
+    }
+
+    /// Appends the JSON string of `text`.
+    mutating func appendJSONString(_ text: String) {
+        var text = text
+        text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends the JSON string of segment bytes, as the model writes the `String` it would make of them: ASCII is
+    /// escaped in place (RFC 8259 §7, as ``JSONWriter`` escapes); anything else goes through `String(decoding:)`
+    /// first, so invalid UTF-8 is repaired exactly as the model repairs it.
+    mutating func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
+        // One scan: printable ASCII without `"` or `\` (nearly every X12 value) is copied in one run.
+        var plain = true
+        var ascii = true
+        for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C {
+            plain = false
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
+        }
+        if plain {
+            append(UInt8(ascii: "\""))
+            append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+            append(UInt8(ascii: "\""))
+        } else if ascii {
+            JSONWriter.appendQuoted(utf8: bytes, to: &self)
+        } else {
+            var text = X12SegmentFields.string(bytes)
+            text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &self) }
+        }
+    }
+
+    /// Appends `"CCYY-MM-DD"` of 8 digits `CCYYMMDD`.
+    mutating func appendISODate(_ digits: UnsafeRawBufferPointer) {
+        let typed = digits.assumingMemoryBound(to: UInt8.self)
+        append(UInt8(ascii: "\""))
+        append(contentsOf: UnsafeBufferPointer(rebasing: typed[0..<4]))
+        append(UInt8(ascii: "-"))
+        append(contentsOf: UnsafeBufferPointer(rebasing: typed[4..<6]))
+        append(UInt8(ascii: "-"))
+        append(contentsOf: UnsafeBufferPointer(rebasing: typed[6..<8]))
+        append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the UUID's lower-case text in quotes.
+    mutating func appendUUIDString(_ uuid: UUID) {
+        JSONWriter.appendUUIDString(uuid, to: &self)
+    }
+}
