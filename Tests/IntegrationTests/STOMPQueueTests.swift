@@ -15,7 +15,7 @@ struct STOMPQueueTests {
     static func configuration() throws -> STOMPConfiguration {
         let broker = try TestEnvironment.current.stompBroker()
         return STOMPConfiguration(
-            host: broker.host, port: broker.port, heartBeatSend: .seconds(2), heartBeatReceive: .seconds(2),
+            host: broker.host, port: broker.port, heartBeatSend: .seconds(5), heartBeatReceive: .seconds(10),
             receiptTimeout: .seconds(15), prefetch: 200,
             reconnect: STOMPReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .milliseconds(500)))
     }
