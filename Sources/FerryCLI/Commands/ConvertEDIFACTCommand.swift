@@ -44,11 +44,8 @@ struct ConvertEDIFACTCommand: Command {
 
     func run(_ context: CommandContext) async throws {
         let sourceName = path == "-" ? "<stdin>" : path
-        let descriptor: Int32 = path == "-" ? 0 : POSIX.open(path)
-        guard descriptor >= 0 else {
-            throw CommandError.io(operation: "open", path: path, reason: POSIX.message(POSIX.lastError))
-        }
-        defer { if descriptor != 0 { POSIX.close(descriptor) } }
+        let descriptor = try POSIX.openInput(path)
+        defer { POSIX.closeInput(descriptor) }
 
         var reader = EDIFACTSegmentReader(fileDescriptor: descriptor)
         var validator = EDIFACTEnvelopeValidator(retainsSegments: true)

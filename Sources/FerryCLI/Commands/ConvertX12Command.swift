@@ -31,11 +31,8 @@ struct ConvertX12Command: Command {
 
     func run(_ context: CommandContext) async throws {
         let source = path == "-" ? "<stdin>" : path
-        let descriptor: Int32 = path == "-" ? 0 : POSIX.open(path)
-        guard descriptor >= 0 else {
-            throw CommandError.io(operation: "open", path: path, reason: POSIX.message(POSIX.lastError))
-        }
-        defer { if descriptor != 0 { POSIX.close(descriptor) } }
+        let descriptor = try POSIX.openInput(path)
+        defer { POSIX.closeInput(descriptor) }
         var conversion = X12Conversion(source: source, output: context.output, errors: context.errorOutput)
         do {
             try X12Tokenizer.forEachSegment(readingFrom: descriptor) { (segment: X12SegmentView) throws(X12Error) in

@@ -61,11 +61,8 @@ struct EDITreeCommand: Command {
 
     func run(_ context: CommandContext) async throws {
         let source = path == "-" ? "<stdin>" : path
-        let descriptor: Int32 = path == "-" ? 0 : POSIX.open(path)
-        guard descriptor >= 0 else {
-            throw CommandError.io(operation: "open", path: path, reason: POSIX.message(POSIX.lastError))
-        }
-        defer { if descriptor != 0 { POSIX.close(descriptor) } }
+        let descriptor = try POSIX.openInput(path)
+        defer { POSIX.closeInput(descriptor) }
         var interchange = ""
         var group = ""
         var convention = ""

@@ -35,11 +35,8 @@ struct MQCommand: CommandGroup {
     static func forEachFrame(
         path: String, _ body: (Int, Int, [UInt8]) throws -> Void
     ) throws {
-        let descriptor: Int32 = path == "-" ? 0 : POSIX.open(path)
-        guard descriptor >= 0 else {
-            throw CommandError.io(operation: "open", path: path, reason: POSIX.message(POSIX.lastError))
-        }
-        defer { if descriptor != 0 { POSIX.close(descriptor) } }
+        let descriptor = try POSIX.openInput(path)
+        defer { POSIX.closeInput(descriptor) }
         var decoder = MQFrameFileDecoder()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {

@@ -44,6 +44,20 @@ enum POSIX {
     /// The current `errno`.
     static var lastError: Int32 { errno }
 
+    /// Opens the input a command names: standard input for `-`, else the file, read-only. Close it with
+    /// ``closeInput(_:)``. Throws ``CommandError/io(operation:path:reason:)`` naming the file.
+    static func openInput(_ path: String) throws(CommandError) -> Int32 {
+        if path == "-" { return 0 }
+        let descriptor = open(path)
+        guard descriptor >= 0 else { throw .io(operation: "open", path: path, reason: message(lastError)) }
+        return descriptor
+    }
+
+    /// Closes what ``openInput(_:)`` opened (standard input stays open).
+    static func closeInput(_ descriptor: Int32) {
+        if descriptor != 0 { close(descriptor) }
+    }
+
     /// The system's message for an `errno` value.
     static func message(_ code: Int32) -> String { String(cString: strerror(code)) }
 
