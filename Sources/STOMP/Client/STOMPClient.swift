@@ -142,9 +142,10 @@ public final class STOMPClient: LegacyQueue {
     public func send(_ messages: [QueueMessage], to destination: String) async throws {
         guard !messages.isEmpty else { return }
         var attempts = 0
+        var failedGeneration: UInt64?
         while true {
             attempts += 1
-            let session = try await currentSession(waitingUpTo: configuration.receiptTimeout)
+            let session = try await currentSession(waitingUpTo: configuration.receiptTimeout, newerThan: failedGeneration)
             let now = Self.nowMilliseconds()
             var bytes: [UInt8] = []
             bytes.reserveCapacity(messages.reduce(0) { $0 + $1.body.count + 256 })
@@ -169,6 +170,7 @@ public final class STOMPClient: LegacyQueue {
                 return
             } catch STOMPError.connectionLost(let reason) {
                 guard attempts < 3 else { throw STOMPError.connectionLost(reason: "\(reason) (sent 3 times)") }
+                failedGeneration = session.generation
                 continue  // sent again on the next connection
             }
         }
@@ -403,13 +405,21 @@ public final class STOMPClient: LegacyQueue {
     }
 
     /// The current connection, waiting for a reconnection up to `limit`.
-    private func currentSession(waitingUpTo limit: Duration) async throws -> Session {
+    /// The connected session, waiting up to `limit` while the client (re)connects. With `stale`, a session of that
+    /// generation or older does not count: a caller whose write failed on it waits for the reconnect instead of
+    /// being handed the same dead connection again (the reader thread may not have noticed the loss yet).
+    private func currentSession(waitingUpTo limit: Duration, newerThan stale: UInt64? = nil) async throws -> Session {
         let deadline = ContinuousClock.now + limit
         let waiterID = state.withLock { $0.nextID() }
         return try await withCheckedThrowingContinuation { continuation in
             let ready: Result<Session, any Error>? = state.withLock { state in
                 switch state.phase {
-                case .connected(let session): return .success(session)
+                case .connected(let session):
+                    if let stale, session.generation <= stale {
+                        state.sessionWaiters[waiterID] = (deadline, continuation)
+                        return nil
+                    }
+                    return .success(session)
                 case .closed(let error): return .failure(error)
                 case .closing: return .failure(STOMPError.closed)
                 case .connecting:
