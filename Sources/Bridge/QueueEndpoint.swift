@@ -1,4 +1,5 @@
 public import LegacyQueue
+import Foundation
 import STOMP
 
 /// A queue named by URL: `spool:/dir/NAME` (the embedded spool-directory queue NAME under `/dir`) or
@@ -49,11 +50,12 @@ public struct QueueEndpoint: Sendable, Hashable {
         self.destination = name
     }
 
-    /// Opens the queue. Spool queues never dead-letter by themselves (the bridge counts attempts);
+    /// Opens the queue (creating a spool root and its parents when missing). Spool queues never dead-letter by themselves (the bridge counts attempts);
     /// STOMP clients reconnect without limit.
     public func open() async throws -> any LegacyQueue {
         switch kind {
         case let .spool(root):
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             return try SpoolDirectoryQueue(root: root, configuration: SpoolConfiguration(maxRetries: Int.max / 2))
         case let .stomp(url):
             var configuration = try STOMPConfiguration.parse(url: url).configuration

@@ -54,7 +54,7 @@ struct BridgeDaemonTests {
         let started = ContinuousClock.now
         let outcome = try await daemon.run { pipeline.statistics.received == 1 }
         #expect(outcome == .drainTimedOut)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(90), "bounded by the deadline, not by the stuck append (an hour)")
         #expect(pipeline.statistics.acknowledged == 0)
         #expect(try spool.depth(of: "IN").inFlight == 1, "left claimed, recovered by the next process")
     }
