@@ -120,7 +120,9 @@ let package = Package(
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka", "Mapping", "STOMP", "LegacyQueue", "Transport"],
+            dependencies: [
+                "Events", "StreamLog", "ByteCoding", "Kafka", "Mapping", "STOMP", "LegacyQueue", "Transport", "Bridge",
+            ],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
