@@ -188,7 +188,9 @@ struct STOMPClientScriptedServerTests {
             } else {
                 try peer.send("MESSAGE\nsubscription:\(id)\nmessage-id:2\nack:2\n\nsmall\0")
             }
-            _ = try? peer.nextFrame(timeout: .seconds(2))
+            // Keep the connection open until the client ends it: a starved client must still read the oversized
+            // header (and fail with frameTooLarge) before it can see the peer close.
+            _ = try? peer.nextFrame(timeout: .seconds(60))
         }
         defer { server.stop() }
         var configuration = server.configuration
