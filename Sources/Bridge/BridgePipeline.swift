@@ -158,7 +158,7 @@ public final class BridgePipeline: Sendable {
         letter.properties[DeadLetterHeader.stage] = failure.stage
         letter.properties[DeadLetterHeader.errorClass] = failure.errorClass
         letter.properties[DeadLetterHeader.message] = failure.message
-        letter.properties[DeadLetterHeader.source] = configuration.source
+        letter.properties[DeadLetterHeader.source] = QueueEndpoint.redacted(configuration.source)
         letter.properties[DeadLetterHeader.messageID] = message.messageID
         letter.properties[DeadLetterHeader.timestamp] = String(Self.nowMilliseconds())
         letter.properties[DeadLetterHeader.attempts] = String(attempts)

@@ -6,7 +6,7 @@ public enum DeadLetterHeader {
     public static let errorClass = "ferry.error.class"
     /// The error's description (fields and rules, never values).
     public static let message = "ferry.error.message"
-    /// The source queue URL.
+    /// The source queue URL, without credentials.
     public static let source = "ferry.error.source"
     /// The source queue's message id of the dead-lettered message.
     public static let messageID = "ferry.error.message-id"

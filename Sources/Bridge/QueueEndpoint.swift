@@ -50,6 +50,15 @@ public struct QueueEndpoint: Sendable, Hashable {
         self.destination = name
     }
 
+    /// `url` without the credentials of a `stomp://user:password@host` URL: what may appear in headers and output.
+    public static func redacted(_ url: String) -> String {
+        guard url.hasPrefix("stomp://") else { return url }
+        let rest = url.dropFirst("stomp://".count)
+        let authority = rest.prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        return "stomp://" + rest[rest.index(after: at)...]
+    }
+
     /// Opens the queue (creating a spool root and its parents when missing). Spool queues never dead-letter by themselves (the bridge counts attempts);
     /// STOMP clients reconnect without limit.
     public func open() async throws -> any LegacyQueue {

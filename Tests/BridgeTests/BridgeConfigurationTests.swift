@@ -64,4 +64,16 @@ struct BridgeConfigurationTests {
         #expect(file == "b.json")
         #expect(found == path)
     }
+
+    @Test(
+        "URLs lose their credentials before they appear in headers",
+        arguments: [
+            ("stomp://bridge:s3cret@broker:61613/queue/CLAIMS", "stomp://broker:61613/queue/CLAIMS"),
+            ("stomp://bridge@broker:61613/queue/A@B", "stomp://broker:61613/queue/A@B"),
+            ("stomp://broker:61613/queue/CLAIMS", "stomp://broker:61613/queue/CLAIMS"),
+            ("spool:/var/spool/IN", "spool:/var/spool/IN"),
+        ])
+    func redactsCredentials(url: String, expected: String) {
+        #expect(QueueEndpoint.redacted(url) == expected)
+    }
 }
