@@ -20,6 +20,9 @@ public import StreamLog
 /// }
 /// ```
 /// Relative file paths (mapping, spool directories, log directory) resolve against the working directory.
+/// Queue URLs and `sink.log` may name environment variables as `${NAME}` (for credentials:
+/// `stomp://${FERRY_STOMP_USER}:${FERRY_STOMP_PASSWORD}@broker:61613/queue/CLAIMS`), so secrets stay out of the
+/// file and off the command line; a variable that is not set is an error naming the field.
 public struct BridgeConfiguration: Sendable {
     /// The pipelines, in file order; names are unique.
     public var pipelines: [PipelineConfiguration]
@@ -100,21 +103,23 @@ public struct SinkConfiguration: Sendable {
 }
 
 extension BridgeConfiguration {
-    /// Loads and validates the configuration in `file`.
-    public init(contentsOf file: String) throws(BridgeError) {
+    /// Loads and validates the configuration in `file`, expanding `${NAME}` from `environment` (default: the
+    /// process's environment).
+    public init(contentsOf file: String, environment: [String: String]? = nil) throws(BridgeError) {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw .invalidConfiguration(file: file, path: "$", reason: "cannot read the file")
         }
-        try self.init(json: Array(data), file: file)
+        try self.init(json: Array(data), file: file, environment: environment)
     }
 
-    /// Parses and validates configuration JSON; errors name `file` and the JSON path.
-    public init(json bytes: [UInt8], file: String) throws(BridgeError) {
+    /// Parses and validates configuration JSON, expanding `${NAME}` from `environment` (default: the process's
+    /// environment); errors name `file` and the JSON path.
+    public init(json bytes: [UInt8], file: String, environment: [String: String]? = nil) throws(BridgeError) {
         let root: JSONValue
         do throws(JSONParseError) { root = try JSONValue(parsing: bytes) } catch {
             throw .invalidConfiguration(file: file, path: "$", reason: "not valid JSON: \(error)")
         }
-        let reader = ConfigurationReader(file: file)
+        let reader = ConfigurationReader(file: file, environment: environment ?? ProcessInfo.processInfo.environment)
         try reader.allow(["pipelines", "drainTimeoutSeconds"], in: root, at: "$")
         let drain = try reader.positiveNumber(root, "drainTimeoutSeconds", at: "$") ?? 10
         guard case let .array(items)? = root["pipelines"] else {
@@ -138,6 +143,24 @@ extension BridgeConfiguration {
 /// Reads configuration values, throwing ``BridgeError/invalidConfiguration(file:path:reason:)`` with the path.
 private struct ConfigurationReader {
     let file: String
+    let environment: [String: String]
+
+    /// `text` with every `${NAME}` replaced by the variable's value.
+    func expand(_ text: String, at path: String) throws(BridgeError) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw fail(path, "unterminated ${ in the value")
+            }
+            let name = String(rest[start.upperBound..<end])
+            guard let value = environment[name] else { throw fail(path, "environment variable \(name) is not set") }
+            result += value
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
 
     func fail(_ path: String, _ reason: String) -> BridgeError {
         .invalidConfiguration(file: file, path: path, reason: reason)
@@ -179,7 +202,7 @@ private struct ConfigurationReader {
 
     func queueURL(_ object: JSONValue, at path: String) throws(BridgeError) -> String {
         try allow(["queue"], in: object, at: path)
-        let url = try string(object, "queue", at: path)!
+        let url = try expand(try string(object, "queue", at: path)!, at: path + ".queue")
         do throws(BridgeError) { _ = try QueueEndpoint(parsing: url) } catch {
             if case let .endpoint(_, _, reason) = error { throw fail(path + ".queue", reason) }
             throw error
@@ -217,7 +240,7 @@ private struct ConfigurationReader {
 
     func sink(_ value: JSONValue, at path: String) throws(BridgeError) -> SinkConfiguration {
         try allow(["log", "topic", "partitions", "fsync"], in: value, at: path)
-        let log = try string(value, "log", at: path)!
+        let log = try expand(try string(value, "log", at: path)!, at: path + ".log")
         let topic = try string(value, "topic", at: path)!
         var fsync = FsyncPolicy.always
         if let text = try string(value, "fsync", at: path, required: false) {

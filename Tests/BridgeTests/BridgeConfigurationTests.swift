@@ -76,4 +76,19 @@ struct BridgeConfigurationTests {
     func redactsCredentials(url: String, expected: String) {
         #expect(QueueEndpoint.redacted(url) == expected)
     }
+
+    @Test("${NAME} in queue URLs and sink.log comes from the environment; a missing variable names the field")
+    func expandsEnvironment() throws {
+        let json = #"{"pipelines": [{"name": "p", "source": {"queue": "stomp://${U}:${P}@broker:61613/queue/IN"}, "sink": {"log": "${DATA}/log", "topic": "t"}, "deadLetter": {"queue": "spool:${DATA}/DLQ"}}]}"#
+        let configuration = try BridgeConfiguration(
+            json: Array(json.utf8), file: "b.json", environment: ["U": "bridge", "P": "p@ss", "DATA": "/srv/ferry"])
+        #expect(configuration.pipelines[0].source == "stomp://bridge:p@ss@broker:61613/queue/IN")
+        #expect(configuration.pipelines[0].sink.log == "/srv/ferry/log")
+        #expect(configuration.pipelines[0].deadLetter == "spool:/srv/ferry/DLQ")
+        #expect(QueueEndpoint.redacted(configuration.pipelines[0].source) == "stomp://broker:61613/queue/IN")
+        let error = try #require(throws: BridgeError.self) {
+            try BridgeConfiguration(json: Array(json.utf8), file: "b.json", environment: ["U": "bridge", "DATA": "/d"])
+        }
+        #expect(error == .invalidConfiguration(file: "b.json", path: "$.pipelines[0].source.queue", reason: "environment variable P is not set"))
+    }
 }

@@ -33,7 +33,7 @@ struct BridgeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let configuration = try BridgeConfiguration(contentsOf: configFile)
+        let configuration = try BridgeConfiguration(contentsOf: configFile, environment: context.environment)
         for (index, pipeline) in configuration.pipelines.enumerated() {
             guard let file = pipeline.mappingFile else { continue }
             do { _ = try MappingDefinition(contentsOf: file) } catch {
