@@ -20,11 +20,25 @@ public final class BridgeDaemon: Sendable {
     public let pipelines: [BridgePipeline]
     private let closers: [@Sendable () async -> Void]
 
-    /// Opens every source, sink and dead-letter queue of `configuration` (sinks sharing a location share one log).
+    /// Opens every source, sink and dead-letter queue of `configuration` (sinks sharing a location share one log);
+    /// when one fails, closes what was opened and throws ``BridgeError/endpoint(pipeline:path:reason:)``.
     public static func open(_ configuration: BridgeConfiguration) async throws -> BridgeDaemon {
         var logs: [String: any StreamLog] = [:]
         var closers: [@Sendable () async -> Void] = []
         var pipelines: [BridgePipeline] = []
+        do {
+            try await openPipelines(configuration, logs: &logs, closers: &closers, pipelines: &pipelines)
+        } catch {
+            for close in closers { await close() }  // what opened before the failure
+            throw error
+        }
+        return BridgeDaemon(configuration: configuration, pipelines: pipelines, closers: closers)
+    }
+
+    private static func openPipelines(
+        _ configuration: BridgeConfiguration, logs: inout [String: any StreamLog],
+        closers: inout [@Sendable () async -> Void], pipelines: inout [BridgePipeline]
+    ) async throws {
         for (index, pipeline) in configuration.pipelines.enumerated() {
             let path = "$.pipelines[\(index)]"
             func fail(_ field: String, _ error: any Error) -> BridgeError {
@@ -67,7 +81,6 @@ public final class BridgeDaemon: Sendable {
                     deadLetters: deadLetters, deadLetterDestination: deadLetterEndpoint.destination,
                     converter: EventConverter(engine: engine)))
         }
-        return BridgeDaemon(configuration: configuration, pipelines: pipelines, closers: closers)
     }
 
     /// A daemon over already built pipelines (tests, embedding).

@@ -58,4 +58,26 @@ struct BridgeDaemonTests {
         #expect(pipeline.statistics.acknowledged == 0)
         #expect(try spool.depth(of: "IN").inFlight == 1, "left claimed, recovered by the next process")
     }
+
+    @Test("opening fails at the broken pipeline and names it with the JSON path of the failing field")
+    func openFailureClosesEndpoints() async throws {
+        let root = try makeTemporaryDirectory()
+        try Data("{ not a mapping".utf8).write(to: URL(fileURLWithPath: "\(root)/broken.json"))
+        let json = """
+            {"pipelines": [
+              {"name": "good", "source": {"queue": "spool:\(root)/spool/A"}, "sink": {"log": "\(root)/log", "topic": "a"},
+               "deadLetter": {"queue": "spool:\(root)/spool/A.DLQ"}},
+              {"name": "bad", "source": {"queue": "spool:\(root)/spool/B"}, "mapping": "\(root)/broken.json",
+               "sink": {"log": "\(root)/log2", "topic": "b"}, "deadLetter": {"queue": "spool:\(root)/spool/B.DLQ"}}
+            ]}
+            """
+        let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "b.json")
+        let error = try await #require(throws: BridgeError.self) { _ = try await BridgeDaemon.open(configuration) }
+        guard case let .endpoint(pipeline, path, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(pipeline == "bad")
+        #expect(path == "$.pipelines[1].mapping")
+    }
 }
