@@ -71,12 +71,17 @@ let package = Package(
         .target(
             name: "Mapping", dependencies: ["ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Events"],
             swiftSettings: settings),
+        // The bridge daemon: configuration, queue → stream pipelines with dead letters, lifecycle.
+        .target(
+            name: "Bridge",
+            dependencies: ["Events", "StreamLog", "Kafka", "LegacyQueue", "STOMP", "Mapping"],
+            exclude: ["README.md"], swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(
             name: "FerryCLI",
             dependencies: [
                 "ByteCoding", "Events", "StreamLog", "Kafka", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue",
-                "STOMP",
+                "STOMP", "Bridge",
             ],
             swiftSettings: settings),
         .executableTarget(name: "ferry", dependencies: ["FerryCLI"], swiftSettings: settings),
@@ -106,6 +111,8 @@ let package = Package(
         .testTarget(name: "LegacyQueueTests", dependencies: ["LegacyQueue"], swiftSettings: settings),
         .testTarget(name: "STOMPTests", dependencies: ["STOMP", "LegacyQueue", "Transport"], swiftSettings: settings),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Events", "MQ"], swiftSettings: settings),
+        .testTarget(
+            name: "BridgeTests", dependencies: ["Bridge", "LegacyQueue", "StreamLog", "Events", "Mapping"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],
@@ -113,7 +120,9 @@ let package = Package(
         // Talks to real brokers and to independent Python clients; run by scripts/test.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Events", "StreamLog", "ByteCoding", "Kafka", "Mapping", "STOMP", "LegacyQueue", "Transport"],
+            dependencies: [
+                "Events", "StreamLog", "ByteCoding", "Kafka", "Mapping", "STOMP", "LegacyQueue", "Transport", "Bridge",
+            ],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

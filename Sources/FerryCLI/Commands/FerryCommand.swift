@@ -27,7 +27,7 @@ public struct FerryCommand: Command {
             // The one list of top-level commands (see the type's documentation for what joins it).
             subcommands: [
                 LogCommand.self, ProduceCommand.self, ConsumeCommand.self, ConvertCommand.self, CopybookCommand.self,
-                EDICommand.self, MQCommand.self, QueueCommand.self, TestCommand.self, SchemaCommand.self,
+                EDICommand.self, MQCommand.self, QueueCommand.self, TestCommand.self, SchemaCommand.self, BridgeCommand.self,
             ])
     }
 
