@@ -55,7 +55,6 @@ public struct X12ClaimEventWriter {
     private var referencesJSON: [UInt8] = []
     private var providers: [Provider] = []
     private var linesJSON: [UInt8] = []
-    private var partiesJSON: [UInt8] = []
 
     // The open line.
     private var hasLine = false
@@ -65,12 +64,9 @@ public struct X12ClaimEventWriter {
     private var teethJSON: [UInt8] = []
     private var lineProviders: [Provider] = []
 
-    /// The event being assembled.
-    private var event: [UInt8] = []
 
     /// A writer.
     public init() {
-        event.reserveCapacity(1 << 14)
         linesJSON.reserveCapacity(1 << 12)
     }
 
@@ -956,26 +952,24 @@ public struct X12ClaimEventWriter {
         Self.member(&out, &first, #""gender":"#, party.gender, source)
     }
 
-    /// Renders the parties of the claim's HL chain (billing provider through `hlPath`) into ``partiesJSON``.
-    private mutating func renderParties() {
-        var out = partiesJSON
-        partiesJSON = []
-        out.removeAll(keepingCapacity: true)
-        if let level = claim.billingLevel {
-            if let rendered = levels[level].billingJSON {
-                out.append(contentsOf: renderedStore[rendered.start..<rendered.end])
-            } else {
-                let start = out.count
-                out.appendLiteral(#","billingProvider":{"#)
-                var party = levels[level].party
-                if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
-                var first = true
-                Self.appendPartyMembers(party, store, to: &out, first: &first)
-                out.appendLiteral("}")
-                let cached = renderedStore.count
-                renderedStore.append(contentsOf: out[start...])
-                levels[level].billingJSON = Span(start: cached, end: renderedStore.count)
-            }
+    /// Renders the billing provider of the claim's 2000A level into ``renderedStore`` unless it already is there.
+    private mutating func renderBillingProvider() {
+        guard let level = claim.billingLevel, levels[level].billingJSON == nil else { return }
+        let start = renderedStore.count
+        renderedStore.appendLiteral(#","billingProvider":{"#)
+        var party = levels[level].party
+        if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
+        var first = true
+        Self.appendPartyMembers(party, store, to: &renderedStore, first: &first)
+        renderedStore.appendLiteral("}")
+        levels[level].billingJSON = Span(start: start, end: renderedStore.count)
+    }
+
+    /// Appends the parties of the claim's HL chain (billing provider through `hlPath`); the billing provider must
+    /// be rendered (``renderBillingProvider()``).
+    private mutating func appendParties(to out: inout [UInt8]) {
+        if let level = claim.billingLevel, let rendered = levels[level].billingJSON {
+            renderedStore.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[rendered.start..<rendered.end]).assumingMemoryBound(to: UInt8.self)) }
         }
         if let level = claim.subscriberLevel {
             out.appendLiteral(#","subscriber":{"#)
@@ -1016,7 +1010,6 @@ public struct X12ClaimEventWriter {
             }
         }
         out.appendLiteral("]")
-        partiesJSON = out
     }
 
     private mutating func renderTransaction() {
@@ -1033,11 +1026,16 @@ public struct X12ClaimEventWriter {
         hasClaim = false
         defer { claimRejected = false }
         guard !claimRejected else { return }
-        renderParties()
+        renderBillingProvider()
+        // The event goes straight into the output buffer (no copy of the assembled event).
+        writer.writeRawJSON { out in appendEvent(to: &out) }
+        written(&writer)
+    }
+
+    /// Appends the open claim's event (parties rendered). `mutating` though it changes nothing: called from the
+    /// output writer's closure, a non-mutating call copied the whole writer (every buffer retained and released).
+    private mutating func appendEvent(to out: inout [UInt8]) {
         let reference = claimReference
-        var out = event
-        event = []
-        out.removeAll(keepingCapacity: true)
         // Envelope (``X12ClaimEvent``'s attribute order).
         out.appendLiteral(#"{"specversion":"1.0","id":"#)
         let uuid = EventIdentity.uuid(
@@ -1093,7 +1091,7 @@ public struct X12ClaimEventWriter {
             out.appendJSONString(text)
         }
         out.appendLiteral("}")
-        out.append(contentsOf: partiesJSON)
+        appendParties(to: &out)
         out.appendLiteral(#","diagnoses":["#)
         out.append(contentsOf: diagnosesJSON)
         out.appendLiteral(#"],"otherHealthCareCodes":["#)
@@ -1123,9 +1121,6 @@ public struct X12ClaimEventWriter {
         out.appendLiteral(#","serviceLines":["#)
         out.append(contentsOf: linesJSON)
         out.appendLiteral("]}}")
-        out.withUnsafeBytes { writer.writeRawJSON($0) }
-        event = out
-        written(&writer)
     }
 
     // MARK: Members
