@@ -1135,10 +1135,16 @@ public struct X12ClaimEventWriter {
         orEmpty: Bool = false
     ) {
         guard span != nil || orEmpty else { return }
-        Self.comma(&out, &first)
-        out.appendLiteral(key)
-        guard let span else { return out.appendLiteral(#""""#) }
-        source.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end])) }
+        let comma = !first
+        first = false
+        guard let span else {
+            if comma { out.append(UInt8(ascii: ",")) }
+            out.appendLiteral(key)
+            return out.appendLiteral(#""""#)
+        }
+        source.withUnsafeBytes {
+            out.appendMember(comma: comma, key: key, value: UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]))
+        }
     }
 
     private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ text: String) {
@@ -1242,6 +1248,44 @@ extension [UInt8] {
             var text = X12SegmentFields.string(bytes)
             text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &self) }
         }
+    }
+
+    /// Appends `,"key":` (the comma when `comma`) and the JSON string of segment bytes `value`, the same bytes as
+    /// ``appendLiteral(_:)`` then ``appendJSONString(_:)-(UnsafeRawBufferPointer)``. A short member whose value
+    /// needs no escaping (nearly all) is assembled on the stack and appended in one copy: one capacity and
+    /// uniqueness check instead of four or five.
+    mutating func appendMember(comma: Bool, key: StaticString, value: UnsafeRawBufferPointer) {
+        let capacity = 128
+        let keyCount = key.utf8CodeUnitCount
+        let start = comma ? 1 : 0
+        let total = start + keyCount + value.count + 2
+        guard total <= capacity, Self.isPlainJSON(value) else {
+            if comma { append(UInt8(ascii: ",")) }
+            appendLiteral(key)
+            appendJSONString(value)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            precondition(buffer.count >= total)
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw[0] = UInt8(ascii: ",")
+            UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + keyCount)])
+                .copyMemory(from: UnsafeRawBufferPointer(start: key.utf8Start, count: keyCount))
+            let valueStart = start + keyCount + 1
+            raw[valueStart - 1] = UInt8(ascii: "\"")
+            if !value.isEmpty {
+                UnsafeMutableRawBufferPointer(rebasing: raw[valueStart..<(valueStart + value.count)]).copyMemory(from: value)
+            }
+            raw[total - 1] = UInt8(ascii: "\"")
+            append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<total]))
+        }
+    }
+
+    /// Whether `bytes` are printable ASCII without `"` or `\`: their JSON string is themselves in quotes.
+    @inline(__always)
+    static func isPlainJSON(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return false }
+        return true
     }
 
     /// Appends `"CCYY-MM-DD"` of 8 digits `CCYYMMDD`.
