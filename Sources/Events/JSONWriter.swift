@@ -175,6 +175,14 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: json.assumingMemoryBound(to: UInt8.self))
     }
 
+    /// Writes one value that `body` appends, already encoded, straight to the end of the buffer (no intermediate
+    /// copy): the separator is written first, then `body` gets the buffer. The caller guarantees `body` appends a
+    /// single valid JSON value and only appends.
+    public mutating func writeRawJSON(appending body: (inout [UInt8]) -> Void) {
+        separate()
+        body(&bytes)
+    }
+
     /// Writes already-encoded JSON as one value, verbatim.
     public mutating func writeRawJSON(_ json: [UInt8]) {
         separate()

@@ -96,34 +96,38 @@ public struct SHA1: Sendable {
             byte(h3, 0), byte(h3, 1), byte(h3, 2), byte(h3, 3)))
     }
 
-    /// Processes one 64-byte block (FIPS 180-4 §6.1.2) with the 16-word circular schedule of §6.1.3.
+    /// Processes one 64-byte block (FIPS 180-4 §6.1.2) with the 16-word circular schedule of §6.1.3; the 80 rounds
+    /// run as four loops of 20, one per round function, so no round branches on its number.
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             for t in 0..<16 {
                 w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
             }
             var a = h0, b = h1, c = h2, d = h3, e = h4
-            for t in 0..<80 {
+            /// Word `t` of the schedule (computed in place for t ≥ 16).
+            @inline(__always)
+            func word(_ t: Int) -> UInt32 {
                 let s = t & 15
                 if t >= 16 {
                     let mixed = w[(s + 13) & 15] ^ w[(s + 8) & 15] ^ w[(s + 2) & 15] ^ w[s]
                     w[s] = rotateLeft(mixed, 1)
                 }
-                let f: UInt32
-                let k: UInt32
-                switch t {
-                case 0..<20: f = (b & c) | (~b & d); k = 0x5A82_7999
-                case 20..<40: f = b ^ c ^ d; k = 0x6ED9_EBA1
-                case 40..<60: f = (b & c) | (b & d) | (c & d); k = 0x8F1B_BCDC
-                default: f = b ^ c ^ d; k = 0xCA62_C1D6
-                }
-                let temp = rotateLeft(a, 5) &+ f &+ e &+ k &+ w[s]
+                return w[s]
+            }
+            /// One round with the round function's value `f` and constant `k`.
+            @inline(__always)
+            func round(_ f: UInt32, _ k: UInt32, _ t: Int) {
+                let temp = rotateLeft(a, 5) &+ f &+ e &+ k &+ word(t)
                 e = d
                 d = c
                 c = rotateLeft(b, 30)
                 b = a
                 a = temp
             }
+            for t in 0..<20 { round((b & c) | (~b & d), 0x5A82_7999, t) }
+            for t in 20..<40 { round(b ^ c ^ d, 0x6ED9_EBA1, t) }
+            for t in 40..<60 { round((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, t) }
+            for t in 60..<80 { round(b ^ c ^ d, 0xCA62_C1D6, t) }
             h0 &+= a
             h1 &+= b
             h2 &+= c

@@ -55,7 +55,6 @@ public struct X12ClaimEventWriter {
     private var referencesJSON: [UInt8] = []
     private var providers: [Provider] = []
     private var linesJSON: [UInt8] = []
-    private var partiesJSON: [UInt8] = []
 
     // The open line.
     private var hasLine = false
@@ -65,12 +64,9 @@ public struct X12ClaimEventWriter {
     private var teethJSON: [UInt8] = []
     private var lineProviders: [Provider] = []
 
-    /// The event being assembled.
-    private var event: [UInt8] = []
 
     /// A writer.
     public init() {
-        event.reserveCapacity(1 << 14)
         linesJSON.reserveCapacity(1 << 12)
     }
 
@@ -956,26 +952,24 @@ public struct X12ClaimEventWriter {
         Self.member(&out, &first, #""gender":"#, party.gender, source)
     }
 
-    /// Renders the parties of the claim's HL chain (billing provider through `hlPath`) into ``partiesJSON``.
-    private mutating func renderParties() {
-        var out = partiesJSON
-        partiesJSON = []
-        out.removeAll(keepingCapacity: true)
-        if let level = claim.billingLevel {
-            if let rendered = levels[level].billingJSON {
-                out.append(contentsOf: renderedStore[rendered.start..<rendered.end])
-            } else {
-                let start = out.count
-                out.appendLiteral(#","billingProvider":{"#)
-                var party = levels[level].party
-                if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
-                var first = true
-                Self.appendPartyMembers(party, store, to: &out, first: &first)
-                out.appendLiteral("}")
-                let cached = renderedStore.count
-                renderedStore.append(contentsOf: out[start...])
-                levels[level].billingJSON = Span(start: cached, end: renderedStore.count)
-            }
+    /// Renders the billing provider of the claim's 2000A level into ``renderedStore`` unless it already is there.
+    private mutating func renderBillingProvider() {
+        guard let level = claim.billingLevel, levels[level].billingJSON == nil else { return }
+        let start = renderedStore.count
+        renderedStore.appendLiteral(#","billingProvider":{"#)
+        var party = levels[level].party
+        if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
+        var first = true
+        Self.appendPartyMembers(party, store, to: &renderedStore, first: &first)
+        renderedStore.appendLiteral("}")
+        levels[level].billingJSON = Span(start: start, end: renderedStore.count)
+    }
+
+    /// Appends the parties of the claim's HL chain (billing provider through `hlPath`); the billing provider must
+    /// be rendered (``renderBillingProvider()``).
+    private mutating func appendParties(to out: inout [UInt8]) {
+        if let level = claim.billingLevel, let rendered = levels[level].billingJSON {
+            renderedStore.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[rendered.start..<rendered.end]).assumingMemoryBound(to: UInt8.self)) }
         }
         if let level = claim.subscriberLevel {
             out.appendLiteral(#","subscriber":{"#)
@@ -1016,7 +1010,6 @@ public struct X12ClaimEventWriter {
             }
         }
         out.appendLiteral("]")
-        partiesJSON = out
     }
 
     private mutating func renderTransaction() {
@@ -1033,11 +1026,16 @@ public struct X12ClaimEventWriter {
         hasClaim = false
         defer { claimRejected = false }
         guard !claimRejected else { return }
-        renderParties()
+        renderBillingProvider()
+        // The event goes straight into the output buffer (no copy of the assembled event).
+        writer.writeRawJSON { out in appendEvent(to: &out) }
+        written(&writer)
+    }
+
+    /// Appends the open claim's event (parties rendered). `mutating` though it changes nothing: called from the
+    /// output writer's closure, a non-mutating call copied the whole writer (every buffer retained and released).
+    private mutating func appendEvent(to out: inout [UInt8]) {
         let reference = claimReference
-        var out = event
-        event = []
-        out.removeAll(keepingCapacity: true)
         // Envelope (``X12ClaimEvent``'s attribute order).
         out.appendLiteral(#"{"specversion":"1.0","id":"#)
         let uuid = EventIdentity.uuid(
@@ -1093,7 +1091,7 @@ public struct X12ClaimEventWriter {
             out.appendJSONString(text)
         }
         out.appendLiteral("}")
-        out.append(contentsOf: partiesJSON)
+        appendParties(to: &out)
         out.appendLiteral(#","diagnoses":["#)
         out.append(contentsOf: diagnosesJSON)
         out.appendLiteral(#"],"otherHealthCareCodes":["#)
@@ -1123,9 +1121,6 @@ public struct X12ClaimEventWriter {
         out.appendLiteral(#","serviceLines":["#)
         out.append(contentsOf: linesJSON)
         out.appendLiteral("]}}")
-        out.withUnsafeBytes { writer.writeRawJSON($0) }
-        event = out
-        written(&writer)
     }
 
     // MARK: Members
@@ -1140,10 +1135,16 @@ public struct X12ClaimEventWriter {
         orEmpty: Bool = false
     ) {
         guard span != nil || orEmpty else { return }
-        Self.comma(&out, &first)
-        out.appendLiteral(key)
-        guard let span else { return out.appendLiteral(#""""#) }
-        source.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end])) }
+        let comma = !first
+        first = false
+        guard let span else {
+            if comma { out.append(UInt8(ascii: ",")) }
+            out.appendLiteral(key)
+            return out.appendLiteral(#""""#)
+        }
+        source.withUnsafeBytes {
+            out.appendMember(comma: comma, key: key, value: UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]))
+        }
     }
 
     private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ text: String) {
@@ -1247,6 +1248,44 @@ extension [UInt8] {
             var text = X12SegmentFields.string(bytes)
             text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &self) }
         }
+    }
+
+    /// Appends `,"key":` (the comma when `comma`) and the JSON string of segment bytes `value`, the same bytes as
+    /// ``appendLiteral(_:)`` then ``appendJSONString(_:)-(UnsafeRawBufferPointer)``. A short member whose value
+    /// needs no escaping (nearly all) is assembled on the stack and appended in one copy: one capacity and
+    /// uniqueness check instead of four or five.
+    mutating func appendMember(comma: Bool, key: StaticString, value: UnsafeRawBufferPointer) {
+        let capacity = 128
+        let keyCount = key.utf8CodeUnitCount
+        let start = comma ? 1 : 0
+        let total = start + keyCount + value.count + 2
+        guard total <= capacity, Self.isPlainJSON(value) else {
+            if comma { append(UInt8(ascii: ",")) }
+            appendLiteral(key)
+            appendJSONString(value)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            precondition(buffer.count >= total)
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw[0] = UInt8(ascii: ",")
+            UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + keyCount)])
+                .copyMemory(from: UnsafeRawBufferPointer(start: key.utf8Start, count: keyCount))
+            let valueStart = start + keyCount + 1
+            raw[valueStart - 1] = UInt8(ascii: "\"")
+            if !value.isEmpty {
+                UnsafeMutableRawBufferPointer(rebasing: raw[valueStart..<(valueStart + value.count)]).copyMemory(from: value)
+            }
+            raw[total - 1] = UInt8(ascii: "\"")
+            append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<total]))
+        }
+    }
+
+    /// Whether `bytes` are printable ASCII without `"` or `\`: their JSON string is themselves in quotes.
+    @inline(__always)
+    static func isPlainJSON(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return false }
+        return true
     }
 
     /// Appends `"CCYY-MM-DD"` of 8 digits `CCYYMMDD`.
