@@ -102,6 +102,7 @@ import Testing
         let message = try #require((events.first?["data"] as? [String: Any])?["message"] as? [String: Any])
         #expect(message["segmentCount"] as? Int == 28)
         #expect(message["identifier"] as? [String] == ["INVOIC", "D", "93A", "UN"])
-        #expect(result.errorOutput.contains("characterOutsideRepertoire"), "UTF-8 in a UNOA interchange is a warning")
+        #expect(result.errorOutput.contains("warning: segment 8 (byte 171): element 3, component 1 has characters outside the UNOA repertoire"),
+                "UTF-8 in a UNOA interchange is a warning")
     }
 }

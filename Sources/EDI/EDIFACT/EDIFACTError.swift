@@ -58,5 +58,16 @@ public struct EDIFACTWarning: Sendable, Hashable, CustomStringConvertible {
     /// Byte offset from the start of the input.
     public var byteOffset: Int
 
-    public var description: String { "segment \(segmentPosition) (byte \(byteOffset)): \(kind)" }
+    public var description: String {
+        let what: String
+        switch kind {
+        case .skippedBytesBeforeInterchange(let count):
+            what = "\(count) bytes before UNA/UNB were skipped"
+        case let .characterOutsideRepertoire(syntaxIdentifier, element, component):
+            what = "element \(element), component \(component) has characters outside the \(syntaxIdentifier) repertoire (kept as they are)"
+        case .unknownSyntaxIdentifier(let identifier):
+            what = "unknown syntax identifier \(identifier); text is read as UTF-8, else Latin-1"
+        }
+        return "segment \(segmentPosition) (byte \(byteOffset)): \(what)"
+    }
 }
