@@ -24,8 +24,14 @@ public import StreamLog
 /// `stomp://${FERRY_STOMP_USER}:${FERRY_STOMP_PASSWORD}@broker:61613/queue/CLAIMS`), so secrets stay out of the
 /// file and off the command line; a variable that is not set is an error naming the field.
 public struct BridgeConfiguration: Sendable {
-    /// The pipelines, in file order; names are unique.
+    /// The queue → stream pipelines, in file order; names are unique.
     public var pipelines: [PipelineConfiguration]
+    /// The stream → queue pipelines (a `source` with `log`), in file order; names are unique across both kinds.
+    public var streamPipelines: [StreamToQueuePipelineConfiguration] = []
+    /// The watched-directory → stream pipelines (a `source` with `directory`), in file order.
+    public var directoryPipelines: [DirectoryPipelineConfiguration] = []
+    /// The pipeline names of every kind in file order (for JSON paths in errors).
+    var pipelineOrder: [String] = []
     /// How long a stopping bridge waits for in-flight work to be appended and acknowledged before it abandons
     /// it (abandoned messages are redelivered by the source). Default: 10 s.
     public var drainTimeout: Duration
@@ -127,9 +133,27 @@ extension BridgeConfiguration {
         }
         if items.isEmpty { throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "must not be empty") }
         var pipelines: [PipelineConfiguration] = []
+        var streamPipelines: [StreamToQueuePipelineConfiguration] = []
+        var directoryPipelines: [DirectoryPipelineConfiguration] = []
         var names: Set<String> = []
         for (index, item) in items.enumerated() {
             let path = "$.pipelines[\(index)]"
+            if ConfigurationReader.isStreamPipeline(item) {
+                let pipeline = try reader.streamPipeline(item, at: path)
+                guard names.insert(pipeline.name).inserted else {
+                    throw .invalidConfiguration(file: file, path: path + ".name", reason: "duplicate pipeline name '\(pipeline.name)'")
+                }
+                streamPipelines.append(pipeline)
+                continue
+            }
+            if ConfigurationReader.isDirectoryPipeline(item) {
+                let pipeline = try reader.directoryPipeline(item, at: path)
+                guard names.insert(pipeline.name).inserted else {
+                    throw .invalidConfiguration(file: file, path: path + ".name", reason: "duplicate pipeline name '\(pipeline.name)'")
+                }
+                directoryPipelines.append(pipeline)
+                continue
+            }
             let pipeline = try reader.pipeline(item, at: path)
             guard names.insert(pipeline.name).inserted else {
                 throw .invalidConfiguration(file: file, path: path + ".name", reason: "duplicate pipeline name '\(pipeline.name)'")
@@ -137,11 +161,14 @@ extension BridgeConfiguration {
             pipelines.append(pipeline)
         }
         self.init(pipelines: pipelines, drainTimeout: .milliseconds(Int64(drain * 1000)))
+        self.streamPipelines = streamPipelines
+        self.directoryPipelines = directoryPipelines
+        self.pipelineOrder = items.map { $0["name"]?.stringValue ?? "" }
     }
 }
 
 /// Reads configuration values, throwing ``BridgeError/invalidConfiguration(file:path:reason:)`` with the path.
-private struct ConfigurationReader {
+struct ConfigurationReader {
     let file: String
     let environment: [String: String]
 

@@ -18,6 +18,10 @@ public final class BridgeDaemon: Sendable {
     public let configuration: BridgeConfiguration
     /// The pipelines, in configuration order.
     public let pipelines: [BridgePipeline]
+    /// The stream → queue pipelines, in configuration order.
+    public let streamPipelines: [StreamToQueuePipeline]
+    /// The watched-directory → stream pipelines, in configuration order.
+    public let directoryPipelines: [DirectoryPipeline]
     private let closers: [@Sendable () async -> Void]
 
     /// Opens every source, sink and dead-letter queue of `configuration` (sinks sharing a location share one log);
@@ -26,13 +30,19 @@ public final class BridgeDaemon: Sendable {
         var logs: [String: any StreamLog] = [:]
         var closers: [@Sendable () async -> Void] = []
         var pipelines: [BridgePipeline] = []
+        var streamPipelines: [StreamToQueuePipeline] = []
+        var directoryPipelines: [DirectoryPipeline] = []
         do {
             try await openPipelines(configuration, logs: &logs, closers: &closers, pipelines: &pipelines)
+            try await openStreamPipelines(configuration, logs: &logs, closers: &closers, pipelines: &streamPipelines)
+            try await openDirectoryPipelines(configuration, logs: &logs, closers: &closers, pipelines: &directoryPipelines)
         } catch {
             for close in closers { await close() }  // what opened before the failure
             throw error
         }
-        return BridgeDaemon(configuration: configuration, pipelines: pipelines, closers: closers)
+        return BridgeDaemon(
+            configuration: configuration, pipelines: pipelines, streamPipelines: streamPipelines,
+            directoryPipelines: directoryPipelines, closers: closers)
     }
 
     private static func openPipelines(
@@ -84,13 +94,23 @@ public final class BridgeDaemon: Sendable {
     }
 
     /// A daemon over already built pipelines (tests, embedding).
-    public convenience init(configuration: BridgeConfiguration, pipelines: [BridgePipeline]) {
-        self.init(configuration: configuration, pipelines: pipelines, closers: [])
+    public convenience init(
+        configuration: BridgeConfiguration, pipelines: [BridgePipeline], streamPipelines: [StreamToQueuePipeline] = [],
+        directoryPipelines: [DirectoryPipeline] = []
+    ) {
+        self.init(
+            configuration: configuration, pipelines: pipelines, streamPipelines: streamPipelines,
+            directoryPipelines: directoryPipelines, closers: [])
     }
 
-    private init(configuration: BridgeConfiguration, pipelines: [BridgePipeline], closers: [@Sendable () async -> Void]) {
+    private init(
+        configuration: BridgeConfiguration, pipelines: [BridgePipeline], streamPipelines: [StreamToQueuePipeline],
+        directoryPipelines: [DirectoryPipeline], closers: [@Sendable () async -> Void]
+    ) {
         self.configuration = configuration
         self.pipelines = pipelines
+        self.streamPipelines = streamPipelines
+        self.directoryPipelines = directoryPipelines
         self.closers = closers
     }
 
@@ -112,20 +132,27 @@ public final class BridgeDaemon: Sendable {
     private func runPipelines(until isStopRequested: @escaping @Sendable () -> Bool) async throws -> BridgeOutcome {
         struct DrainTimeout: Error {}
         let pipelines = self.pipelines
+        let streamPipelines = self.streamPipelines
+        let directoryPipelines = self.directoryPipelines
+        let running = pipelines.count + streamPipelines.count + directoryPipelines.count
         let drainTimeout = configuration.drainTimeout
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 for pipeline in pipelines { group.addTask { try await pipeline.run(); return true } }
+                for pipeline in streamPipelines { group.addTask { try await pipeline.run(); return true } }
+                for pipeline in directoryPipelines { group.addTask { try await pipeline.run(); return true } }
                 group.addTask {
                     while !isStopRequested() { try await Task.sleep(for: .milliseconds(50)) }
                     for pipeline in pipelines { pipeline.requestStop() }
+                    for pipeline in streamPipelines { pipeline.requestStop() }
+                    for pipeline in directoryPipelines { pipeline.requestStop() }
                     try await Task.sleep(for: drainTimeout)
                     throw DrainTimeout()
                 }
                 var finished = 0
                 while let isPipeline = try await group.next() {
                     if isPipeline { finished += 1 }
-                    if finished == pipelines.count { break }
+                    if finished == running { break }
                 }
                 group.cancelAll()
             }

@@ -41,9 +41,12 @@ struct BridgeCommand: Command {
                     file: configFile, path: "$.pipelines[\(index)].mapping", reason: error.description)
             }
         }
-        let names = configuration.pipelines.map(\.name).joined(separator: ", ")
+        try checkStreamPipelineMappings(configuration)
+        let allNames = configuration.pipelines.map(\.name) + configuration.streamPipelines.map(\.name)
+            + configuration.directoryPipelines.map(\.name)
+        let names = allNames.joined(separator: ", ")
         if checksOnly {
-            context.output.write("\(configFile): valid (\(configuration.pipelines.count) pipeline\(configuration.pipelines.count == 1 ? "" : "s"): \(names))\n")
+            context.output.write("\(configFile): valid (\(allNames.count) pipeline\(allNames.count == 1 ? "" : "s"): \(names))\n")
             return
         }
         StopSignal.install()
@@ -64,6 +67,7 @@ struct BridgeCommand: Command {
             line.field("source_retries", counts.sourceRetries)
             context.errorOutput.write(bytes: line.finish())
         }
+        writeStreamPipelineStatistics(daemon, context)
         switch outcome {
         case .drained:
             context.errorOutput.write("bridge: stopped, in-flight messages drained\n")

@@ -1,0 +1,110 @@
+import Kafka
+import LegacyQueue
+import Mapping
+import StreamLog
+
+extension BridgeDaemon {
+    /// Opens the source log, sink queue and dead-letter queue of every stream → queue pipeline (logs already
+    /// opened by another pipeline are shared), appending what must be closed to `closers`.
+    static func openStreamPipelines(
+        _ configuration: BridgeConfiguration, logs: inout [String: any StreamLog],
+        closers: inout [@Sendable () async -> Void], pipelines: inout [StreamToQueuePipeline]
+    ) async throws {
+        for pipeline in configuration.streamPipelines {
+            let path = "$.pipelines[\(configuration.pipelinePosition(of: pipeline.name))]"
+            func fail(_ field: String, _ error: any Error) -> BridgeError {
+                .endpoint(pipeline: pipeline.name, path: path + field, reason: String(describing: error))
+            }
+            let sinkEndpoint = try QueueEndpoint(parsing: pipeline.sink)
+            let deadLetterEndpoint = try QueueEndpoint(parsing: pipeline.deadLetter)
+            let sink: any LegacyQueue
+            let deadLetters: any LegacyQueue
+            do { sink = try await sinkEndpoint.open() } catch { throw fail(".sink.queue", error) }
+            closers.append { try? await sink.close() }
+            do { deadLetters = try await deadLetterEndpoint.open() } catch { throw fail(".deadLetter.queue", error) }
+            closers.append { try? await deadLetters.close() }
+            let source: any StreamLog
+            if let shared = logs[pipeline.source.log] {
+                source = shared
+            } else if pipeline.source.isKafka {
+                do {
+                    let log = try KafkaStreamLog(url: pipeline.source.log)
+                    closers.append { log.close() }
+                    source = log
+                } catch { throw fail(".source.log", error) }
+            } else {
+                do {
+                    let log = try LocalLog(LocalLogConfiguration(directory: pipeline.source.log))
+                    closers.append { try? log.close() }
+                    source = log
+                } catch { throw fail(".source.log", error) }
+            }
+            logs[pipeline.source.log] = source
+            var engine: MappingEngine?
+            if let file = pipeline.mappingFile {
+                do {
+                    let definition = try MappingDefinition(contentsOf: file)
+                    guard definition.isReversible else {
+                        throw BridgeError.endpoint(
+                            pipeline: pipeline.name, path: path + ".mapping",
+                            reason: "the mapping '\(file)' is not reversible, so it cannot encode events for a queue")
+                    }
+                    engine = MappingEngine(mapping: definition)
+                } catch let error as BridgeError { throw error } catch { throw fail(".mapping", error) }
+            }
+            pipelines.append(
+                StreamToQueuePipeline(
+                    configuration: pipeline, source: source, sink: sink, sinkDestination: sinkEndpoint.destination,
+                    deadLetters: deadLetters, deadLetterDestination: deadLetterEndpoint.destination,
+                    encoder: StreamEventEncoder(engine: engine)))
+        }
+    }
+}
+
+extension BridgeConfiguration {
+    /// The position of pipeline `name` in the file's `pipelines` array, counting both kinds (for JSON paths).
+    public func pipelinePosition(of name: String) -> Int {
+        pipelineOrder.firstIndex(of: name)
+            ?? streamPipelines.firstIndex { $0.name == name }.map { $0 + pipelines.count }
+            ?? pipelines.firstIndex { $0.name == name } ?? 0
+    }
+}
+
+extension BridgeDaemon {
+    /// Opens the sink of every watched-directory pipeline (logs already opened by another pipeline are shared).
+    static func openDirectoryPipelines(
+        _ configuration: BridgeConfiguration, logs: inout [String: any StreamLog],
+        closers: inout [@Sendable () async -> Void], pipelines: inout [DirectoryPipeline]
+    ) async throws {
+        for pipeline in configuration.directoryPipelines {
+            let path = "$.pipelines[\(configuration.pipelinePosition(of: pipeline.name))]"
+            func fail(_ field: String, _ error: any Error) -> BridgeError {
+                .endpoint(pipeline: pipeline.name, path: path + field, reason: String(describing: error))
+            }
+            let sink: any StreamLog
+            if let shared = logs[pipeline.sink.log] {
+                sink = shared
+            } else if pipeline.sink.isKafka {
+                do {
+                    let log = try KafkaStreamLog(url: pipeline.sink.log)
+                    closers.append { log.close() }
+                    sink = log
+                } catch { throw fail(".sink.log", error) }
+            } else {
+                do {
+                    let log = try LocalLog(LocalLogConfiguration(directory: pipeline.sink.log, fsync: pipeline.sink.fsync))
+                    closers.append { try? log.close() }
+                    sink = log
+                } catch { throw fail(".sink.log", error) }
+            }
+            logs[pipeline.sink.log] = sink
+            var engine: MappingEngine?
+            if let file = pipeline.mappingFile {
+                do { engine = MappingEngine(mapping: try MappingDefinition(contentsOf: file)) } catch {
+                    throw fail(".mapping", error)
+                }
+            }
+            pipelines.append(DirectoryPipeline(configuration: pipeline, sink: sink, reader: FileEventReader(engine: engine)))
+        }
+    }
+}

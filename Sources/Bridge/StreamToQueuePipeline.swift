@@ -1,0 +1,245 @@
+import Foundation
+public import LegacyQueue
+public import StreamLog
+import Synchronization
+
+/// One stream → queue pipeline (the reverse of ``PipelineConfiguration``): a topic of the embedded log or of
+/// Kafka, read as consumer group ``StreamSourceConfiguration/group``, into a queue.
+public struct StreamToQueuePipelineConfiguration: Sendable {
+    /// A unique name (shared with the queue → stream pipelines), used in output and dead-letter headers.
+    public var name: String
+    /// The topic read and the group whose committed offsets record progress.
+    public var source: StreamSourceConfiguration
+    /// A reversible mapping: each event is encoded back into the legacy bytes through it. Default: none, meaning
+    /// each event is sent as one CloudEvent in JSON format.
+    public var mappingFile: String?
+    /// The queue the messages go to: `spool:/dir/NAME` or `stomp://[user[:password]@]host:port/queue/NAME`.
+    public var sink: String
+    /// The dead-letter queue for records that cannot become a message (not a CloudEvent, rejected by the
+    /// mapping's reverse).
+    public var deadLetter: String
+    /// Records read from one partition and sent in one batch, at most; the offset is committed after the batch
+    /// was confirmed by the queue. Default: 256.
+    public var maxInFlight: Int
+    /// The first wait after an error; doubles up to ``maxRetryBackoff``, with full jitter. Default: 100 ms.
+    public var retryBackoff: Duration
+    /// The longest wait between retries. Default: 5 s.
+    public var maxRetryBackoff: Duration
+    /// How long an idle pipeline waits before reading the topic again. Default: 100 ms.
+    public var pollInterval: Duration
+
+    /// A pipeline; parameters default to the values documented on the properties.
+    public init(
+        name: String, source: StreamSourceConfiguration, mappingFile: String? = nil, sink: String, deadLetter: String,
+        maxInFlight: Int = 256, retryBackoff: Duration = .milliseconds(100), maxRetryBackoff: Duration = .seconds(5),
+        pollInterval: Duration = .milliseconds(100)
+    ) {
+        self.name = name
+        self.source = source
+        self.mappingFile = mappingFile
+        self.sink = sink
+        self.deadLetter = deadLetter
+        self.maxInFlight = maxInFlight
+        self.retryBackoff = retryBackoff
+        self.maxRetryBackoff = maxRetryBackoff
+        self.pollInterval = pollInterval
+    }
+}
+
+/// Where a stream → queue pipeline reads.
+public struct StreamSourceConfiguration: Sendable, Equatable {
+    /// The embedded log's directory, or a Kafka cluster `kafka://host:port[,host:port…]`.
+    public var log: String
+    /// The topic; every partition is read.
+    public var topic: String
+    /// The consumer group whose committed offset (per partition) says what was sent. Default: `ferry-bridge-`
+    /// followed by the pipeline name.
+    public var group: String
+
+    /// A source.
+    public init(log: String, topic: String, group: String) {
+        self.log = log
+        self.topic = topic
+        self.group = group
+    }
+
+    /// Whether ``log`` names a Kafka cluster.
+    public var isKafka: Bool { log.hasPrefix("kafka://") }
+}
+
+/// Counters of one stream → queue pipeline since it started.
+public struct StreamPipelineStatistics: Sendable, Equatable {
+    /// Records read from the topic (re-reads after an error included).
+    public var received = 0
+    /// Messages the queue confirmed.
+    public var sent = 0
+    /// Records whose offset was committed after their message (or dead letter) was confirmed.
+    public var committed = 0
+    /// Records sent to the dead-letter queue.
+    public var deadLettered = 0
+    /// Queue sends retried after an error.
+    public var sinkRetries = 0
+    /// Topic reads and offset commits retried after an error.
+    public var sourceRetries = 0
+}
+
+/// One stream → queue pipeline with at-least-once delivery.
+///
+/// Partition by partition, the pipeline reads up to ``StreamToQueuePipelineConfiguration/maxInFlight`` records
+/// after the group's committed offset, turns each into a ``QueueMessage`` (``StreamEventEncoder``), sends them
+/// to the queue as one batch (a STOMP transaction, committed with a receipt; spool files written and synced), and
+/// only then commits the offset after the batch. A record that cannot become a message goes to the dead-letter
+/// queue with its original bytes and ``DeadLetterHeader`` reasons (``DeadLetterHeader/offset`` naming the
+/// record), before the offset moves past it. Read, send and commit errors are retried with jittered exponential
+/// backoff, for ever. Messages of one partition arrive in offset order, and each carries the event's
+/// `partitionkey` as JMSXGroupID so competing legacy consumers keep per-key order too.
+///
+/// A crash at any point loses nothing: the records after the committed offset are read and sent again; the
+/// duplicates carry the same event id (`ce_id` property).
+public final class StreamToQueuePipeline: Sendable {
+    /// The settings.
+    public let configuration: StreamToQueuePipelineConfiguration
+    private let source: any StreamLog
+    private let sink: any LegacyQueue
+    private let sinkDestination: String
+    private let deadLetters: any LegacyQueue
+    private let deadLetterDestination: String
+    private let encoder: StreamEventEncoder
+    private let state = Mutex(State())
+
+    private struct State {
+        var isStopRequested = false
+        var statistics = StreamPipelineStatistics()
+    }
+
+    /// A pipeline over opened endpoints.
+    /// - Parameters:
+    ///   - source: the stream log read; the topic and group are in `configuration.source`.
+    ///   - sink: the queue written, with `sinkDestination` its destination.
+    ///   - deadLetters: the queue dead letters go to, with `deadLetterDestination`.
+    public init(
+        configuration: StreamToQueuePipelineConfiguration, source: any StreamLog, sink: any LegacyQueue,
+        sinkDestination: String, deadLetters: any LegacyQueue, deadLetterDestination: String,
+        encoder: StreamEventEncoder
+    ) {
+        self.configuration = configuration
+        self.source = source
+        self.sink = sink
+        self.sinkDestination = sinkDestination
+        self.deadLetters = deadLetters
+        self.deadLetterDestination = deadLetterDestination
+        self.encoder = encoder
+    }
+
+    /// The counters so far.
+    public var statistics: StreamPipelineStatistics { state.withLock { $0.statistics } }
+
+    /// Asks ``run()`` to finish the batch in flight (send, commit) and return.
+    public func requestStop() { state.withLock { $0.isStopRequested = true } }
+
+    private var isStopRequested: Bool { state.withLock { $0.isStopRequested } }
+
+    private func count(_ update: (inout StreamPipelineStatistics) -> Void) { state.withLock { update(&$0.statistics) } }
+
+    /// Runs until ``requestStop()`` (after committing the batch in flight) or until cancelled (abandoning it;
+    /// it is read again from the committed offset). Waits for the topic while it does not exist.
+    public func run() async throws {
+        let topic = configuration.source.topic
+        let group = configuration.source.group
+        let partitions = try await retrying(counter: \.sourceRetries) { try await source.partitionCount(of: topic) }
+        var positions: [Int64] = []
+        for partition in 0..<partitions {
+            let start = try await retrying(counter: \.sourceRetries) { () async throws -> Int64 in
+                if let committed = try await source.committedOffset(group: group, topic: topic, partition: partition) {
+                    return committed
+                }
+                return try await source.offsets(topic: topic, partition: partition).earliest
+            }
+            positions.append(start)
+        }
+        while !isStopRequested {
+            try Task.checkCancellation()
+            var idle = true
+            for partition in 0..<partitions where !isStopRequested {
+                let records = try await retrying(counter: \.sourceRetries) {
+                    try await source.read(
+                        topic: topic, partition: partition, from: positions[partition],
+                        maxRecords: configuration.maxInFlight, maxBytes: 8 << 20)
+                }
+                guard let last = records.last else { continue }
+                idle = false
+                count { $0.received += records.count }
+                try await process(records)
+                let next = last.offset + 1
+                try await retrying(counter: \.sourceRetries) {
+                    try await source.commit(group: group, topic: topic, partition: partition, offset: next)
+                }
+                count { $0.committed += records.count }
+                positions[partition] = next
+            }
+            if idle { try await Task.sleep(for: configuration.pollInterval) }
+        }
+    }
+
+    /// Encodes `records`, sends the messages as one batch and the dead letters after it.
+    private func process(_ records: [StoredRecord]) async throws {
+        var messages: [QueueMessage] = []
+        var letters: [QueueMessage] = []
+        messages.reserveCapacity(records.count)
+        for stored in records {
+            do throws(ConversionFailure) {
+                messages.append(try encoder.message(for: stored))
+            } catch {
+                letters.append(deadLetter(for: stored, failure: error))
+            }
+        }
+        if !messages.isEmpty {
+            try await retrying(counter: \.sinkRetries) { try await sink.send(messages, to: sinkDestination) }
+            count { $0.sent += messages.count }
+        }
+        if !letters.isEmpty {
+            try await retrying(counter: \.sinkRetries) { try await deadLetters.send(letters, to: deadLetterDestination) }
+            count { $0.deadLettered += letters.count }
+        }
+    }
+
+    /// The record's original value with its headers (as text properties) and the reason headers.
+    private func deadLetter(for stored: StoredRecord, failure: ConversionFailure) -> QueueMessage {
+        var letter = QueueMessage(body: stored.record.value ?? [], bodyKind: .bytes)
+        for header in stored.record.headers {
+            if let text = header.textValue, !header.name.isEmpty { letter.properties[header.name] = text }
+        }
+        letter.properties[DeadLetterHeader.stage] = failure.stage
+        letter.properties[DeadLetterHeader.errorClass] = failure.errorClass
+        letter.properties[DeadLetterHeader.message] = failure.message
+        letter.properties[DeadLetterHeader.source] = StreamEventEncoder.redactedSource(configuration.source)
+        letter.properties[DeadLetterHeader.offset] = "\(stored.topic)/\(stored.partition)/\(stored.offset)"
+        letter.properties[DeadLetterHeader.timestamp] = String(Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        letter.properties[DeadLetterHeader.attempts] = "1"
+        letter.properties[DeadLetterHeader.pipeline] = configuration.name
+        return letter
+    }
+
+    /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error.
+    /// Cancellation ends it.
+    private func retrying<T>(
+        counter: WritableKeyPath<StreamPipelineStatistics, Int>, _ operation: () async throws -> T
+    ) async throws -> T {
+        var ceiling = configuration.retryBackoff
+        while true {
+            do {
+                return try await operation()
+            } catch {
+                if Task.isCancelled || error is CancellationError { throw CancellationError() }
+                count { $0[keyPath: counter] += 1 }
+                try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
+                ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
+            }
+        }
+    }
+}
+
+extension DeadLetterHeader {
+    /// Where a dead-lettered stream record was read: `topic/partition/offset`.
+    public static let offset = "ferry.error.offset"
+}

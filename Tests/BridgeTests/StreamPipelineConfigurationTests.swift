@@ -1,0 +1,57 @@
+import Bridge
+import Testing
+
+@Suite("Bridge configuration: stream → queue pipelines")
+struct StreamPipelineConfigurationTests {
+    static let stream =
+        #""name": "out", "source": {"log": "kafka://k:9092", "topic": "claims-out"}, "sink": {"queue": "stomp://b:61613/queue/OUT"}, "deadLetter": {"queue": "stomp://b:61613/queue/OUT.DLQ"}"#
+    static let queue =
+        #""name": "in", "source": {"queue": "spool:/tmp/s/IN"}, "sink": {"log": "/tmp/log", "topic": "t"}, "deadLetter": {"queue": "spool:/tmp/s/DLQ"}"#
+
+    @Test("a source with log makes a stream → queue pipeline with the documented defaults, beside queue → stream ones")
+    func parsesBothKinds() throws {
+        let json = #"{"pipelines": [{\#(Self.queue)}, {\#(Self.stream), "maxInFlight": 16}]}"#
+        let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "b.json")
+        #expect(configuration.pipelines.map(\.name) == ["in"])
+        let out = try #require(configuration.streamPipelines.first)
+        #expect(configuration.streamPipelines.count == 1)
+        #expect(out.source == StreamSourceConfiguration(log: "kafka://k:9092", topic: "claims-out", group: "ferry-bridge-out"))
+        #expect(out.source.isKafka)
+        #expect(out.sink == "stomp://b:61613/queue/OUT" && out.deadLetter == "stomp://b:61613/queue/OUT.DLQ")
+        #expect(out.maxInFlight == 16 && out.mappingFile == nil)
+        #expect(out.retryBackoff == .milliseconds(100) && out.maxRetryBackoff == .seconds(5))
+        #expect(out.pollInterval == .milliseconds(100))
+        #expect(configuration.pipelinePosition(of: "out") == 1)
+    }
+
+    @Test("${NAME} expands in the source log; the group can be set")
+    func expandsSourceLog() throws {
+        let json = #"{"pipelines": [{"name": "o", "source": {"log": "${LOGDIR}/log", "topic": "t", "group": "g1"}, "sink": {"queue": "spool:/tmp/s/OUT"}, "deadLetter": {"queue": "spool:/tmp/s/DLQ"}}]}"#
+        let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "b.json", environment: ["LOGDIR": "/var/ferry"])
+        #expect(configuration.streamPipelines.first?.source == StreamSourceConfiguration(log: "/var/ferry/log", topic: "t", group: "g1"))
+    }
+
+    @Test(
+        "errors name the offending JSON path",
+        arguments: [
+            (#"{"pipelines": [{\#(stream), "maxAttempts": 3}]}"#, "$.pipelines[0].maxAttempts"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "t", "partitions": 2}}]}"#, "$.pipelines[0].source.partitions"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l"}}]}"#, "$.pipelines[0].source.topic"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "t"}, "deadLetter": {"queue": "spool:/d/DLQ"}}]}"#, "$.pipelines[0].sink"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "t"}, "sink": {"log": "/l", "topic": "t"}}]}"#, "$.pipelines[0].sink.log"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "t"}, "sink": {"queue": "spool:/d/OUT"}, "deadLetter": {"queue": "spool:/d/OUT"}}]}"#, "$.pipelines[0].deadLetter.queue"),
+            (#"{"pipelines": [{\#(queue)}, {\#(stream)}, {\#(stream)}]}"#, "$.pipelines[2].name"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "${NOPE}", "topic": "t"}}]}"#, "$.pipelines[0].source.log"),
+        ])
+    func namesPath(json: String, path: String) throws {
+        let error = try #require(throws: BridgeError.self) {
+            try BridgeConfiguration(json: Array(json.utf8), file: "b.json", environment: [:])
+        }
+        guard case let .invalidConfiguration(file, found, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(file == "b.json")
+        #expect(found == path)
+    }
+}
