@@ -37,19 +37,52 @@ extension ConfigurationReader {
         guard let sinkValue = value["sink"] else { throw fail(path + ".sink", "required") }
         let sink = try queueURL(sinkValue, at: path + ".sink")
         guard let deadLetterValue = value["deadLetter"] else { throw fail(path + ".deadLetter", "required") }
-        let deadLetter = try queueURL(deadLetterValue, at: path + ".deadLetter")
-        if deadLetter == sink { throw fail(path + ".deadLetter.queue", "must differ from the sink queue") }
+        var deadLetterTopic: DeadLetterTopicConfiguration?
+        let deadLetter: String
+        if Self.isTopicDeadLetter(deadLetterValue) {
+            let target = try self.deadLetterTopic(
+                deadLetterValue, at: path + ".deadLetter", defaultLog: log,
+                avoiding: SinkConfiguration(log: log, topic: topic))
+            deadLetterTopic = target
+            deadLetter = target.description
+        } else {
+            deadLetter = try queueURL(deadLetterValue, at: path + ".deadLetter")
+            if deadLetter == sink { throw fail(path + ".deadLetter.queue", "must differ from the sink queue") }
+        }
         let backoff = try positiveInteger(value, "retryBackoffMilliseconds", at: path) ?? 100
         let maxBackoff = try positiveInteger(value, "maxRetryBackoffMilliseconds", at: path) ?? 5000
         if maxBackoff < backoff {
             throw fail(path + ".maxRetryBackoffMilliseconds", "must be at least retryBackoffMilliseconds (\(backoff))")
         }
-        return StreamToQueuePipelineConfiguration(
+        var pipeline = StreamToQueuePipelineConfiguration(
             name: name, source: StreamSourceConfiguration(log: log, topic: topic, group: group), mappingFile: mapping,
             sink: sink, deadLetter: deadLetter,
             maxInFlight: try positiveInteger(value, "maxInFlight", at: path) ?? 256,
             retryBackoff: .milliseconds(backoff), maxRetryBackoff: .milliseconds(maxBackoff),
             pollInterval: .milliseconds(try positiveInteger(value, "pollIntervalMilliseconds", at: path) ?? 100))
+        pipeline.deadLetterTopic = deadLetterTopic
+        return pipeline
+    }
+
+    /// Whether a `deadLetter` value names a topic (`{"topic": …}`) rather than a queue.
+    static func isTopicDeadLetter(_ value: JSONValue) -> Bool {
+        value["topic"] != nil
+    }
+
+    /// `{"topic": T, "log": L, "partitions": N}`; `log` defaults to `defaultLog` (the pipeline's sink or source
+    /// log); the topic must not be the one the pipeline reads or writes (`avoiding`).
+    func deadLetterTopic(
+        _ value: JSONValue, at path: String, defaultLog: String, avoiding: SinkConfiguration
+    ) throws(BridgeError) -> DeadLetterTopicConfiguration {
+        try allow(["topic", "log", "partitions"], in: value, at: path)
+        let topic = try string(value, "topic", at: path)!
+        let log = try string(value, "log", at: path, required: false)
+        let expanded = try log.map { text throws(BridgeError) in try expand(text, at: path + ".log") } ?? defaultLog
+        if expanded == avoiding.log && topic == avoiding.topic {
+            throw fail(path + ".topic", "must differ from the pipeline's own topic")
+        }
+        return DeadLetterTopicConfiguration(
+            log: expanded, topic: topic, partitions: try positiveInteger(value, "partitions", at: path) ?? 1)
     }
 }
 

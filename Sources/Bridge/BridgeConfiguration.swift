@@ -56,6 +56,9 @@ public struct PipelineConfiguration: Sendable {
     public var sink: SinkConfiguration
     /// The dead-letter queue (same URL forms as ``source``) for messages the mapping rejects or that are malformed.
     public var deadLetter: String
+    /// A dead-letter topic instead of a queue (`"deadLetter": {"topic": …}`); ``deadLetter`` then describes it.
+    /// Default: none.
+    public var deadLetterTopic: DeadLetterTopicConfiguration?
     /// Deliveries of a message that fails mapping before it is dead-lettered. Default: 3.
     public var maxAttempts: Int
     /// Messages received but not yet acknowledged, at most; the source is not read while this many are in
@@ -251,18 +254,28 @@ struct ConfigurationReader {
         guard let sinkValue = value["sink"] else { throw fail(path + ".sink", "required") }
         let sink = try self.sink(sinkValue, at: path + ".sink")
         guard let deadLetter = value["deadLetter"] else { throw fail(path + ".deadLetter", "required") }
-        let deadLetterURL = try queueURL(deadLetter, at: path + ".deadLetter")
-        if deadLetterURL == sourceURL { throw fail(path + ".deadLetter.queue", "must differ from the source queue") }
+        var deadLetterTopic: DeadLetterTopicConfiguration?
+        let deadLetterURL: String
+        if Self.isTopicDeadLetter(deadLetter) {
+            let target = try self.deadLetterTopic(deadLetter, at: path + ".deadLetter", defaultLog: sink.log, avoiding: sink)
+            deadLetterTopic = target
+            deadLetterURL = target.description
+        } else {
+            deadLetterURL = try queueURL(deadLetter, at: path + ".deadLetter")
+            if deadLetterURL == sourceURL { throw fail(path + ".deadLetter.queue", "must differ from the source queue") }
+        }
         let backoff = try positiveInteger(value, "retryBackoffMilliseconds", at: path) ?? 100
         let maxBackoff = try positiveInteger(value, "maxRetryBackoffMilliseconds", at: path) ?? 5000
         if maxBackoff < backoff {
             throw fail(path + ".maxRetryBackoffMilliseconds", "must be at least retryBackoffMilliseconds (\(backoff))")
         }
-        return PipelineConfiguration(
+        var pipeline = PipelineConfiguration(
             name: name, source: sourceURL, mappingFile: mapping, sink: sink, deadLetter: deadLetterURL,
             maxAttempts: try positiveInteger(value, "maxAttempts", at: path) ?? 3,
             maxInFlight: try positiveInteger(value, "maxInFlight", at: path) ?? 256,
             retryBackoff: .milliseconds(backoff), maxRetryBackoff: .milliseconds(maxBackoff))
+        pipeline.deadLetterTopic = deadLetterTopic
+        return pipeline
     }
 
     func sink(_ value: JSONValue, at path: String) throws(BridgeError) -> SinkConfiguration {

@@ -16,13 +16,9 @@ extension BridgeDaemon {
                 .endpoint(pipeline: pipeline.name, path: path + field, reason: String(describing: error))
             }
             let sinkEndpoint = try QueueEndpoint(parsing: pipeline.sink)
-            let deadLetterEndpoint = try QueueEndpoint(parsing: pipeline.deadLetter)
             let sink: any LegacyQueue
-            let deadLetters: any LegacyQueue
             do { sink = try await sinkEndpoint.open() } catch { throw fail(".sink.queue", error) }
             closers.append { try? await sink.close() }
-            do { deadLetters = try await deadLetterEndpoint.open() } catch { throw fail(".deadLetter.queue", error) }
-            closers.append { try? await deadLetters.close() }
             let source: any StreamLog
             if let shared = logs[pipeline.source.log] {
                 source = shared
@@ -40,6 +36,9 @@ extension BridgeDaemon {
                 } catch { throw fail(".source.log", error) }
             }
             logs[pipeline.source.log] = source
+            let (deadLetters, deadLetterDestination) = try await openDeadLetters(
+                queue: pipeline.deadLetter, topic: pipeline.deadLetterTopic, logs: &logs, closers: &closers,
+                fail: fail)
             var engine: MappingEngine?
             if let file = pipeline.mappingFile {
                 do {
@@ -55,7 +54,7 @@ extension BridgeDaemon {
             pipelines.append(
                 StreamToQueuePipeline(
                     configuration: pipeline, source: source, sink: sink, sinkDestination: sinkEndpoint.destination,
-                    deadLetters: deadLetters, deadLetterDestination: deadLetterEndpoint.destination,
+                    deadLetters: deadLetters, deadLetterDestination: deadLetterDestination,
                     encoder: StreamEventEncoder(engine: engine)))
         }
     }
@@ -106,5 +105,40 @@ extension BridgeDaemon {
             }
             pipelines.append(DirectoryPipeline(configuration: pipeline, sink: sink, reader: FileEventReader(engine: engine)))
         }
+    }
+}
+
+extension BridgeDaemon {
+    /// Opens a pipeline's dead-letter destination: the queue `queue`, or the topic `topic` in its log (shared
+    /// with a pipeline that opened that log already). Returns the queue interface and the destination in it.
+    static func openDeadLetters(
+        queue: String, topic: DeadLetterTopicConfiguration?, logs: inout [String: any StreamLog],
+        closers: inout [@Sendable () async -> Void], fail: (String, any Error) -> BridgeError
+    ) async throws -> (any LegacyQueue, String) {
+        guard let topic else {
+            let endpoint = try QueueEndpoint(parsing: queue)
+            let deadLetters: any LegacyQueue
+            do { deadLetters = try await endpoint.open() } catch { throw fail(".deadLetter.queue", error) }
+            closers.append { try? await deadLetters.close() }
+            return (deadLetters, endpoint.destination)
+        }
+        let log: any StreamLog
+        if let shared = logs[topic.log] {
+            log = shared
+        } else if topic.log.hasPrefix("kafka://") {
+            do {
+                let opened = try KafkaStreamLog(url: topic.log)
+                closers.append { opened.close() }
+                log = opened
+            } catch { throw fail(".deadLetter.log", error) }
+        } else {
+            do {
+                let opened = try LocalLog(LocalLogConfiguration(directory: topic.log))
+                closers.append { try? opened.close() }
+                log = opened
+            } catch { throw fail(".deadLetter.log", error) }
+        }
+        logs[topic.log] = log
+        return (TopicDeadLetterQueue(log: log, partitions: topic.partitions), topic.topic)
     }
 }

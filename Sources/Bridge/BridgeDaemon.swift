@@ -55,13 +55,9 @@ public final class BridgeDaemon: Sendable {
                 .endpoint(pipeline: pipeline.name, path: path + field, reason: String(describing: error))
             }
             let sourceEndpoint = try QueueEndpoint(parsing: pipeline.source)
-            let deadLetterEndpoint = try QueueEndpoint(parsing: pipeline.deadLetter)
             let source: any LegacyQueue
-            let deadLetters: any LegacyQueue
             do { source = try await sourceEndpoint.open() } catch { throw fail(".source.queue", error) }
             closers.append { try? await source.close() }
-            do { deadLetters = try await deadLetterEndpoint.open() } catch { throw fail(".deadLetter.queue", error) }
-            closers.append { try? await deadLetters.close() }
             let sink: any StreamLog
             if let shared = logs[pipeline.sink.log] {
                 sink = shared
@@ -79,6 +75,9 @@ public final class BridgeDaemon: Sendable {
                 } catch { throw fail(".sink.log", error) }
             }
             logs[pipeline.sink.log] = sink
+            let (deadLetters, deadLetterDestination) = try await openDeadLetters(
+                queue: pipeline.deadLetter, topic: pipeline.deadLetterTopic, logs: &logs, closers: &closers,
+                fail: fail)
             var engine: MappingEngine?
             if let file = pipeline.mappingFile {
                 do { engine = MappingEngine(mapping: try MappingDefinition(contentsOf: file)) } catch {
@@ -88,7 +87,7 @@ public final class BridgeDaemon: Sendable {
             pipelines.append(
                 BridgePipeline(
                     configuration: pipeline, source: source, sourceDestination: sourceEndpoint.destination, sink: sink,
-                    deadLetters: deadLetters, deadLetterDestination: deadLetterEndpoint.destination,
+                    deadLetters: deadLetters, deadLetterDestination: deadLetterDestination,
                     converter: EventConverter(engine: engine)))
         }
     }

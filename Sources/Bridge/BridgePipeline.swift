@@ -118,7 +118,7 @@ public final class BridgePipeline: Sendable {
     /// Converts, appends, then acknowledges `batch`.
     private func process(_ batch: [ReceivedMessage]) async throws {
         var records: [StreamRecord] = []
-        var converted: [ReceivedMessage] = []
+        var converted: [ReceivedMessage] = []  // var: a permanent sink rejection removes messages
         for message in batch {
             do throws(ConversionFailure) {
                 records += try converter.records(for: message)
@@ -129,10 +129,37 @@ public final class BridgePipeline: Sendable {
         }
         if !records.isEmpty {
             let topic = configuration.sink.topic
-            try await retrying(counter: \.sinkRetries) { _ = try await sink.publish(records, topic: topic) }
-            count { $0.appended += records.count }
+            do {
+                try await retrying(counter: \.sinkRetries, isPermanent: SinkRejection.isPermanent) {
+                    _ = try await sink.publish(records, topic: topic)
+                }
+                count { $0.appended += records.count }
+            } catch where SinkRejection.isPermanent(error) {
+                converted = try await appendEachAlone(converted, topic: topic)
+            }
         }
         for message in converted { await acknowledge(message) }
+    }
+
+    /// After the sink rejected a batch for good: appends each message's records on their own; a message whose
+    /// records the sink rejects for good goes the way of a conversion failure (stage `append`: given back until
+    /// `maxAttempts`, then dead-lettered). Returns the messages appended.
+    private func appendEachAlone(_ messages: [ReceivedMessage], topic: String) async throws -> [ReceivedMessage] {
+        var appended: [ReceivedMessage] = []
+        for message in messages {
+            guard let records = try? converter.records(for: message) else { continue }  // converted before: cannot fail
+            do {
+                try await retrying(counter: \.sinkRetries, isPermanent: SinkRejection.isPermanent) {
+                    _ = try await sink.publish(records, topic: topic)
+                }
+                count { $0.appended += records.count }
+                appended.append(message)
+            } catch {
+                guard let failure = SinkRejection.failure(for: error) else { throw error }
+                try await handleFailure(message, failure)
+            }
+        }
+        return appended
     }
 
     private func acknowledge(_ message: ReceivedMessage) async {
@@ -173,7 +200,8 @@ public final class BridgePipeline: Sendable {
     /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error.
     /// Cancellation ends it.
     private func retrying<T>(
-        counter: WritableKeyPath<PipelineStatistics, Int>, _ operation: () async throws -> T
+        counter: WritableKeyPath<PipelineStatistics, Int>, isPermanent: (any Error) -> Bool = { _ in false },
+        _ operation: () async throws -> T
     ) async throws -> T {
         var ceiling = configuration.retryBackoff
         while true {
@@ -181,6 +209,7 @@ public final class BridgePipeline: Sendable {
                 return try await operation()
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
+                if isPermanent(error) { throw error }
                 count { $0[keyPath: counter] += 1 }
                 let jittered = ceiling * Double.random(in: 0.5...1.0)
                 try await Task.sleep(for: jittered)

@@ -7,9 +7,10 @@ public import StreamLog
 /// through a reversible mapping's reverse (the legacy bytes: a copybook record, or a frame file holding one MQ
 /// frame), or as the event in JSON format.
 ///
-/// The message carries the event's `id`, `type` and `source` as the properties `ce_id`, `ce_type` and
-/// `ce_source` (so a consumer can drop duplicates), its `partitionkey` as JMSXGroupID and its `correlationid`
-/// as JMSCorrelationID.
+/// The message carries the event's `id`, `type`, `source` and `partitionkey` as the properties `ce_id`, `ce_type`,
+/// `ce_source` and `ce_partitionkey` (so a consumer can drop duplicates and see the key), its `partitionkey` also as
+/// JMSXGroupID (ActiveMQ uses it to keep a key on one consumer but does not hand it back on MESSAGE frames) and its
+/// `correlationid` as JMSCorrelationID.
 public struct StreamEventEncoder: Sendable {
     /// The mapping whose reverse encodes the events; nil for the JSON format.
     public let engine: MappingEngine?
@@ -47,6 +48,7 @@ public struct StreamEventEncoder: Sendable {
         message.properties["ce_id"] = event.id
         message.properties["ce_type"] = event.type
         message.properties["ce_source"] = event.source
+        if let key = event.partitionKey { message.properties["ce_partitionkey"] = key }
         return message
     }
 

@@ -18,6 +18,9 @@ public struct StreamToQueuePipelineConfiguration: Sendable {
     /// The dead-letter queue for records that cannot become a message (not a CloudEvent, rejected by the
     /// mapping's reverse).
     public var deadLetter: String
+    /// A dead-letter topic instead of a queue (`"deadLetter": {"topic": …}`); ``deadLetter`` then describes it.
+    /// Default: none.
+    public var deadLetterTopic: DeadLetterTopicConfiguration?
     /// Records read from one partition and sent in one batch, at most; the offset is committed after the batch
     /// was confirmed by the queue. Default: 256.
     public var maxInFlight: Int

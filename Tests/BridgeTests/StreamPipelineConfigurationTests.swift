@@ -55,3 +55,42 @@ struct StreamPipelineConfigurationTests {
         #expect(found == path)
     }
 }
+
+@Suite("Bridge configuration: dead-letter topics")
+struct DeadLetterTopicConfigurationTests {
+    @Test("deadLetter {topic} defaults to the pipeline's own log; log and partitions can be set")
+    func parsesTopics() throws {
+        let json = #"""
+            {"pipelines": [
+              {"name": "in", "source": {"queue": "spool:/s/IN"}, "sink": {"log": "/l", "topic": "t"}, "deadLetter": {"topic": "t.dlq"}},
+              {"name": "out", "source": {"log": "kafka://k:9092", "topic": "o"}, "sink": {"queue": "spool:/s/OUT"},
+               "deadLetter": {"topic": "o.dlq", "log": "kafka://u:p@k2:9092", "partitions": 2}}
+            ]}
+            """#
+        let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "b.json")
+        #expect(configuration.pipelines[0].deadLetterTopic == DeadLetterTopicConfiguration(log: "/l", topic: "t.dlq"))
+        #expect(configuration.pipelines[0].deadLetter == "topic:/l#t.dlq")
+        let out = try #require(configuration.streamPipelines.first)
+        #expect(out.deadLetterTopic == DeadLetterTopicConfiguration(log: "kafka://u:p@k2:9092", topic: "o.dlq", partitions: 2))
+        #expect(out.deadLetter == "topic:kafka://k2:9092#o.dlq", "no credentials in the description")
+    }
+
+    @Test(
+        "errors name the offending JSON path",
+        arguments: [
+            (#"{"pipelines": [{"name": "in", "source": {"queue": "spool:/s/IN"}, "sink": {"log": "/l", "topic": "t"}, "deadLetter": {"topic": "t"}}]}"#, "$.pipelines[0].deadLetter.topic"),
+            (#"{"pipelines": [{"name": "in", "source": {"queue": "spool:/s/IN"}, "sink": {"log": "/l", "topic": "t"}, "deadLetter": {"topic": "d", "queue": "spool:/s/D"}}]}"#, "$.pipelines[0].deadLetter.queue"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "o"}, "sink": {"queue": "spool:/s/OUT"}, "deadLetter": {"topic": "o"}}]}"#, "$.pipelines[0].deadLetter.topic"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "o"}, "sink": {"queue": "spool:/s/OUT"}, "deadLetter": {"topic": "d", "partitions": 0}}]}"#, "$.pipelines[0].deadLetter.partitions"),
+        ])
+    func namesPath(json: String, path: String) throws {
+        let error = try #require(throws: BridgeError.self) {
+            try BridgeConfiguration(json: Array(json.utf8), file: "b.json", environment: [:])
+        }
+        guard case let .invalidConfiguration(_, found, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(found == path)
+    }
+}

@@ -75,6 +75,7 @@ struct StreamToQueuePipelineTests {
             let event = try CloudEventJSONFormat.decode(message.message.body)
             let key = try #require(message.message.groupID)
             #expect(key == event.partitionKey)
+            #expect(message.message.properties["ce_partitionkey"] == key)
             #expect(message.message.contentType == CloudEventJSONFormat.mediaType)
             let seq = try #require(Int(String(decoding: event.data?.bytes ?? [], as: UTF8.self).filter(\.isNumber)))
             #expect(seq > lastSeqByKey[key, default: -1], "key \(key) out of order")
