@@ -32,6 +32,10 @@ public struct BridgeConfiguration: Sendable {
     public var directoryPipelines: [DirectoryPipelineConfiguration] = []
     /// The pipeline names of every kind in file order (for JSON paths in errors).
     var pipelineOrder: [String] = []
+    /// The operations HTTP endpoint (`/metrics`, `/healthz`, `/readyz`). Default: none.
+    public var http: HTTPEndpointConfiguration?
+    /// How `ferry bridge` writes its log lines on standard error. Default: `.text`.
+    public var logFormat: BridgeLogFormat = .text
     /// How long a stopping bridge waits for in-flight work to be appended and acknowledged before it abandons
     /// it (abandoned messages are redelivered by the source). Default: 10 s.
     public var drainTimeout: Duration
@@ -129,7 +133,7 @@ extension BridgeConfiguration {
             throw .invalidConfiguration(file: file, path: "$", reason: "not valid JSON: \(error)")
         }
         let reader = ConfigurationReader(file: file, environment: environment ?? ProcessInfo.processInfo.environment)
-        try reader.allow(["pipelines", "drainTimeoutSeconds"], in: root, at: "$")
+        try reader.allow(["pipelines", "drainTimeoutSeconds", "http", "logFormat"], in: root, at: "$")
         let drain = try reader.positiveNumber(root, "drainTimeoutSeconds", at: "$") ?? 10
         guard case let .array(items)? = root["pipelines"] else {
             throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "required: an array of pipelines")
@@ -167,6 +171,7 @@ extension BridgeConfiguration {
         self.streamPipelines = streamPipelines
         self.directoryPipelines = directoryPipelines
         self.pipelineOrder = items.map { $0["name"]?.stringValue ?? "" }
+        try reader.readOperations(root, into: &self)
     }
 }
 
@@ -185,6 +190,11 @@ struct ConfigurationReader {
                 throw fail(path, "unterminated ${ in the value")
             }
             let name = String(rest[start.upperBound..<end])
+            if name.hasPrefix("file:") {
+                result += try secret(inFile: String(name.dropFirst("file:".count)), at: path)
+                rest = rest[rest.index(after: end)...]
+                continue
+            }
             guard let value = environment[name] else { throw fail(path, "environment variable \(name) is not set") }
             result += value
             rest = rest[rest.index(after: end)...]

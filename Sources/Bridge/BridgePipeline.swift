@@ -21,6 +21,8 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var sourceRetries = 0
     /// Acknowledgements that failed (the source redelivers those messages; duplicates carry the same event ids).
     public var failedAcknowledgements = 0
+    /// Health of the endpoints, for `/readyz` and `ferry_bridge_last_error_timestamp_seconds`.
+    public var health = EndpointHealth()
 }
 
 /// One queue → stream pipeline with at-least-once delivery.
@@ -204,13 +206,20 @@ public final class BridgePipeline: Sendable {
         _ operation: () async throws -> T
     ) async throws -> T {
         var ceiling = configuration.retryBackoff
+        var failed = false
         while true {
             do {
-                return try await operation()
+                let result = try await operation()
+                if failed { count { $0.health.recovered(isSink: counter == \.sinkRetries) } }
+                return result
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
                 if isPermanent(error) { throw error }
-                count { $0[keyPath: counter] += 1 }
+                failed = true
+                count {
+                    $0[keyPath: counter] += 1
+                    $0.health.failed(isSink: counter == \.sinkRetries)
+                }
                 let jittered = ceiling * Double.random(in: 0.5...1.0)
                 try await Task.sleep(for: jittered)
                 ceiling = min(ceiling * 2, configuration.maxRetryBackoff)

@@ -70,6 +70,8 @@ public struct DirectoryPipelineStatistics: Sendable, Equatable {
     public var sinkRetries = 0
     /// Directory listings, file reads and moves retried after an error.
     public var sourceRetries = 0
+    /// Health of the endpoints, for `/readyz` and `ferry_bridge_last_error_timestamp_seconds`.
+    public var health = EndpointHealth()
 }
 
 /// A watched-directory → stream pipeline with at-least-once delivery.
@@ -188,12 +190,19 @@ public final class DirectoryPipeline: Sendable {
         counter: WritableKeyPath<DirectoryPipelineStatistics, Int>, _ operation: () async throws -> T
     ) async throws -> T {
         var ceiling = configuration.retryBackoff
+        var failed = false
         while true {
             do {
-                return try await operation()
+                let result = try await operation()
+                if failed { count { $0.health.recovered(isSink: counter == \.sinkRetries) } }
+                return result
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
-                count { $0[keyPath: counter] += 1 }
+                failed = true
+                count {
+                    $0[keyPath: counter] += 1
+                    $0.health.failed(isSink: counter == \.sinkRetries)
+                }
                 try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
                 ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
             }

@@ -1,4 +1,5 @@
 import Bridge
+import Foundation
 import Testing
 
 @Suite("Bridge configuration: stream → queue pipelines")
@@ -92,5 +93,53 @@ struct DeadLetterTopicConfigurationTests {
             return
         }
         #expect(found == path)
+    }
+}
+
+@Suite("Bridge configuration: operations and secrets")
+struct OperationsConfigurationTests {
+    static let pipeline =
+        #"{"name": "p", "source": {"queue": "spool:/tmp/s/IN"}, "sink": {"log": "/tmp/log", "topic": "t"}, "deadLetter": {"queue": "spool:/tmp/s/DLQ"}}"#
+
+    @Test("http.listen and logFormat; defaults: no endpoint, text logs")
+    func parsesOperations() throws {
+        let json = #"{"http": {"listen": "127.0.0.1:9464"}, "logFormat": "json", "pipelines": [\#(Self.pipeline)]}"#
+        let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "b.json")
+        #expect(configuration.http == HTTPEndpointConfiguration(host: "127.0.0.1", port: 9464))
+        #expect(configuration.logFormat == .json)
+        let plain = try BridgeConfiguration(json: Array(#"{"pipelines": [\#(Self.pipeline)]}"#.utf8), file: "b.json")
+        #expect(plain.http == nil && plain.logFormat == .text)
+    }
+
+    @Test("${file:PATH} reads a secret file with its trailing newline removed, in queue URLs and logs")
+    func secretFiles() throws {
+        let directory = try makeTemporaryDirectory()
+        try Data("s3cr:et\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/password"))
+        try Data("ferry\r\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/user"))
+        let json = #"{"pipelines": [{"name": "p", "source": {"queue": "stomp://${file:\#(directory)/user}:${file:\#(directory)/password}@broker:61613/queue/IN"}, "sink": {"log": "/tmp/log", "topic": "t"}, "deadLetter": {"queue": "spool:/tmp/s/DLQ"}}]}"#
+        let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "b.json", environment: [:])
+        #expect(configuration.pipelines[0].source == "stomp://ferry:s3cr:et@broker:61613/queue/IN")
+    }
+
+    @Test(
+        "errors name the offending JSON path",
+        arguments: [
+            (#"{"http": {"listen": "localhost"}, "pipelines": [\#(pipeline)]}"#, "$.http.listen", "expected HOST:PORT"),
+            (#"{"http": {"listen": "myhost:9464"}, "pipelines": [\#(pipeline)]}"#, "$.http.listen", "IPv4"),
+            (#"{"http": {"port": 9464}, "pipelines": [\#(pipeline)]}"#, "$.http.port", "unknown field"),
+            (#"{"logFormat": "xml", "pipelines": [\#(pipeline)]}"#, "$.logFormat", "expected text or json"),
+            (#"{"pipelines": [{"name": "p", "source": {"queue": "stomp://u:${file:/no/such/secret}@b:61613/queue/IN"}}]}"#,
+             "$.pipelines[0].source.queue", "cannot read the secret file '/no/such/secret'"),
+        ])
+    func namesPath(json: String, path: String, reason: String) throws {
+        let error = try #require(throws: BridgeError.self) {
+            try BridgeConfiguration(json: Array(json.utf8), file: "b.json", environment: [:])
+        }
+        guard case let .invalidConfiguration(_, found, message) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(found == path)
+        #expect(message.contains(reason), "\(message)")
     }
 }

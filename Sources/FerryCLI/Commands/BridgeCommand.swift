@@ -51,9 +51,21 @@ struct BridgeCommand: Command {
         }
         StopSignal.install()
         let daemon = try await BridgeDaemon.open(configuration)
-        context.errorOutput.write("bridge: running \(names)\n")
-        context.errorOutput.flush()
+        let log = BridgeLogWriter(format: configuration.logFormat, output: context.errorOutput)
+        if configuration.logFormat == .json {
+            log.write("info", "bridge running", ["bridge.pipelines": names])
+        } else {
+            context.errorOutput.write("bridge: running \(names)\n")
+            context.errorOutput.flush()
+        }
+        let operations = try startOperations(daemon, log: log)
+        defer { operations.stop() }
         let outcome = try await daemon.run { StopSignal.isRequested }
+        operations.stop()
+        if configuration.logFormat == .json {
+            writeStatisticsJSONLog(daemon, log: log, outcome: outcome)
+            return
+        }
         for pipeline in daemon.pipelines {
             let counts = pipeline.statistics
             var line = JSONLine()
