@@ -61,6 +61,12 @@ extension BridgeDaemon {
 }
 
 extension BridgeConfiguration {
+    /// Every pipeline's name, in file order (by kind for a configuration built in code).
+    public var pipelineNames: [String] {
+        if !pipelineOrder.isEmpty { return pipelineOrder }
+        return pipelines.map(\.name) + streamPipelines.map(\.name) + directoryPipelines.map(\.name)
+    }
+
     /// The position of pipeline `name` in the file's `pipelines` array, counting both kinds (for JSON paths).
     public func pipelinePosition(of name: String) -> Int {
         pipelineOrder.firstIndex(of: name)

@@ -42,8 +42,7 @@ struct BridgeCommand: Command {
             }
         }
         try checkStreamPipelineMappings(configuration)
-        let allNames = configuration.pipelines.map(\.name) + configuration.streamPipelines.map(\.name)
-            + configuration.directoryPipelines.map(\.name)
+        let allNames = configuration.pipelineNames
         let names = allNames.joined(separator: ", ")
         if checksOnly {
             context.output.write("\(configFile): valid (\(allNames.count) pipeline\(allNames.count == 1 ? "" : "s"): \(names))\n")
