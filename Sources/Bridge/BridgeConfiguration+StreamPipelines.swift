@@ -26,10 +26,18 @@ extension ConfigurationReader {
         let name = try string(value, "name", at: path)!
         let sourcePath = path + ".source"
         let sourceValue = value["source"]!
-        try allow(["log", "topic", "group"], in: sourceValue, at: sourcePath)
+        try allow(["log", "topic", "group", "joinGroup"], in: sourceValue, at: sourcePath)
         let log = try expand(try string(sourceValue, "log", at: sourcePath)!, at: sourcePath + ".log")
         let topic = try string(sourceValue, "topic", at: sourcePath)!
         let group = try string(sourceValue, "group", at: sourcePath, required: false) ?? "ferry-bridge-\(name)"
+        var joinsGroup: Bool?
+        if let value = sourceValue["joinGroup"] {
+            guard case let .bool(flag) = value else { throw fail(sourcePath + ".joinGroup", "expected true or false") }
+            if flag && !log.hasPrefix("kafka://") {
+                throw fail(sourcePath + ".joinGroup", "group membership needs a Kafka log (kafka://…)")
+            }
+            joinsGroup = flag
+        }
         let mapping = try string(value, "mapping", at: path, required: false)
         if let mapping, !FileManager.default.fileExists(atPath: mapping) {
             throw fail(path + ".mapping", "no such file '\(mapping)'")
@@ -55,7 +63,8 @@ extension ConfigurationReader {
             throw fail(path + ".maxRetryBackoffMilliseconds", "must be at least retryBackoffMilliseconds (\(backoff))")
         }
         var pipeline = StreamToQueuePipelineConfiguration(
-            name: name, source: StreamSourceConfiguration(log: log, topic: topic, group: group), mappingFile: mapping,
+            name: name, source: StreamSourceConfiguration(log: log, topic: topic, group: group, joinsGroup: joinsGroup),
+            mappingFile: mapping,
             sink: sink, deadLetter: deadLetter,
             maxInFlight: try positiveInteger(value, "maxInFlight", at: path) ?? 256,
             retryBackoff: .milliseconds(backoff), maxRetryBackoff: .milliseconds(maxBackoff),

@@ -51,9 +51,19 @@ extension BridgeDaemon {
                     engine = MappingEngine(mapping: definition)
                 } catch let error as BridgeError { throw error } catch { throw fail(".mapping", error) }
             }
+            let recordSource: any StreamRecordSource
+            if pipeline.source.joinsGroup, let kafka = source as? KafkaStreamLog {
+                do {
+                    recordSource = try KafkaGroupStreamSource(
+                        client: kafka.client, topic: pipeline.source.topic, group: pipeline.source.group)
+                } catch { throw fail(".source.group", error) }
+            } else {
+                recordSource = LogStreamSource(log: source, topic: pipeline.source.topic, group: pipeline.source.group)
+            }
             pipelines.append(
                 StreamToQueuePipeline(
-                    configuration: pipeline, source: source, sink: sink, sinkDestination: sinkEndpoint.destination,
+                    configuration: pipeline, recordSource: recordSource, sink: sink,
+                    sinkDestination: sinkEndpoint.destination,
                     deadLetters: deadLetters, deadLetterDestination: deadLetterDestination,
                     encoder: StreamEventEncoder(engine: engine)))
         }

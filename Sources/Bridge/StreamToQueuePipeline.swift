@@ -58,12 +58,17 @@ public struct StreamSourceConfiguration: Sendable, Equatable {
     /// The consumer group whose committed offset (per partition) says what was sent. Default: `ferry-bridge-`
     /// followed by the pipeline name.
     public var group: String
+    /// Whether the bridge joins ``group`` as a member (Kafka only): instances sharing the group share the
+    /// partitions and take over from one that leaves. Without it, the bridge reads every partition and only
+    /// commits the group's offsets, so one instance per group. Default: true for Kafka, false for the embedded log.
+    public var joinsGroup: Bool
 
     /// A source.
-    public init(log: String, topic: String, group: String) {
+    public init(log: String, topic: String, group: String, joinsGroup: Bool? = nil) {
         self.log = log
         self.topic = topic
         self.group = group
+        self.joinsGroup = joinsGroup ?? log.hasPrefix("kafka://")
     }
 
     /// Whether ``log`` names a Kafka cluster.
@@ -76,7 +81,8 @@ public struct StreamPipelineStatistics: Sendable, Equatable {
     public var received = 0
     /// Messages the queue confirmed.
     public var sent = 0
-    /// Records whose offset was committed after their message (or dead letter) was confirmed.
+    /// Records whose offset was committed after their message (or dead letter) was confirmed (a group member
+    /// that lost its partitions in a rebalance does not count the batch it could not commit).
     public var committed = 0
     /// Records sent to the dead-letter queue.
     public var deadLettered = 0
@@ -104,7 +110,7 @@ public struct StreamPipelineStatistics: Sendable, Equatable {
 public final class StreamToQueuePipeline: Sendable {
     /// The settings.
     public let configuration: StreamToQueuePipelineConfiguration
-    private let source: any StreamLog
+    private let source: any StreamRecordSource
     private let sink: any LegacyQueue
     private let sinkDestination: String
     private let deadLetters: any LegacyQueue
@@ -122,13 +128,26 @@ public final class StreamToQueuePipeline: Sendable {
     ///   - source: the stream log read; the topic and group are in `configuration.source`.
     ///   - sink: the queue written, with `sinkDestination` its destination.
     ///   - deadLetters: the queue dead letters go to, with `deadLetterDestination`.
-    public init(
+    public convenience init(
         configuration: StreamToQueuePipelineConfiguration, source: any StreamLog, sink: any LegacyQueue,
         sinkDestination: String, deadLetters: any LegacyQueue, deadLetterDestination: String,
         encoder: StreamEventEncoder
     ) {
+        self.init(
+            configuration: configuration,
+            recordSource: LogStreamSource(log: source, topic: configuration.source.topic, group: configuration.source.group),
+            sink: sink, sinkDestination: sinkDestination, deadLetters: deadLetters,
+            deadLetterDestination: deadLetterDestination, encoder: encoder)
+    }
+
+    /// A pipeline reading `recordSource` (a ``LogStreamSource`` or a ``KafkaGroupStreamSource``).
+    public init(
+        configuration: StreamToQueuePipelineConfiguration, recordSource: any StreamRecordSource, sink: any LegacyQueue,
+        sinkDestination: String, deadLetters: any LegacyQueue, deadLetterDestination: String,
+        encoder: StreamEventEncoder
+    ) {
         self.configuration = configuration
-        self.source = source
+        self.source = recordSource
         self.sink = sink
         self.sinkDestination = sinkDestination
         self.deadLetters = deadLetters
@@ -147,43 +166,25 @@ public final class StreamToQueuePipeline: Sendable {
     private func count(_ update: (inout StreamPipelineStatistics) -> Void) { state.withLock { update(&$0.statistics) } }
 
     /// Runs until ``requestStop()`` (after committing the batch in flight) or until cancelled (abandoning it;
-    /// it is read again from the committed offset). Waits for the topic while it does not exist.
+    /// it is read again from the committed offset). Waits for the topic while it does not exist (and, for a
+    /// group member, for its first assignment).
     public func run() async throws {
-        let topic = configuration.source.topic
-        let group = configuration.source.group
-        let partitions = try await retrying(counter: \.sourceRetries) { try await source.partitionCount(of: topic) }
-        var positions: [Int64] = []
-        for partition in 0..<partitions {
-            let start = try await retrying(counter: \.sourceRetries) { () async throws -> Int64 in
-                if let committed = try await source.committedOffset(group: group, topic: topic, partition: partition) {
-                    return committed
-                }
-                return try await source.offsets(topic: topic, partition: partition).earliest
-            }
-            positions.append(start)
-        }
+        try await retrying(counter: \.sourceRetries) { try await source.start() }
         while !isStopRequested {
             try Task.checkCancellation()
-            var idle = true
-            for partition in 0..<partitions where !isStopRequested {
-                let records = try await retrying(counter: \.sourceRetries) {
-                    try await source.read(
-                        topic: topic, partition: partition, from: positions[partition],
-                        maxRecords: configuration.maxInFlight, maxBytes: 8 << 20)
-                }
-                guard let last = records.last else { continue }
-                idle = false
-                count { $0.received += records.count }
-                try await process(records)
-                let next = last.offset + 1
-                try await retrying(counter: \.sourceRetries) {
-                    try await source.commit(group: group, topic: topic, partition: partition, offset: next)
-                }
-                count { $0.committed += records.count }
-                positions[partition] = next
+            let records = try await retrying(counter: \.sourceRetries) {
+                try await source.poll(maxRecords: configuration.maxInFlight)
             }
-            if idle { try await Task.sleep(for: configuration.pollInterval) }
+            guard let last = records.last else {
+                try await Task.sleep(for: configuration.pollInterval)
+                continue
+            }
+            count { $0.received += records.count }
+            try await process(records)
+            let committed = try await retrying(counter: \.sourceRetries) { try await source.commit(through: last) }
+            if committed { count { $0.committed += records.count } }
         }
+        await source.stop()
     }
 
     /// Encodes `records`, sends the messages as one batch and the dead letters after it.

@@ -17,7 +17,7 @@ struct StreamPipelineConfigurationTests {
         let out = try #require(configuration.streamPipelines.first)
         #expect(configuration.streamPipelines.count == 1)
         #expect(out.source == StreamSourceConfiguration(log: "kafka://k:9092", topic: "claims-out", group: "ferry-bridge-out"))
-        #expect(out.source.isKafka)
+        #expect(out.source.isKafka && out.source.joinsGroup, "a Kafka source joins its group by default")
         #expect(out.sink == "stomp://b:61613/queue/OUT" && out.deadLetter == "stomp://b:61613/queue/OUT.DLQ")
         #expect(out.maxInFlight == 16 && out.mappingFile == nil)
         #expect(out.retryBackoff == .milliseconds(100) && out.maxRetryBackoff == .seconds(5))
@@ -30,6 +30,7 @@ struct StreamPipelineConfigurationTests {
         let json = #"{"pipelines": [{"name": "o", "source": {"log": "${LOGDIR}/log", "topic": "t", "group": "g1"}, "sink": {"queue": "spool:/tmp/s/OUT"}, "deadLetter": {"queue": "spool:/tmp/s/DLQ"}}]}"#
         let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "b.json", environment: ["LOGDIR": "/var/ferry"])
         #expect(configuration.streamPipelines.first?.source == StreamSourceConfiguration(log: "/var/ferry/log", topic: "t", group: "g1"))
+        #expect(configuration.streamPipelines.first?.source.joinsGroup == false)
     }
 
     @Test(
@@ -43,6 +44,8 @@ struct StreamPipelineConfigurationTests {
             (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "t"}, "sink": {"queue": "spool:/d/OUT"}, "deadLetter": {"queue": "spool:/d/OUT"}}]}"#, "$.pipelines[0].deadLetter.queue"),
             (#"{"pipelines": [{\#(queue)}, {\#(stream)}, {\#(stream)}]}"#, "$.pipelines[2].name"),
             (#"{"pipelines": [{"name": "o", "source": {"log": "${NOPE}", "topic": "t"}}]}"#, "$.pipelines[0].source.log"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "/l", "topic": "t", "joinGroup": true}}]}"#, "$.pipelines[0].source.joinGroup"),
+            (#"{"pipelines": [{"name": "o", "source": {"log": "kafka://k:1", "topic": "t", "joinGroup": "yes"}}]}"#, "$.pipelines[0].source.joinGroup"),
         ])
     func namesPath(json: String, path: String) throws {
         let error = try #require(throws: BridgeError.self) {

@@ -133,4 +133,93 @@ struct BridgeStreamToQueueTests {
         try await client.close()
         log.close()
     }
+
+    @Test("two bridges in one Kafka consumer group share the partitions; when one leaves the other takes over")
+    func groupMembersShareATopic() async throws {
+        let stomp = try TestEnvironment.current.stompBroker()
+        let kafka = try TestEnvironment.current.kafkaBroker()
+        let kafkaURL = "kafka://\(kafka.host):\(kafka.port)"
+        let topic = "ferry-group-out-\(UInt32.random(in: 0...UInt32.max))"
+        let group = topic + "-bridge"
+        let admin = try KafkaStreamLog(url: kafkaURL)
+        try await admin.createTopic(topic, partitions: 4)
+        var stompConfiguration = try STOMPQueueTests.configuration()
+        stompConfiguration.maxRetries = 1000
+        let queue = STOMPQueueTests.uniqueQueue("bridge-group")
+        var timing = KafkaGroupConsumerConfiguration(group: group, topics: [topic])
+        timing.sessionTimeout = .seconds(2)  // tansu completes a join after about half of it
+        timing.heartbeatInterval = .milliseconds(500)
+        timing.rebalanceTimeout = .seconds(4)
+
+        func member(_ name: String) async throws -> (StreamToQueuePipeline, KafkaGroupStreamSource, KafkaStreamLog, STOMPClient) {
+            let log = try KafkaStreamLog(url: kafkaURL)
+            let source = try KafkaGroupStreamSource(client: log.client, topic: topic, group: group, configuration: timing)
+            let client = try await STOMPClient.connect(stompConfiguration)
+            let pipeline = StreamToQueuePipeline(
+                configuration: StreamToQueuePipelineConfiguration(
+                    name: name, source: StreamSourceConfiguration(log: kafkaURL, topic: topic, group: group),
+                    sink: "stomp://\(stomp.host):\(stomp.port)\(queue)", deadLetter: "stomp://\(stomp.host):\(stomp.port)\(queue).DLQ",
+                    maxInFlight: 50, retryBackoff: .milliseconds(20), maxRetryBackoff: .milliseconds(500),
+                    pollInterval: .milliseconds(20)),
+                recordSource: source, sink: client, sinkDestination: queue, deadLetters: client,
+                deadLetterDestination: queue + ".DLQ", encoder: StreamEventEncoder(engine: nil))
+            return (pipeline, source, log, client)
+        }
+        let (first, firstSource, firstLog, firstClient) = try await member("first")
+        let (second, secondSource, secondLog, secondClient) = try await member("second")
+        let firstTask = Task { try await first.run() }
+        try await Task.sleep(for: .milliseconds(500))
+        let secondTask = Task { try await second.run() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !(firstSource.assignedPartitions.count == 2 && secondSource.assignedPartitions.count == 2)
+            && ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(Set(firstSource.assignedPartitions + secondSource.assignedPartitions) == [0, 1, 2, 3])
+        #expect(firstSource.assignedPartitions.count == 2, "\(firstSource.assignedPartitions) / \(secondSource.assignedPartitions)")
+
+        func publish(_ range: Range<Int>) async throws {
+            var records: [StreamRecord] = []
+            for index in range {
+                let event = try CloudEventJSONFormat.decode(
+                    Array(#"{"specversion":"1.0","id":"g-\#(index)","source":"/t","type":"t","partitionkey":"k\#(index % 13)","data":{"seq":\#(index)}}"#.utf8))
+                records.append(try CloudEventKafkaBinding.encode(event, mode: .binary, fallbackTimestamp: 0))
+            }
+            _ = try await admin.publish(records, topic: topic)
+        }
+        try await publish(0..<200)
+        while first.statistics.committed + second.statistics.committed < 200 && ContinuousClock.now < deadline + .seconds(60) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(first.statistics.sent > 0 && second.statistics.sent > 0, "both members sent: \(first.statistics.sent) / \(second.statistics.sent)")
+        #expect(first.statistics.sent + second.statistics.sent == 200)
+
+        // The first leaves the group; the second takes all four partitions and the next events.
+        first.requestStop()
+        try await firstTask.value
+        let takeover = ContinuousClock.now + .seconds(60)
+        while secondSource.assignedPartitions.count != 4 && ContinuousClock.now < takeover {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(secondSource.assignedPartitions == [0, 1, 2, 3])
+        try await publish(200..<240)
+        while second.statistics.committed < 240 - first.statistics.committed && ContinuousClock.now < takeover + .seconds(30) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        second.requestStop()
+        try await secondTask.value
+
+        let reader = try await STOMPClient.connect(stompConfiguration)
+        var ids: [String] = []
+        while let message = try await reader.receive(from: queue, timeout: .seconds(3)) {
+            ids.append(message.message.properties["ce_id"] ?? "?")
+            try await reader.acknowledge(message)
+        }
+        #expect(Set(ids) == Set((0..<240).map { "g-\($0)" }))
+        #expect(ids.count == 240, "no duplicates when members leave cleanly")
+        try await reader.close()
+        for client in [firstClient, secondClient] { try await client.close() }
+        for log in [firstLog, secondLog, admin] { log.close() }
+    }
 }
