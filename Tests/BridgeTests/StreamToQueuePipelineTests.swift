@@ -2,6 +2,7 @@ import Bridge
 import Events
 import Foundation
 import LegacyQueue
+import Mapping
 import StreamLog
 import Synchronization
 import Testing
@@ -203,4 +204,67 @@ final class FailingSendQueue: LegacyQueue {
     func reject(_ message: ReceivedMessage, reason: String) async throws { try await base.reject(message, reason: reason) }
     func browse(_ destination: String, limit: Int) async throws -> [ReceivedMessage] { try await base.browse(destination, limit: limit) }
     func close() async throws { try await base.close() }
+}
+
+@Suite("Bridge pipeline: LocalLog → spool queue through a mapping's reverse (claim-status replies as MQ frames)")
+struct StreamToQueueMappingTests {
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    @Test("each event becomes an MQ reply frame that maps back to the same event; an unencodable one is dead-lettered")
+    func encodesThroughTheReverse() async throws {
+        let mapping = try MappingDefinition(contentsOf: Self.repositoryRoot + "/mappings/claim-status-reply/mapping.json")
+        let engine = MappingEngine(mapping: mapping)
+        let input = try #require(FileManager.default.contents(atPath: Self.repositoryRoot + "/samples/mq/claim-status.replies.mqf"))
+        let originals = try engine.events(from: Array(input), inputName: "replies.mqf")
+        #expect(originals.count == 2)
+        var events = try originals.map { try CloudEventJSONFormat.decode($0.encoded()) }
+        // A third event with a status the mapping's code table cannot carry back.
+        var unencodable = events[0]
+        unencodable.id = "no-code"
+        let data = String(decoding: unencodable.data?.bytes ?? [], as: UTF8.self).replacingOccurrences(of: #""paid""#, with: #""lost""#)
+        unencodable.data = .json(Array(data.utf8))
+        events.append(unencodable)
+
+        let root = try makeTemporaryDirectory()
+        let spool = try SpoolDirectoryQueue(root: "\(root)/spool", configuration: SpoolConfiguration(maxRetries: 1000))
+        let log = try LocalLog(LocalLogConfiguration(directory: "\(root)/log", fsync: .always))
+        try log.createTopic("replies", partitions: 1)
+        _ = try log.append(
+            try events.map { try CloudEventKafkaBinding.encode($0, mode: .binary, fallbackTimestamp: 0) }, topic: "replies",
+            partition: 0)
+        let pipeline = StreamToQueuePipeline(
+            configuration: StreamToQueuePipelineConfiguration(
+                name: "replies", source: StreamSourceConfiguration(log: "\(root)/log", topic: "replies", group: "g"),
+                mappingFile: "mappings/claim-status-reply/mapping.json", sink: "spool:\(root)/spool/REPLY",
+                deadLetter: "spool:\(root)/spool/DLQ", pollInterval: .milliseconds(10)),
+            source: log, sink: spool, sinkDestination: "REPLY", deadLetters: spool, deadLetterDestination: "DLQ",
+            encoder: StreamEventEncoder(engine: engine))
+        let task = Task { try await pipeline.run() }
+        #expect(try await eventually { pipeline.statistics.committed == 3 })
+        pipeline.requestStop()
+        try await task.value
+
+        var replies: [ReceivedMessage] = []
+        while let message = try spool.receiveNow(from: "REPLY") { replies.append(message) }
+        #expect(replies.count == 2)
+        for (reply, original) in zip(replies, originals) {
+            #expect(reply.message.bodyKind == .bytes)
+            #expect(reply.message.body.starts(with: engine.encodedFileHeader))
+            // The frame maps back to the very event it came from: same deterministic id, same data.
+            let again = try #require(try engine.events(from: reply.message.body, inputName: "reply").first)
+            #expect(again["id"] == original["id"])
+            #expect(again["data"] == original["data"])
+            #expect(reply.message.properties["ce_id"] == original["id"]?.stringValue)
+            #expect(reply.message.correlationID == original["correlationid"]?.stringValue)
+        }
+        let letter = try #require(try spool.receiveNow(from: "DLQ"))
+        #expect(letter.message.properties[DeadLetterHeader.stage] == "encode")
+        #expect(letter.message.properties[DeadLetterHeader.errorClass] == "MappingError")
+        #expect(letter.message.properties[DeadLetterHeader.message]?.contains("no code for the event's value of status") == true)
+        #expect(letter.message.properties["ce_id"] == "no-code")
+    }
 }
