@@ -222,4 +222,50 @@ struct BridgeStreamToQueueTests {
         for client in [firstClient, secondClient] { try await client.close() }
         for log in [firstLog, secondLog, admin] { log.close() }
     }
+
+    @Test("watched directory → Kafka (tansu): a JSON Lines file's events land in the topic, the file moves to done/")
+    func directoryToKafka() async throws {
+        let kafka = try TestEnvironment.current.kafkaBroker()
+        let kafkaURL = "kafka://\(kafka.host):\(kafka.port)"
+        let topic = "ferry-files-\(UInt32.random(in: 0...UInt32.max))"
+        let root = NSTemporaryDirectory() + "ferry-bridge-dir-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/inbox", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let lines = (0..<50).map { #"{"specversion":"1.0","id":"file-\#($0)","source":"/t","type":"t","partitionkey":"k\#($0 % 5)","data":{"seq":\#($0)}}"# }
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: root + "/inbox/claims-1.jsonl"))
+        try Data("{not json\n".utf8).write(to: URL(fileURLWithPath: root + "/inbox/claims-2.jsonl"))
+        let log = try KafkaStreamLog(url: kafkaURL)
+        let pipeline = DirectoryPipeline(
+            configuration: DirectoryPipelineConfiguration(
+                name: "files", source: DirectorySourceConfiguration(directory: root + "/inbox"),
+                sink: SinkConfiguration(log: kafkaURL, topic: topic, partitions: 2), maxInFlight: 16,
+                retryBackoff: .milliseconds(20), maxRetryBackoff: .milliseconds(500), pollInterval: .milliseconds(20)),
+            sink: log, reader: FileEventReader(engine: nil))
+        let task = Task { try await pipeline.run() }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while pipeline.statistics.filesDone + pipeline.statistics.filesFailed < 2 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        pipeline.requestStop()
+        try await task.value
+
+        var ids: [String] = []
+        for partition in 0..<2 {
+            let records = try await log.read(topic: topic, partition: partition, from: 0, maxRecords: 1000, maxBytes: 1 << 24)
+            var lastSeqByKey: [String: Int] = [:]
+            for stored in records {
+                ids.append(stored.record.headers.first { $0.name == "ce_id" }?.textValue ?? "?")
+                let key = String(decoding: stored.record.key ?? [], as: UTF8.self)
+                let seq = Int(String(decoding: stored.record.value ?? [], as: UTF8.self).filter(\.isNumber)) ?? -1
+                #expect(seq > lastSeqByKey[key, default: -1], "key \(key) out of order")
+                lastSeqByKey[key] = seq
+            }
+        }
+        #expect(ids.count == 50)
+        #expect(Set(ids) == Set((0..<50).map { "file-\($0)" }))
+        #expect(FileManager.default.fileExists(atPath: root + "/inbox/done/claims-1.jsonl"))
+        let reason = try String(contentsOfFile: root + "/inbox/error/claims-2.jsonl.reason", encoding: .utf8)
+        #expect(reason.contains("record: 1\nbyte-offset: 0\nstage: decode\n"))
+        log.close()
+    }
 }
