@@ -13,7 +13,10 @@ struct BridgeCommand: Command {
                 into CloudEvents (through "mapping", or reading the body as one CloudEvent in JSON format), appends \
                 them to "sink" (an embedded log directory or kafka://host:port, and a topic), and acknowledges the \
                 message only once the append is durable. Messages that cannot be converted go to "deadLetter" after \
-                "maxAttempts" deliveries, with ferry.error.* headers. See Sources/Bridge/README.md for every field.
+                "maxAttempts" deliveries, with ferry.error.* headers. A pipeline whose source has "log" runs the other \
+                way (topic → queue, through the mapping's reverse); one whose source has "directory" turns dropped \
+                files into events. "http": {"listen": "127.0.0.1:9464"} serves /metrics, /healthz and /readyz; \
+                "logFormat": "json" writes JSON log lines. See Sources/Bridge/README.md for every field.
                 SIGTERM or SIGINT stops reading, drains what is in flight within drainTimeoutSeconds, and exits 0.
                 With --check the configuration (and every mapping it names) is validated and nothing runs; an error \
                 names the file and the JSON path of the offending field.
