@@ -20,6 +20,13 @@ public struct PipelineSnapshot: Sendable, Equatable {
     public var inFlight: Int
     /// Whether the source and sink answer.
     public var health: EndpointHealth
+    /// The source's connection is up (always true for endpoints without one: spool, embedded log).
+    public var isSourceConnected = true
+    /// The sink's and dead-letter destination's connections are up.
+    public var isSinkConnected = true
+
+    /// Ready: both sides connected and their last operations succeeded.
+    public var isReady: Bool { health.isReady && isSourceConnected && isSinkConnected }
 }
 
 extension BridgeDaemon {
@@ -32,7 +39,9 @@ extension BridgeDaemon {
                 PipelineSnapshot(
                     kind: "queue-to-stream", name: pipeline.configuration.name, received: s.received, delivered: s.appended,
                     acknowledged: s.acknowledged, deadLettered: s.deadLettered, retries: s.sinkRetries + s.sourceRetries,
-                    inFlight: max(0, s.received - s.acknowledged - s.rejected - s.failedAcknowledgements), health: s.health))
+                    inFlight: max(0, s.received - s.acknowledged - s.rejected - s.failedAcknowledgements), health: s.health,
+                    isSourceConnected: allConnected(pipeline.endpoints.source),
+                    isSinkConnected: allConnected(pipeline.endpoints.sink)))
         }
         for pipeline in streamPipelines {
             let s = pipeline.statistics
@@ -40,7 +49,9 @@ extension BridgeDaemon {
                 PipelineSnapshot(
                     kind: "stream-to-queue", name: pipeline.configuration.name, received: s.received, delivered: s.sent,
                     acknowledged: s.committed, deadLettered: s.deadLettered, retries: s.sinkRetries + s.sourceRetries,
-                    inFlight: max(0, s.received - s.committed), health: s.health))
+                    inFlight: max(0, s.received - s.committed), health: s.health,
+                    isSourceConnected: allConnected(pipeline.endpoints.source),
+                    isSinkConnected: allConnected(pipeline.endpoints.sink)))
         }
         for pipeline in directoryPipelines {
             let s = pipeline.statistics
@@ -69,7 +80,7 @@ extension BridgeDaemon {
             ("ferry_bridge_dead_lettered_total", "counter", "Items sent to the dead-letter destination.", { String($0.deadLettered) }),
             ("ferry_bridge_retries_total", "counter", "Source and sink operations retried after an error.", { String($0.retries) }),
             ("ferry_bridge_in_flight", "gauge", "Items read and not yet acknowledged.", { String($0.inFlight) }),
-            ("ferry_bridge_ready", "gauge", "1 when the pipeline's source and sink answer, else 0.", { $0.health.isReady ? "1" : "0" }),
+            ("ferry_bridge_ready", "gauge", "1 when the pipeline's source and sink answer, else 0.", { $0.isReady ? "1" : "0" }),
             ("ferry_bridge_last_error_timestamp_seconds", "gauge", "When the pipeline last saw an error (Unix seconds); absent before the first.", {
                 $0.health.lastErrorMilliseconds.map { String(format: "%.3f", Double($0) / 1000) }
             }),
@@ -108,11 +119,16 @@ extension BridgeDaemon {
         case "/healthz":
             return HTTPResponse(status: 200, text: "ok\n")
         case "/readyz":
-            let failing = snapshots().filter { !$0.health.isReady }
+            let failing = snapshots().filter { !$0.isReady }
             if failing.isEmpty { return HTTPResponse(status: 200, text: "ready\n") }
             let lines = failing.map { snapshot in
-                let parts = [snapshot.health.isSourceFailing ? "source" : nil, snapshot.health.isSinkFailing ? "sink" : nil]
-                return "\(snapshot.name): \(parts.compactMap { $0 }.joined(separator: " and ")) failing"
+                let parts = [
+                    snapshot.isSourceConnected ? nil : "source disconnected",
+                    snapshot.health.isSourceFailing ? "source failing" : nil,
+                    snapshot.isSinkConnected ? nil : "sink disconnected",
+                    snapshot.health.isSinkFailing ? "sink failing" : nil,
+                ]
+                return "\(snapshot.name): \(parts.compactMap { $0 }.joined(separator: ", "))"
             }
             return HTTPResponse(status: 503, text: lines.joined(separator: "\n") + "\n")
         default:

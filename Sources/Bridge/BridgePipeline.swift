@@ -73,6 +73,9 @@ public final class BridgePipeline: Sendable {
     /// The counters so far.
     public var statistics: PipelineStatistics { state.withLock { $0.statistics } }
 
+    /// The endpoints on each side, for connection checks (`/readyz`).
+    var endpoints: (source: [any Sendable], sink: [any Sendable]) { ([source], [sink, deadLetters]) }
+
     /// Asks ``run()`` to stop reading the source, finish the messages in flight and return.
     public func requestStop() { state.withLock { $0.isStopRequested = true } }
 

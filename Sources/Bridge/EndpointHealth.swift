@@ -1,4 +1,21 @@
 import Foundation
+import STOMP
+
+/// An endpoint that keeps a connection and can say whether it is up now.
+protocol ConnectionReporting {
+    /// The connection is established.
+    var isConnected: Bool { get }
+}
+
+extension STOMPClient: ConnectionReporting {
+    /// Connected while the client has a session (it reconnects by itself after a loss).
+    var isConnected: Bool { serverName != nil }
+}
+
+/// Whether every endpoint in `endpoints` that keeps a connection has it up.
+func allConnected(_ endpoints: [any Sendable]) -> Bool {
+    endpoints.allSatisfy { ($0 as? any ConnectionReporting)?.isConnected ?? true }
+}
 
 /// Whether a pipeline's source and sink answer: an endpoint is failing from an operation's error until the same
 /// operation next succeeds (the pipeline retries it with backoff meanwhile).

@@ -158,6 +158,9 @@ public final class StreamToQueuePipeline: Sendable {
     /// The counters so far.
     public var statistics: StreamPipelineStatistics { state.withLock { $0.statistics } }
 
+    /// The endpoints on each side, for connection checks (`/readyz`).
+    var endpoints: (source: [any Sendable], sink: [any Sendable]) { ([source], [sink, deadLetters]) }
+
     /// Asks ``run()`` to finish the batch in flight (send, commit) and return.
     public func requestStop() { state.withLock { $0.isStopRequested = true } }
 

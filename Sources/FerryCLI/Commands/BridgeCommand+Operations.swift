@@ -47,14 +47,15 @@ extension BridgeCommand {
             log.write("info", "operations endpoint listening", ["http.address": "\(server.host):\(server.port)"])
         }
         let watcher = Task.detached {
-            var known: [String: EndpointHealth] = [:]
+            var known: [String: (source: Bool, sink: Bool)] = [:]
             while !Task.isCancelled {
                 for snapshot in daemon.snapshots() {
-                    let before = known[snapshot.name] ?? EndpointHealth()
-                    let now = snapshot.health
-                    for (side, was, isFailing) in [
-                        ("source", before.isSourceFailing, now.isSourceFailing), ("sink", before.isSinkFailing, now.isSinkFailing),
-                    ] where was != isFailing {
+                    let before = known[snapshot.name] ?? (false, false)
+                    let now = (
+                        source: snapshot.health.isSourceFailing || !snapshot.isSourceConnected,
+                        sink: snapshot.health.isSinkFailing || !snapshot.isSinkConnected)
+                    for (side, was, isFailing) in [("source", before.source, now.source), ("sink", before.sink, now.sink)]
+                    where was != isFailing {
                         log.write(
                             isFailing ? "warning" : "info", isFailing ? "endpoint failing, retrying" : "endpoint recovered",
                             ["bridge.pipeline": snapshot.name, "bridge.endpoint": side])
