@@ -184,4 +184,32 @@ struct KafkaCLITests {
         }
         #expect(committed == Int64(rounds * perRound), "the members committed what they printed before leaving")
     }
+
+    @Test func logApplyCreatesDeclaredTopicsWithConfigsAndReportsDrift() async throws {
+        let broker = try TestEnvironment.current.kafkaBroker()
+        let url = "kafka://\(broker.host):\(broker.port)"
+        let client = try KafkaClientTests.client()
+        defer { client.close() }
+        let topic = KafkaClientTests.uniqueTopic("apply")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-topics-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        func apply(partitions: Int, retention: String) throws -> (status: Int32, output: String, error: String) {
+            try Data(#"{"topics":[{"name":"\#(topic)","partitions":\#(partitions),"configs":{"retention.ms":"\#(retention)"}}]}"#.utf8).write(to: file)
+            return try Self.run(["log", "apply", file.path, "--log", url])
+        }
+        let first = try apply(partitions: 3, retention: "3600000")
+        #expect(first.status == 0, "\(first.error)")
+        #expect(first.output.contains(#""created":true,"partitions":3,"declaredPartitions":3,"configDifferences":{},"matches":true"#), "\(first.output)")
+        #expect(try await client.topicMetadata(topic).partitionCount == 3)
+        #expect(try await client.describeTopicConfigs(topic, keys: ["retention.ms"])["retention.ms"] == "3600000")
+
+        let again = try apply(partitions: 3, retention: "3600000")
+        #expect(again.status == 0, "\(again.error)")
+        #expect(again.output.contains(#""created":false,"partitions":3"#), "\(again.output)")
+
+        let drift = try apply(partitions: 4, retention: "60000")
+        #expect(drift.status == 1)
+        #expect(drift.output.contains(#""partitions":3,"declaredPartitions":4,"configDifferences":{"retention.ms":{"declared":"60000","actual":"3600000"}},"matches":false"#), "\(drift.output)")
+        #expect(try await client.topicMetadata(topic, refresh: true).partitionCount == 3, "an existing topic is never changed")
+    }
 }
