@@ -8,7 +8,7 @@ import StreamLog
 /// existing is ever changed).
 struct LogApplyCommand: Command {
     static let file = Argument<String>(
-        "file", help: #"The declarations: {"topics":[{"name":N,"partitions":P,"configs":{K:V,…}},…]}."#)
+        "file", help: "The topic declarations (JSON, shape below).")
 
     static var configuration: CommandConfiguration {
         CommandConfiguration(
@@ -19,7 +19,8 @@ struct LogApplyCommand: Command {
                 configs (Kafka topic configs such as retention.ms; the embedded log has none). An existing topic \
                 is never changed: one JSON line per topic says whether it was created, its partition count and \
                 each declared config whose value differs; the exit status is 1 when any topic differs from its \
-                declaration. Running it again changes nothing.
+                declaration. Running it again changes nothing. The file: {"topics": [{"name": "member-updates", \
+                "partitions": 3, "configs": {"retention.ms": "604800000"}}, …]}.
                 """,
             parameters: [file])
     }

@@ -198,7 +198,8 @@ public final class KafkaConnection: Sendable {
     }
 
     /// Waits for the response to a request ``submit(_:timeout:)`` wrote: its decoded body, or the error that
-    /// ended it (its deadline passed, the connection failed).
+    /// ended it (its deadline passed, the connection failed). Task cancellation does not end the wait: the
+    /// request's deadline bounds it.
     func response<R: KafkaRequest>(to submitted: SubmittedRequest<R>) async throws(KafkaError) -> R.Response {
         let id = submitted.correlationID
         let body: [UInt8]
