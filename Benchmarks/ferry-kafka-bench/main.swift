@@ -1,5 +1,5 @@
 // Release-build Kafka benchmark: `swift run -c release ferry-kafka-bench --bootstrap HOST:PORT [--records N]
-// [--partitions P] [--linger-ms L] [--batch-bytes B]`.
+// [--partitions P] [--linger-ms L] [--batch-bytes B] [--in-flight F]` (F: batches per partition in flight, 1...5).
 //
 // Produces N CloudEvent-shaped records (1 KiB value, four ce_ headers, a key) with acks=all and idempotence
 // through the fire-and-forget path, then consumes them all from the beginning. Prints one JSON line with
@@ -21,6 +21,7 @@ var count = 200_000
 var partitions = 4
 var linger = 5
 var batchBytes = 1_000_000
+var inFlight = 5
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -29,6 +30,7 @@ while let argument = arguments.next() {
     case "--partitions": partitions = arguments.next().flatMap(Int.init) ?? partitions
     case "--linger-ms": linger = arguments.next().flatMap(Int.init) ?? linger
     case "--batch-bytes": batchBytes = arguments.next().flatMap(Int.init) ?? batchBytes
+    case "--in-flight": inFlight = arguments.next().flatMap(Int.init) ?? inFlight
     default:
         FileHandle.standardError.write(Data("ferry-kafka-bench: unknown argument \(argument)\n".utf8))
         exit(2)
@@ -42,6 +44,7 @@ var configuration = KafkaProducerConfiguration()
 configuration.linger = .milliseconds(linger)
 configuration.batchSize = batchBytes
 configuration.bufferMemory = 64 << 20
+configuration.maximumInFlightBatches = inFlight
 let producer = try KafkaProducer(client: client, configuration: configuration)
 let value = [UInt8](repeating: 0x61, count: 1024)
 let headers = [
@@ -101,7 +104,7 @@ let p = seconds(produceWall)
 let c = seconds(consumeWall)
 print(
     """
-    {"client":"ferry","records":\(count),"delivered":\(delivered),"failed":\(failed),\
+    {"client":"ferry","in_flight":\(inFlight),"records":\(count),"delivered":\(delivered),"failed":\(failed),\
     "produce_s":\(String(format: "%.3f", p)),"produce_msg_s":\(Int(Double(delivered) / p)),\
     "produce_cpu_s":\(String(format: "%.3f", produceCPUUsed)),"produce_cpu_us_per_msg":\(String(format: "%.2f", produceCPUUsed * 1e6 / Double(max(delivered, 1)))),\
     "consumed":\(consumed),"consume_s":\(String(format: "%.3f", c)),"consume_msg_s":\(Int(Double(consumed) / c)),\

@@ -53,6 +53,8 @@ enum TestEnvironmentError: Error, CustomStringConvertible {
 /// - `FERRY_STOMP_URL`: ActiveMQ's STOMP listener, `stomp://127.0.0.1:61613`
 /// - `FERRY_KAFKA_BOOTSTRAP`: the Kafka-protocol broker (tansu), `127.0.0.1:19092`
 /// - `FERRY_PYTHON`: a Python with confluent-kafka, stomp.py and cloudevents, `<repo>/.test-env/venv/bin/python`
+/// - `FERRY_KAFKA_DURABLE_BOOTSTRAP`: the durable tansu (s3:// storage on moto), `127.0.0.1:19093`
+/// - `FERRY_KAFKA_DURABLE_RESTART`: the script that SIGKILLs and restarts it, `<repo>/scripts/brokers/restart-kafka-durable`
 ///
 /// Each accessor throws a `TestEnvironmentError` naming what is missing, so a test run without the
 /// brokers fails at once with a useful message instead of hanging or passing.
@@ -60,6 +62,8 @@ struct TestEnvironment: Sendable {
     static let stompURLVariable = "FERRY_STOMP_URL"
     static let kafkaBootstrapVariable = "FERRY_KAFKA_BOOTSTRAP"
     static let pythonVariable = "FERRY_PYTHON"
+    static let durableKafkaBootstrapVariable = "FERRY_KAFKA_DURABLE_BOOTSTRAP"
+    static let durableKafkaRestartVariable = "FERRY_KAFKA_DURABLE_RESTART"
 
     /// The variables of this test process.
     static var current: TestEnvironment { TestEnvironment(variables: ProcessInfo.processInfo.environment) }
@@ -97,6 +101,29 @@ struct TestEnvironment: Sendable {
             throw .variableMalformed(variable: variable, value: value, expected: "a host:port bootstrap list")
         }
         return BrokerEndpoint(name: "Kafka broker", variable: variable, host: address.host, port: address.port)
+    }
+
+    /// The durable Kafka-protocol broker (tansu on S3: records survive its restart), from the first
+    /// `host:port` of `FERRY_KAFKA_DURABLE_BOOTSTRAP`.
+    func durableKafkaBroker() throws(TestEnvironmentError) -> BrokerEndpoint {
+        let variable = Self.durableKafkaBootstrapVariable
+        let value = try require(variable, what: "the durable Kafka broker", example: "127.0.0.1:19093")
+        guard let first = value.split(separator: ",").first, let address = Self.hostAndPort(first) else {
+            throw .variableMalformed(variable: variable, value: value, expected: "a host:port bootstrap list")
+        }
+        return BrokerEndpoint(name: "durable Kafka broker", variable: variable, host: address.host, port: address.port)
+    }
+
+    /// The script that SIGKILLs the durable broker and restarts it on the same store, from
+    /// `FERRY_KAFKA_DURABLE_RESTART` (an absolute path to an executable); it returns once Metadata is answered.
+    func durableKafkaRestartScript() throws(TestEnvironmentError) -> String {
+        let variable = Self.durableKafkaRestartVariable
+        let what = "the durable Kafka broker's restart script"
+        let path = try require(variable, what: what, example: "\(Self.repositoryRoot)/scripts/brokers/restart-kafka-durable")
+        guard path.hasPrefix("/"), FileManager.default.isExecutableFile(atPath: path) else {
+            throw .toolMissing(variable: variable, what: what, path: path)
+        }
+        return path
     }
 
     /// The test tooling's Python interpreter, from `FERRY_PYTHON` (an absolute path to an executable).

@@ -10,6 +10,9 @@ FERRY_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FERRY_TEST_HOST=127.0.0.1
 FERRY_TEST_STOMP_PORT=${FERRY_TEST_STOMP_PORT:-61613}
 FERRY_TEST_KAFKA_PORT=${FERRY_TEST_KAFKA_PORT:-19092}
+# The durable tansu (s3:// storage on moto's S3 server) for broker-restart tests: start-kafka-durable.
+FERRY_TEST_KAFKA_DURABLE_PORT=${FERRY_TEST_KAFKA_DURABLE_PORT:-19093}
+FERRY_TEST_MOTO_PORT=${FERRY_TEST_MOTO_PORT:-19094}
 
 # say TAG MESSAGE...: one timestamped line on stdout.
 say() {

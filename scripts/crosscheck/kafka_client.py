@@ -5,6 +5,8 @@
     kafka_client.py BOOTSTRAP produce TOPIC FILE COMPRESSION     produce the records of FILE (JSON list), print reports
     kafka_client.py BOOTSTRAP partition TOPIC FILE               produce keys of FILE with partitioner=murmur2_random
     kafka_client.py BOOTSTRAP times TOPIC PARTITION TS...        offsets_for_times per timestamp
+    kafka_client.py BOOTSTRAP keys TOPIC PARTITIONS              every record of partitions 0..P-1 from offset 0, read
+                                                                 until 10 s pass with nothing new: [[partition, offset, key-hex]]
 
 Records are JSON objects: key/value hex or null, headers [[name, hex-or-null]], timestamp ms, partition.
 Prints one JSON document on stdout; exit 0 on success.
@@ -83,6 +85,26 @@ def partition(bootstrap, topic, path):
     print(json.dumps(parts))
 
 
+def keys(bootstrap, topic, partitions):
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "ferry-crosscheck", "enable.auto.commit": False,
+                  "enable.partition.eof": False})
+    c.assign([TopicPartition(topic, p, 0) for p in range(int(partitions))])
+    out = []
+    empty = 0
+    while empty < 20:
+        batch = c.consume(10000, 0.5)
+        if not batch:
+            empty += 1
+            continue
+        empty = 0
+        for m in batch:
+            if m.error():
+                raise SystemExit("consume error: %s" % m.error())
+            out.append([m.partition(), m.offset(), hx(m.key())])
+    c.close()
+    print(json.dumps(out))
+
+
 def times(bootstrap, topic, part, stamps):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "ferry-crosscheck"})
     found = c.offsets_for_times([TopicPartition(topic, int(part), int(t)) for t in stamps], timeout=10)
@@ -98,6 +120,8 @@ if __name__ == "__main__":
         produce(bootstrap, *rest)
     elif mode == "partition":
         partition(bootstrap, *rest)
+    elif mode == "keys":
+        keys(bootstrap, *rest)
     elif mode == "times":
         times(bootstrap, rest[0], rest[1], rest[2:])
     else:

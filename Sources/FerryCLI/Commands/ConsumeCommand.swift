@@ -9,10 +9,11 @@ struct ConsumeCommand: Command {
         help: "The Kafka cluster, kafka://host:port[,host:port…].")
     static let topic = Option<String>("topic", short: "t", valueName: "T", isRequired: true, help: "The topic to read.")
     static let fromBeginning = Flag(
-        "from-beginning", help: "Start at the earliest offset (default: the group's committed offset, else the end).")
+        "from-beginning",
+        help: "Start at the earliest offset (with --group: where the group has committed nothing; default: the end).")
     static let group = Option<String>(
         "group", short: "g", valueName: "G",
-        help: "A consumer group: start at its committed offsets and commit what was printed on exit.")
+        help: "Join consumer group G: read the partitions it assigns, from its commits; commit what was printed.")
     static let maximum = Option<NonNegative>(
         "max", valueName: "N", help: "Stop after N records (default: run until SIGINT or SIGTERM).")
 
@@ -24,8 +25,10 @@ struct ConsumeCommand: Command {
                 Reads every partition of the topic, in turn, and prints each record as one JSON line \
                 (topic, partition, offset, timestamp, key, headers, value; bytes that are not UTF-8 as base64). \
                 Runs until --max records were printed or until interrupted (SIGINT or SIGTERM), then exits 0. \
-                With --group the offsets after the printed records are committed for that group on exit \
-                (the group's members are not coordinated: partitions are assigned manually).
+                With --group the command joins that consumer group as one member (JoinGroup/SyncGroup, range \
+                assignment, heartbeats, rebalances when members come and go): it reads only the partitions the \
+                group gives it, each from the group's committed offset, and on exit commits the offsets after \
+                the printed records and leaves the group.
                 """,
             parameters: [source, topic, fromBeginning, group, maximum])
     }
@@ -48,19 +51,16 @@ struct ConsumeCommand: Command {
         StopSignal.install()
         let client = try KafkaClient(configuration: KafkaClientConfiguration(url: url))
         defer { client.close() }
+        if let groupName {
+            try await consumeAsGroupMember(of: groupName, client: client, context: context)
+            return
+        }
         let partitions = try await client.topicMetadata(topicName).partitionCount
         var positions: [Int64] = []
         for partition in 0..<partitions {
-            if !startsAtBeginning, let groupName,
-                let committed = try await client.committedOffset(group: groupName, topic: topicName, partition: partition)
-            {
-                positions.append(committed)
-            } else {
-                let start = startsAtBeginning ? ListOffsetsRequest.earliest : ListOffsetsRequest.latest
-                positions.append(try await client.listOffset(topic: topicName, partition: partition, timestamp: start))
-            }
+            let start = startsAtBeginning ? ListOffsetsRequest.earliest : ListOffsetsRequest.latest
+            positions.append(try await client.listOffset(topic: topicName, partition: partition, timestamp: start))
         }
-        let started = positions
         var printed = 0
         reading: while !StopSignal.isRequested {
             for partition in 0..<partitions where !StopSignal.isRequested {
@@ -80,10 +80,42 @@ struct ConsumeCommand: Command {
             if let limit, printed >= limit { break }
         }
         context.output.flush()
-        if let groupName {
-            for partition in 0..<partitions where positions[partition] != started[partition] {
-                try await client.commit(group: groupName, topic: topicName, partition: partition, offset: positions[partition])
+    }
+
+    /// `--group`: one member of the consumer group (``KafkaGroupConsumer``). Each printed record is marked
+    /// processed; on SIGINT/SIGTERM or after `--max` records the reader stops, then `close()` commits the marks
+    /// and leaves the group, so the other members take its partitions at once.
+    private func consumeAsGroupMember(of groupName: String, client: KafkaClient, context: CommandContext) async throws {
+        _ = try await client.topicMetadata(topicName)  // an unknown topic fails here, as without --group
+        var configuration = KafkaGroupConsumerConfiguration(group: groupName, topics: [topicName])
+        configuration.startWithoutCommit = startsAtBeginning ? .earliest : .latest
+        let consumer = try KafkaGroupConsumer(client: client, configuration: configuration)
+        let limit = self.limit
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var printed = 0
+                if let limit, limit == 0 { return }
+                do {
+                    for try await record in consumer {
+                        context.output.write(bytes: RecordLine.encode(record))
+                        context.output.flush()
+                        consumer.markProcessed(record)
+                        printed += 1
+                        if let limit, printed >= limit { return }
+                    }
+                } catch let error where Task.isCancelled {
+                    _ = error  // the stop interrupted a request: not a failure
+                }
             }
+            group.addTask {
+                while !StopSignal.isRequested && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
+            }
+            // Whichever ends first (the reader at --max or on an error, or the stop request) ends the other.
+            defer { group.cancelAll() }
+            try await group.next()
+            group.cancelAll()
+            try await group.waitForAll()
         }
+        await consumer.close()
     }
 }

@@ -20,7 +20,7 @@ struct LogCommand: CommandGroup {
             sharedParameters: [directory],
             subcommands: [
                 LogTopicsCommand.self, LogCreateCommand.self, LogDumpCommand.self, LogTailCommand.self,
-                LogAppendCommand.self,
+                LogAppendCommand.self, LogApplyCommand.self,
             ])
     }
 

@@ -36,6 +36,14 @@ public struct KafkaTopicReconciliation: Hashable, Sendable {
         public var actual: String?
     }
 
+    /// What was found or done for topic `name` (also for stores other than Kafka reporting in this shape).
+    public init(name: String, created: Bool, partitions: Int, configDifferences: [String: ConfigDifference] = [:]) {
+        self.name = name
+        self.created = created
+        self.partitions = partitions
+        self.configDifferences = configDifferences
+    }
+
     /// True when the cluster matches the declaration.
     public func matches(_ specification: KafkaTopicSpecification) -> Bool {
         partitions == specification.partitions && configDifferences.isEmpty

@@ -27,7 +27,10 @@ public final class KafkaConnection: Sendable {
     private let writeLock = Mutex<Void>(())
 
     private struct Pending {
-        var continuation: CheckedContinuation<[UInt8], any Error>
+        /// The task waiting for the response; nil for a ``submit(_:timeout:)``ted request nobody awaits yet.
+        var continuation: CheckedContinuation<[UInt8], any Error>?
+        /// What arrived (or the timeout) for a submitted request before ``response(to:)`` waited for it.
+        var outcome: Result<[UInt8], KafkaError>?
         var deadline: ContinuousClock.Instant
         var operation: String
         var timeout: Duration
@@ -112,7 +115,8 @@ public final class KafkaConnection: Sendable {
                         let id = state.nextCorrelationID
                         state.nextCorrelationID = id == Int32.max ? 1 : id + 1
                         state.pending[id] = Pending(
-                            continuation: continuation, deadline: .now + timeout, operation: operation, timeout: timeout)
+                            continuation: continuation, outcome: nil, deadline: .now + timeout, operation: operation,
+                            timeout: timeout)
                         // Either the cancel handler sees the id (and abandons it) or this sees the cancellation.
                         let cancelled = registration.withLock { registration in
                             registration.id = id
@@ -154,6 +158,76 @@ public final class KafkaConnection: Sendable {
         }
         return try withKafkaErrors(operation) {
             try body.withUnsafeBytes { raw in try KafkaFrame.decodeResponse(R.self, version: version, body: raw).response }
+        }
+    }
+
+    /// A request ``submit(_:timeout:)`` has written, whose response ``response(to:)`` waits for.
+    struct SubmittedRequest<R: KafkaRequest>: Sendable {
+        let correlationID: Int32
+        let version: Int16
+        let operation: String
+    }
+
+    /// Writes `request` at the negotiated version before returning and registers for its response, which
+    /// ``response(to:)`` then waits for (at most `timeout` from now). Requests submitted one after the other
+    /// reach the broker in that order: this is how a producer keeps several batches of one partition in flight.
+    /// Every submitted request must be awaited with ``response(to:)`` (or the connection closed).
+    func submit<R: KafkaRequest>(_ request: R, timeout: Duration) throws(KafkaError) -> SubmittedRequest<R> {
+        let version = try version(for: R.self)
+        let operation = "\(R.apiKey) v\(version) to \(address)"
+        let registered: Result<Int32, KafkaError> = state.withLock { state in
+            if let failure = state.failure { return .failure(failure) }
+            let id = state.nextCorrelationID
+            state.nextCorrelationID = id == Int32.max ? 1 : id + 1
+            state.pending[id] = Pending(
+                continuation: nil, outcome: nil, deadline: .now + timeout, operation: operation, timeout: timeout)
+            return .success(id)
+        }
+        let id = try registered.get()
+        var writer = ByteWriter(capacity: 256)
+        KafkaFrame.encode(request, version: version, correlationID: id, clientID: clientID, into: &writer)
+        do throws(KafkaError) {
+            let frame = writer.bytes
+            try withKafkaErrors("send") {
+                try writeLock.withLock { _ in try frame.withUnsafeBytes { raw in try socket.sendAll(raw) } }
+            }
+        } catch {
+            fail(with: error)  // response(to:) reports it
+        }
+        return SubmittedRequest(correlationID: id, version: version, operation: operation)
+    }
+
+    /// Waits for the response to a request ``submit(_:timeout:)`` wrote: its decoded body, or the error that
+    /// ended it (its deadline passed, the connection failed). Task cancellation does not end the wait: the
+    /// request's deadline bounds it.
+    func response<R: KafkaRequest>(to submitted: SubmittedRequest<R>) async throws(KafkaError) -> R.Response {
+        let id = submitted.correlationID
+        let body: [UInt8]
+        do {
+            body = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
+                let ready: Result<[UInt8], KafkaError>? = state.withLock { state in
+                    guard var pending = state.pending[id] else {
+                        return .failure(state.failure ?? .invalid(context: submitted.operation, detail: "response awaited twice"))
+                    }
+                    if let outcome = pending.outcome {
+                        state.pending[id] = nil
+                        return outcome
+                    }
+                    pending.continuation = continuation
+                    state.pending[id] = pending
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready.mapError { $0 as any Error }) }
+            }
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            throw .connection(broker: address, reason: "\(error)")
+        }
+        return try withKafkaErrors(submitted.operation) {
+            try body.withUnsafeBytes { raw in
+                try KafkaFrame.decodeResponse(R.self, version: submitted.version, body: raw).response
+            }
         }
     }
 
@@ -228,12 +302,20 @@ public final class KafkaConnection: Sendable {
     private func deliver(_ body: [UInt8]) -> KafkaError? {
         guard body.count >= 4 else { return .invalid(context: "response from \(address)", detail: "no correlation id") }
         let id = Int32(bigEndian: body.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })
-        let (pending, known): (Pending?, Bool) = state.withLock { state in
-            if let pending = state.pending.removeValue(forKey: id) { return (pending, true) }
-            return (nil, id > 0 && id < state.nextCorrelationID)
+        let (waiting, known): (CheckedContinuation<[UInt8], any Error>?, Bool) = state.withLock { state in
+            guard var pending = state.pending[id], pending.outcome == nil else {
+                return (nil, id > 0 && id < state.nextCorrelationID)
+            }
+            if let continuation = pending.continuation {
+                state.pending[id] = nil
+                return (continuation, true)
+            }
+            pending.outcome = .success(body)  // submitted, not awaited yet: kept for response(to:)
+            state.pending[id] = pending
+            return (nil, true)
         }
-        if let pending {
-            pending.continuation.resume(returning: body)
+        if let waiting {
+            waiting.resume(returning: body)
             return nil
         }
         return known ? nil : .unexpectedCorrelationID(broker: address, received: id)
@@ -242,27 +324,45 @@ public final class KafkaConnection: Sendable {
     /// Fails the request `id` alone (its late response will be dropped).
     private func abandon(_ id: Int32, with error: KafkaError) {
         let pending = state.withLock { $0.pending.removeValue(forKey: id) }
-        pending?.continuation.resume(throwing: error)
+        pending?.continuation?.resume(throwing: error)
     }
 
     private func sweepDeadlines() {
         let now = ContinuousClock.now
         let expired: [Pending] = state.withLock { state in
-            let ids = state.pending.filter { $0.value.deadline <= now }.map(\.key)
-            return ids.compactMap { state.pending.removeValue(forKey: $0) }
+            let ids = state.pending.filter { $0.value.deadline <= now && $0.value.outcome == nil }.map(\.key)
+            return ids.compactMap { id in
+                guard var pending = state.pending[id] else { return nil }
+                if pending.continuation == nil {
+                    // Submitted, not awaited yet: the timeout waits for response(to:).
+                    pending.outcome = .failure(.timedOut(operation: pending.operation, after: pending.timeout))
+                    state.pending[id] = pending
+                    return nil
+                }
+                return state.pending.removeValue(forKey: id)
+            }
         }
         for pending in expired {
-            pending.continuation.resume(throwing: KafkaError.timedOut(operation: pending.operation, after: pending.timeout))
+            pending.continuation?.resume(throwing: KafkaError.timedOut(operation: pending.operation, after: pending.timeout))
         }
     }
 
     private func fail(with error: KafkaError) {
         let waiting: [Pending] = state.withLock { state in
             if state.failure == nil { state.failure = error }
-            defer { state.pending.removeAll() }
-            return Array(state.pending.values)
+            var waiting: [Pending] = []
+            for (id, var pending) in state.pending {
+                if pending.continuation != nil {
+                    waiting.append(pending)
+                    state.pending[id] = nil
+                } else if pending.outcome == nil {
+                    pending.outcome = .failure(error)  // submitted, not awaited yet: kept for response(to:)
+                    state.pending[id] = pending
+                }  // else: its response arrived before the failure and is kept
+            }
+            return waiting
         }
         socket.shutdownBoth()
-        for pending in waiting { pending.continuation.resume(throwing: error) }
+        for pending in waiting { pending.continuation?.resume(throwing: error) }
     }
 }

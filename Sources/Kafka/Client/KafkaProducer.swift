@@ -14,13 +14,18 @@ public struct DeliveryReport: Hashable, Sendable {
 /// A Kafka producer: acks=all and idempotence by default, per-partition batching with `linger` and
 /// `batchSize`, Kafka's murmur2 partitioner for keyed records, and back-pressure when the buffer is full.
 ///
-/// Ordering and idempotence: each partition sends one batch at a time (the next waits for the previous
-/// acknowledgement), batches carry the producer id, epoch and consecutive base sequences, and a retried batch
-/// keeps its sequence, so the broker drops a duplicate instead of appending it twice. When a batch's outcome
-/// stays unknown after the retries (or the broker reports OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID or
-/// INVALID_PRODUCER_EPOCH), the batch fails and the producer takes a new producer id, so that sequence is
-/// never reused for other records. Kafka allows up to five batches in flight per partition; this producer
-/// keeps one (simpler, still ordered; see the README).
+/// Ordering and idempotence: batches carry the producer id, epoch and consecutive base sequences, and a
+/// retried batch keeps its sequence, so the broker drops a duplicate instead of appending it twice. The records
+/// given to ``send(_:topic:partition:)`` / ``enqueue(_:topic:partition:)`` go out with up to
+/// ``KafkaProducerConfiguration/maximumInFlightBatches`` (5) batches per partition in flight on the leader's
+/// connection, written in sequence order; when one fails with a retriable error, the batches behind it
+/// (which the broker then refuses with OUT_OF_ORDER_SEQUENCE_NUMBER, or also accepted) are settled and every
+/// unacknowledged one is sent again, in order, with its sequence. When a batch's outcome stays unknown after
+/// the retries (or the broker reports OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID or
+/// INVALID_PRODUCER_EPOCH for it), the batch fails and the producer takes a new producer id, so its sequence
+/// is never reused for other records; batches behind it that the broker refused are re-encoded under the new
+/// id and sent again, those whose outcome is unknown fail too. Without idempotence, one batch is in flight.
+/// ``send(batch:topic:partition:)`` writes one batch at a time.
 public final class KafkaProducer: Sendable {
     /// The cluster connection.
     public let client: KafkaClient
@@ -136,12 +141,7 @@ public final class KafkaProducer: Sendable {
     public func send(batch records: [StreamRecord], topic: String, partition: Int) async throws(KafkaError) -> AppendResult {
         guard !records.isEmpty else { return AppendResult(partition: partition, baseOffset: -1, count: 0) }
         let key = TopicPartition(topic: topic, partition: partition)
-        let lock = state.withLock { state in
-            if let lock = state.locks[key] { return lock }
-            let lock = AsyncSerialLock()
-            state.locks[key] = lock
-            return lock
-        }
+        let lock = partitionLock(key)
         await lock.acquire()
         defer { lock.release() }
         var first: Int64 = -1
@@ -264,6 +264,16 @@ public final class KafkaProducer: Sendable {
         return (TopicPartition(topic: topic, partition: target), size)
     }
 
+    /// The lock that keeps one partition's batches in order between ``send(batch:topic:partition:)`` and the drain.
+    private func partitionLock(_ key: TopicPartition) -> AsyncSerialLock {
+        state.withLock { state in
+            if let lock = state.locks[key] { return lock }
+            let lock = AsyncSerialLock()
+            state.locks[key] = lock
+            return lock
+        }
+    }
+
     /// Adds a record to its partition's queue; starts the partition's drain when none runs.
     private func accumulate(_ item: Waiting, key: TopicPartition) {
         let startDrain = state.withLock { state in
@@ -279,39 +289,119 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Sends what accumulates for one partition, batch after batch, until nothing is waiting.
-    private func drain(_ key: TopicPartition) async {
-        while true {
-            if configuration.linger > .zero {
-                let full = state.withLock { ($0.accumulators[key]?.bytes ?? 0) >= configuration.batchSize }
-                if !full { try? await Task.sleep(for: configuration.linger) }
-            }
-            let taken: [Waiting] = state.withLock { state in
-                // Mutated in place: a copy out of the dictionary would make every take copy the queue.
-                let taken = state.accumulators[key, default: Accumulator()].takeBatch(batchSize: configuration.batchSize)
-                if taken.isEmpty { state.accumulators[key]?.draining = false }
-                return taken
-            }
-            if taken.isEmpty { break }
-            do {
-                let result = try await send(batch: taken.map(\.record), topic: key.topic, partition: key.partition)
-                for (index, item) in taken.enumerated() {
-                    let report = DeliveryReport(topic: key.topic, partition: key.partition, offset: result.baseOffset + Int64(index))
-                    switch item.completion {
-                    case let .waiting(continuation): continuation.resume(returning: report)
-                    case .report: reports.yield(.success(report))
-                    }
-                }
-            } catch {
-                for item in taken {
-                    switch item.completion {
-                    case let .waiting(continuation): continuation.resume(throwing: error)
-                    case .report: reports.yield(.failure(error))
-                    }
-                }
-            }
-            release(taken.reduce(0) { $0 + $1.size })
+    /// One batch of a partition's drain, from encoding to its outcome.
+    private struct BatchInFlight {
+        enum Progress {
+            /// Encoded, not (or no longer) on the wire.
+            case unsent
+            /// Written to the leader's connection; its answer is awaited with `response(to:)`.
+            case sent(KafkaConnection, KafkaConnection.SubmittedRequest<ProduceRequest>)
+            /// Written by the broker at this base offset.
+            case acknowledged(Int64)
+            /// This attempt failed.
+            case failed(KafkaError)
         }
+        var items: [Waiting]
+        var producerID: Int64
+        var sequence: Int32
+        var encoded: [UInt8]
+        var progress: Progress = .unsent
+    }
+
+    /// Sends what accumulates for one partition until nothing is waiting, keeping up to
+    /// ``KafkaProducerConfiguration/maximumInFlightBatches`` batches on the wire (one without idempotence).
+    /// Outcomes are reported in batch order. The retry rules are in the type's documentation.
+    private func drain(_ key: TopicPartition) async {
+        let lock = partitionLock(key)
+        await lock.acquire()
+        let inFlightLimit = configuration.idempotent ? configuration.maximumInFlightBatches : 1
+        var window: [BatchInFlight] = []
+        var attempts = 0
+        var backoff = client.configuration.retryBackoff
+        drainLoop: while true {
+            // New batches while there is room (lingering only when nothing is in flight: otherwise the records
+            // have gathered for a round trip already).
+            while window.count < inFlightLimit {
+                if window.isEmpty && configuration.linger > .zero {
+                    let full = state.withLock { ($0.accumulators[key]?.bytes ?? 0) >= configuration.batchSize }
+                    if !full { try? await Task.sleep(for: configuration.linger) }
+                }
+                let nothingInFlight = window.isEmpty
+                let taken: [Waiting] = state.withLock { state in
+                    // Mutated in place: a copy out of the dictionary would make every take copy the queue.
+                    let taken = state.accumulators[key, default: Accumulator()].takeBatch(batchSize: configuration.batchSize)
+                    if taken.isEmpty && nothingInFlight { state.accumulators[key]?.draining = false }
+                    return taken
+                }
+                if taken.isEmpty {
+                    if nothingInFlight { break drainLoop }
+                    break
+                }
+                do throws(KafkaError) {
+                    window.append(try await makeBatch(taken, key: key))
+                } catch {
+                    complete(taken, with: .failure(error), key: key)
+                }
+            }
+            // Every batch not on the wire goes out, oldest first, so the broker sees consecutive sequences.
+            for index in window.indices {
+                guard case .unsent = window[index].progress else { continue }
+                window[index].progress = await submit(window[index], key: key)
+            }
+            guard !window.isEmpty else { continue }
+
+            switch await settle(&window[0], key: key) {
+            case let .success(base):
+                complete(window.removeFirst().items, with: .success(base), key: key)
+                attempts = 0
+                backoff = client.configuration.retryBackoff
+            case let .failure(error):
+                // What the broker did with the batches behind it (refused them as out of order, most likely).
+                for index in window.indices.dropFirst() { _ = await settle(&window[index], key: key) }
+                if error.isRetriable && attempts < client.configuration.retries {
+                    attempts += 1
+                    switch error {
+                    case let .broker(code, _, _) where code.invalidatesMetadata: client.invalidateMetadata(topic: key.topic)
+                    case .connection, .timedOut: client.invalidateMetadata(topic: key.topic)
+                    default: break
+                    }
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, client.configuration.maximumRetryBackoff)
+                    for index in window.indices {
+                        if case .failed = window[index].progress { window[index].progress = .unsent }
+                    }
+                    continue
+                }
+                let failed = window.removeFirst()
+                complete(failed.items, with: .failure(error), key: key)
+                attempts = 0
+                backoff = client.configuration.retryBackoff
+                guard configuration.idempotent else { continue }
+                // Its sequence may or may not be written: never reuse it. Batches behind it that the broker
+                // refused (an error code) were not written and go again under the new producer id; those whose
+                // outcome is unknown fail as well.
+                forgetIdentity(failed.producerID)
+                var kept: [BatchInFlight] = []
+                for batch in window {
+                    switch batch.progress {
+                    case .acknowledged:
+                        kept.append(batch)
+                    case let .failed(reason) where reason.brokerCode != nil:
+                        do throws(KafkaError) {
+                            kept.append(try await makeBatch(batch.items, key: key))
+                        } catch {
+                            complete(batch.items, with: .failure(error), key: key)
+                        }
+                    case let .failed(reason):
+                        complete(batch.items, with: .failure(reason), key: key)
+                    case .unsent, .sent:
+                        complete(batch.items, with: .failure(error), key: key)  // not reached: all were settled
+                    }
+                }
+                window = kept
+            }
+        }
+        lock.release()
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
             state.inFlightDrains -= 1
             guard state.inFlightDrains == 0 else { return [] }
@@ -319,6 +409,92 @@ public final class KafkaProducer: Sendable {
             return state.flushWaiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Encodes `items` as the partition's next batch: the producer id and epoch, the next base sequence
+    /// (reserved here: batches in flight hold consecutive ranges).
+    private func makeBatch(_ items: [Waiting], key: TopicPartition) async throws(KafkaError) -> BatchInFlight {
+        let (id, epoch) = try await producerIdentity()
+        let sequence: Int32 =
+            configuration.idempotent
+            ? state.withLock { state in state.sequences[key].flatMap { $0.producerID == id ? $0.next : nil } ?? 0 } : -1
+        let encoded = try RecordBatch.encode(
+            items.map(\.record), compression: configuration.compression, producerID: id, producerEpoch: epoch,
+            baseSequence: sequence)
+        if configuration.idempotent {
+            state.withLock { state in state.sequences[key] = (id, Self.sequence(after: sequence, count: items.count)) }
+        }
+        return BatchInFlight(items: items, producerID: id, sequence: sequence, encoded: encoded)
+    }
+
+    /// The base sequence after a batch of `count` records at `sequence`: sequences wrap at Int32.max, as in
+    /// Kafka's DefaultRecordBatch.incrementSequence.
+    static func sequence(after sequence: Int32, count: Int) -> Int32 {
+        let next = Int64(sequence) + Int64(count)
+        return Int32(truncatingIfNeeded: next > Int64(Int32.max) ? next - Int64(Int32.max) - 1 : next)
+    }
+
+    /// Writes `batch` to the partition leader's connection (without waiting for the answer).
+    private func submit(_ batch: BatchInFlight, key: TopicPartition) async -> BatchInFlight.Progress {
+        let timeout = Int32(clamping: configuration.deliveryTimeout.components.seconds * 1000)
+        do throws(KafkaError) {
+            let connection = try await client.leaderConnection(topic: key.topic, partition: key.partition)
+            let request = ProduceRequest(
+                acks: configuration.acks, timeoutMilliseconds: timeout,
+                topics: [(name: key.topic, partitions: [.init(partition: Int32(key.partition), records: batch.encoded)])])
+            let submitted = try connection.submit(request, timeout: client.configuration.requestTimeout + configuration.deliveryTimeout)
+            return .sent(connection, submitted)
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// Waits for a sent batch's answer and records it; the recorded outcome otherwise.
+    private func settle(_ batch: inout BatchInFlight, key: TopicPartition) async -> Result<Int64, KafkaError> {
+        switch batch.progress {
+        case .unsent:
+            batch.progress = .failed(.invalid(context: "producer", detail: "a batch was awaited before it was sent"))
+        case let .sent(connection, submitted):
+            do throws(KafkaError) {
+                let response = try await connection.response(to: submitted)
+                batch.progress = .acknowledged(try Self.baseOffset(in: response, key: key))
+            } catch {
+                batch.progress = .failed(error)
+            }
+        case .acknowledged, .failed:
+            break
+        }
+        switch batch.progress {
+        case let .acknowledged(base): return .success(base)
+        case let .failed(error): return .failure(error)
+        case .unsent, .sent: return .failure(.invalid(context: "producer", detail: "a batch was not settled"))
+        }
+    }
+
+    /// The base offset a Produce answer gives `key`'s batch; DUPLICATE_SEQUENCE_NUMBER counts as written.
+    private static func baseOffset(in response: ProduceRequest.Response, key: TopicPartition) throws(KafkaError) -> Int64 {
+        guard let answer = response.topics[key.topic]?.first(where: { $0.partition == Int32(key.partition) }) else {
+            throw .invalid(context: "Produce response", detail: "\(key.topic)/\(key.partition) is missing")
+        }
+        switch answer.errorCode {
+        case .none, .duplicateSequenceNumber:
+            // A duplicate: the broker already has this batch (an earlier attempt was written), not twice.
+            return answer.baseOffset
+        default:
+            throw .broker(code: answer.errorCode, context: "\(key.topic)/\(key.partition)", message: answer.errorMessage)
+        }
+    }
+
+    /// Resumes (or reports) every record of a batch with its offset or the error, and frees their buffer space.
+    private func complete(_ items: [Waiting], with result: Result<Int64, KafkaError>, key: TopicPartition) {
+        for (index, item) in items.enumerated() {
+            let outcome = result.map { DeliveryReport(topic: key.topic, partition: key.partition, offset: $0 + Int64(index)) }
+            switch item.completion {
+            case let .waiting(continuation): continuation.resume(with: outcome.mapError { $0 as any Error })
+            case .report: reports.yield(outcome)
+            }
+        }
+        release(items.reduce(0) { $0 + $1.size })
     }
 
     /// Waits until every record sent so far is acknowledged or failed.

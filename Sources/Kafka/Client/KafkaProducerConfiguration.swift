@@ -16,6 +16,10 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
     public var compression: Compression = .none
     /// How long the broker may wait for replication (`TimeoutMs`). Default: 30 s.
     public var deliveryTimeout: Duration = .seconds(30)
+    /// Batches of one partition on the wire at once, awaiting their acknowledgement (Kafka's
+    /// `max.in.flight.requests.per.connection`, per partition here): 1...5, as idempotence allows. Order is kept
+    /// by sequence numbers and in-order retries; without idempotence the producer keeps one. Default: 5.
+    public var maximumInFlightBatches: Int = 5
 
     /// A configuration with the defaults documented on each field.
     public init() {}
@@ -27,6 +31,9 @@ public struct KafkaProducerConfiguration: Sendable, Hashable {
         if linger < .zero { throw .invalidConfiguration(field: "linger", reason: "must not be negative") }
         if batchSize < 1 { throw .invalidConfiguration(field: "batchSize", reason: "must be positive") }
         if bufferMemory < batchSize { throw .invalidConfiguration(field: "bufferMemory", reason: "must be at least batchSize") }
+        if !(1...5).contains(maximumInFlightBatches) {
+            throw .invalidConfiguration(field: "maximumInFlightBatches", reason: "must be 1...5 (the idempotent producer's limit)")
+        }
         if compression != .none && compression != .gzip {
             throw .invalidConfiguration(field: "compression", reason: "\(compression.name) is not supported (none, gzip)")
         }
