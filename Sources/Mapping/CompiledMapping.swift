@@ -65,16 +65,36 @@ public struct CompiledMapping: Sendable {
         case source(ValueSource)
     }
 
-    struct Rule: Sendable {
-        var rule: FieldRule
-        var path: String
-        var origin: Origin
-        var conversion: Conversion
-        var condition: Condition?
+    /// A compiled rule. A class with constant fields: the per-record loop reads it without copying the rule's
+    /// strings and tables.
+    final class Rule: Sendable {
+        let rule: FieldRule
+        let path: String
+        let origin: Origin
+        let conversion: Conversion
+        let condition: Condition?
         /// The encoded default, when the rule has one.
-        var fallback: [UInt8]?
+        let fallback: [UInt8]?
         /// Output nodes from the top-level member to the leaf.
-        var nodes: [Int]
+        let nodes: [Int]
+        let leaf: Int
+        let trims: Bool
+        let isRequired: Bool
+        let isString: Bool
+
+        init(rule: FieldRule, path: String, origin: Origin, conversion: Conversion, condition: Condition?, fallback: [UInt8]?, nodes: [Int]) {
+            self.rule = rule
+            self.path = path
+            self.origin = origin
+            self.conversion = conversion
+            self.condition = condition
+            self.fallback = fallback
+            self.nodes = nodes
+            leaf = nodes[nodes.count - 1]
+            trims = rule.trims
+            isRequired = rule.isRequired
+            isString = rule.type == .string
+        }
     }
 
     /// A member of the data object: a leaf written by rules, or an object.
@@ -317,7 +337,7 @@ public struct CompiledMapping: Sendable {
             }
             let start = buffers.values.count
             guard write(rule, record, metadata, &buffers) else { return false }
-            let leaf = rule.nodes[rule.nodes.count - 1]
+            let leaf = rule.leaf
             buffers.valueStart[leaf] = start
             buffers.valueEnd[leaf] = buffers.values.count
             for node in rule.nodes where buffers.seen[node] != stamp {
@@ -480,7 +500,6 @@ public struct CompiledMapping: Sendable {
 
     /// Writes the rule's value to `buffers.values`; false when the record needs the interpreter.
     private func write(_ compiled: Rule, _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ buffers: inout Buffers) -> Bool {
-        let rule = compiled.rule
         let scalar: Scalar
         switch compiled.origin {
         case let .constant(encoded):
@@ -494,7 +513,7 @@ public struct CompiledMapping: Sendable {
                 case let .source(source):
                     guard let found = read(source, record, metadata, &buffers.text) else { return false }
                     guard let value = jsonValue(found, buffers.text)?.scalarText else { continue }
-                    let piece = rule.trims ? value.trimmingSpaces : value
+                    let piece = compiled.trims ? value.trimmingSpaces : value
                     if !piece.isEmpty { pieces.append(piece) }
                 }
             }
@@ -510,7 +529,7 @@ public struct CompiledMapping: Sendable {
         case .absent:
             return blank(compiled, &buffers.values)
         case let .string(found):
-            range = rule.trims ? Self.trimmed(found, buffers.text) : found
+            range = compiled.trims ? Self.trimmed(found, buffers.text) : found
             if range.isEmpty { return blank(compiled, &buffers.values) }
         case let .number(found):
             range = found
@@ -537,7 +556,7 @@ public struct CompiledMapping: Sendable {
                     buffers.values.append(contentsOf: entry.encoded)
                     return true
                 }
-            } else if let fallback = compiled.fallback, rule.type == .string {
+            } else if let fallback = compiled.fallback, compiled.isString {
                 buffers.values.append(contentsOf: fallback)
                 return true
             }
@@ -554,7 +573,7 @@ public struct CompiledMapping: Sendable {
             values.append(contentsOf: fallback)
             return true
         }
-        if compiled.rule.isRequired { return false }
+        if compiled.isRequired { return false }
         values.append(contentsOf: "null".utf8)
         return true
     }

@@ -4,12 +4,20 @@
 /// Like a program step, a reader never reports errors: ``appendJSON(_:to:)`` either appends a perfectly valid
 /// value or returns false, and the caller then decodes the whole record with ``RecordDecoder``, which owns every
 /// error message, null and policy. Compiled mappings use readers to convert fields without the record's JSON.
-public struct RecordFieldReader: Sendable {
+/// A class with constant fields: a plan passes readers around per field and record without copying the program.
+public final class RecordFieldReader: Sendable {
     let program: RecordProgram
     let step: RecordProgram.Step
     let node: RecordDecoder.Node
     /// The field's position among the record's fields in output order: equal positions, the same field.
     public let position: Int
+
+    init(program: RecordProgram, step: RecordProgram.Step, node: RecordDecoder.Node, position: Int) {
+        self.program = program
+        self.step = step
+        self.node = node
+        self.position = position
+    }
 
     /// The COBOL name of the field.
     public var name: String { node.name }
