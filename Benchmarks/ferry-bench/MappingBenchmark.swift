@@ -1,5 +1,5 @@
 // Mapping benchmark (issue 8): the cost of a typical 30-field mapping per event, against the copybook adapter
-// alone on the same records. Records are generated (ASCII, 150 bytes: 10 text fields, 10 packed decimals, 5
+// alone on the same records. Records are generated (ASCII, 195 bytes: 10 text fields, 10 packed decimals, 5
 // CCYYMMDD dates, 5 one-letter codes). "adapter alone" is what `ferry convert copybook` does per record (decode to
 // a JSON line); "mapping" is `ferry convert --mapping`: decode, 30 rules (renames, decimals rescaled, dates to ISO,
 // code tables), the CloudEvent envelope with a deterministic id, the event's JSON line; measured through the

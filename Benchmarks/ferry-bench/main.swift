@@ -290,7 +290,7 @@ if wants("mapping") {
     let runs = max(1, min(options.runs, 3))
     let figures = try MappingBenchmark.run(records: 20_000, runs: runs)
     print("")
-    print("Mapping overhead (20,000 generated 150-byte copybook records, 30 fields), release, one core, best of \(runs)")
+    print("Mapping overhead (20,000 generated 195-byte copybook records, 30 fields), release, one core, best of \(runs)")
     for f in figures {
         print(String(
             format: "  %@: %@ records per CPU second (%.3f s CPU, %.3f s wall)", f.name, format(Double(f.records) / f.cpuSeconds),
