@@ -15,7 +15,8 @@ import Foundation
 /// value missing, a code not in the table, a template without a value) makes ``appendEventLine(record:metadata:to:buffers:)``
 /// return false, and the caller runs the interpreter on that record, which owns every error message.
 ///
-/// Not compiled (``init(engine:)`` returns nil): other adapters, MQ payloads, change-data (`cdc`) mappings,
+/// Copybook records, and MQ frames with a copybook payload (the frame's metadata passed in), compile.
+/// Not compiled (``init(engine:)`` returns nil): other adapters, MQ text payloads, change-data (`cdc`) mappings,
 /// layouts without a compiled `RecordProgram` (OCCURS DEPENDING ON, segment-selected REDEFINES), references to
 /// groups, tables or unknown names, and output names where one is a prefix of another.
 public struct CompiledMapping: Sendable {
@@ -148,8 +149,12 @@ public struct CompiledMapping: Sendable {
     /// The plan for `engine`'s mapping, or nil when it cannot be compiled (see the type's documentation).
     public init?(engine: MappingEngine) {
         let mapping = engine.mapping
-        guard case let .copybook(copybook) = mapping.source.adapter, mapping.changeData == nil,
-            let decoder = try? RecordDecoder(layout: copybook.layout, options: copybook.options),
+        let copybook: CopybookSource
+        switch mapping.source.adapter {
+        case let .copybook(source), let .mq(_, .copybook(source)): copybook = source
+        default: return nil
+        }
+        guard mapping.changeData == nil, let decoder = try? RecordDecoder(layout: copybook.layout, options: copybook.options),
             let allFields = decoder.fieldReaders
         else { return nil }
         func resolve(_ reference: String) -> ValueSource? {

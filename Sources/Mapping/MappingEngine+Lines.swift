@@ -1,5 +1,6 @@
 import Copybook
 import Events
+import MQ
 
 extension MappingEngine {
     /// Writes the event of every record of `input` as a JSON line (newline included), handing each line to `body`
@@ -23,7 +24,7 @@ extension MappingEngine {
 ///
 /// Copybook mappings keep only a partial record between pieces: memory stays constant however large the input.
 /// Other adapters (X12, EDIFACT and MQ frame files) read the whole input at ``finish(_:)``, as their envelopes
-/// and frame files are checked as a whole.
+/// and frame files are checked as a whole; MQ frames with a copybook payload then go through the compiled plan.
 public struct EventLineStream {
     let engine: MappingEngine
     let inputName: String
@@ -53,6 +54,14 @@ public struct EventLineStream {
 
     /// Ends the input: the remaining records' lines, or an error for a record cut short.
     public mutating func finish(_ body: ([UInt8]) -> Void) throws(MappingError) {
+        if case let .mq(format, .copybook(source)) = engine.mapping.source.adapter, engine.usesCompiledPlan,
+            let plan = CompiledMapping(engine: engine)
+        {
+            let input = pending
+            pending = []
+            try Self.mapFrames(input, format: format, source: source, plan: plan, engine: engine, inputName: inputName, metadata: metadata, body)
+            return
+        }
         guard copybook != nil else {
             var writer = JSONWriter(capacity: 1 << 14)
             let input = pending
@@ -66,6 +75,37 @@ public struct EventLineStream {
             return
         }
         try drain(isFinal: true, body)
+    }
+
+    /// MQ frames with a copybook payload, frame by frame: through `plan`, else through the interpreter.
+    private static func mapFrames(
+        _ input: [UInt8], format: String, source: CopybookSource, plan: CompiledMapping, engine: MappingEngine,
+        inputName: String, metadata: [String: String], _ body: ([UInt8]) -> Void
+    ) throws(MappingError) {
+        var decoder: RecordDecoder
+        do { decoder = try RecordDecoder(layout: source.layout, options: source.options) } catch {
+            throw MappingError(file: inputName, path: "$", "\(error)")
+        }
+        var buffers = CompiledMapping.Buffers()
+        var writer = JSONWriter(capacity: 4096)
+        var line: [UInt8] = []
+        try MQRecords.forEachFrame(from: input, format: format, inputName: inputName) { (frame, number, frameMetadata) throws(MappingError) in
+            var merged = frameMetadata
+            if !metadata.isEmpty { merged.merge(metadata) { _, given in given } }
+            line.removeAll(keepingCapacity: true)
+            let payload = frame.payload.bytes
+            let compiled = payload.withUnsafeBytes { plan.appendEventLine(record: $0, metadata: merged, to: &line, buffers: &buffers) }
+            if !compiled {
+                var record = try source.decode(payload, decoder: &decoder, number: number, offset: frame.payload.offset, inputName: inputName)
+                record.position = "frame \(number)"
+                record.metadata = merged
+                writer.removeAll()
+                writer.writeValue(try engine.event(for: record))
+                writer.endLine()
+                line.append(contentsOf: writer.bytes)
+            }
+            body(line)
+        }
     }
 
     private mutating func drain(isFinal: Bool, _ body: ([UInt8]) -> Void) throws(MappingError) {

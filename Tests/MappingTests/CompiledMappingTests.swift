@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import MQ
 import Testing
 @testable import Mapping
 
@@ -90,8 +91,14 @@ struct CompiledMappingTests {
         let files = Self.mappingFiles()
         try #require(files.count >= 7)
         var cases = 0
+        var compiledMappings = 0
         for file in files {
             let engine = MappingEngine(mapping: try MappingDefinition(contentsOf: file))
+            if case .mq(_, .copybook) = engine.mapping.source.adapter {
+                // The claim status request and reply mappings: MQ frames with copybook payloads go through the plan.
+                #expect(CompiledMapping(engine: engine) != nil, "\(file)")
+                compiledMappings += 1
+            }
             let directory = (file as NSString).deletingLastPathComponent
             let tests = directory + "/tests"
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: tests)) ?? []).sorted() where name.hasSuffix(".json") {
@@ -101,6 +108,27 @@ struct CompiledMappingTests {
             }
         }
         #expect(cases >= 12)
+        #expect(compiledMappings >= 2)
+    }
+
+    @Test("claim status replies: every MQ frame's copybook payload goes through the plan")
+    func claimStatusRepliesGoThroughThePlan() throws {
+        let engine = MappingEngine(mapping: try MappingDefinition(contentsOf: Self.root + "/mappings/claim-status-reply/mapping.json"))
+        let plan = try #require(CompiledMapping(engine: engine))
+        let input = [UInt8](try #require(FileManager.default.contents(atPath: Self.root + "/samples/mq/claim-status.replies.mqf")))
+        var buffers = CompiledMapping.Buffers()
+        var frames = 0
+        var compiled = 0
+        try MQRecords.forEachFrame(from: input, format: "CLMSTRPL", inputName: "replies") { frame, _, metadata in
+            frames += 1
+            var line: [UInt8] = []
+            if frame.payload.bytes.withUnsafeBytes({ plan.appendEventLine(record: $0, metadata: metadata, to: &line, buffers: &buffers) }) {
+                compiled += 1
+            }
+        }
+        #expect(frames > 0)
+        #expect(compiled == frames)
+        Self.expectSameOutput(engine, input, "claim-status.replies.mqf")
     }
 
     /// The member eligibility mapping without its `cdc` block: a plain copybook mapping the plan compiles, with
