@@ -2,6 +2,14 @@
 enum LegacyDate {
     /// `YYYY-MM-DD` from `digits` in `format`; nil when the digits are not a valid date.
     static func isoDate(_ raw: String, format: LegacyDateFormat, centuryPivot: Int) -> String? {
+        guard let (year, month, day) = dateParts(raw.utf8, format: format, centuryPivot: centuryPivot) else { return nil }
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+    }
+
+    /// The year, month and day `raw` (ASCII digits) holds in `format`; nil when it is not a valid date.
+    static func dateParts(
+        _ raw: some Collection<UInt8>, format: LegacyDateFormat, centuryPivot: Int
+    ) -> (year: Int, month: Int, day: Int)? {
         let expected: Int
         switch format {
         case .ccyymmdd: expected = 8
@@ -12,8 +20,22 @@ enum LegacyDate {
         case .hhmmss: return nil
         }
         // Numbers from packed or zoned fields lose leading zeros: pad them back.
-        guard let digits = paddedDigits(raw, width: expected) else { return nil }
-        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(digits[$1]) } }
+        let count = raw.count
+        guard count > 0, count <= expected else { return nil }
+        var digits: (UInt64, UInt64) = (0, 0)
+        let valid = withUnsafeMutableBytes(of: &digits) { buffer -> Bool in
+            var index = expected - count
+            for byte in raw {
+                guard byte >= 0x30, byte <= 0x39 else { return false }
+                buffer[index] = byte - 0x30
+                index += 1
+            }
+            return true
+        }
+        guard valid else { return nil }
+        func number(_ range: Range<Int>) -> Int {
+            withUnsafeBytes(of: digits) { buffer in range.reduce(0) { $0 * 10 + Int(buffer[$1]) } }
+        }
         func windowed(_ yy: Int) -> Int { yy < centuryPivot ? 2000 + yy : 1900 + yy }
         let year: Int, month: Int, day: Int
         switch format {
@@ -28,7 +50,7 @@ enum LegacyDate {
         case .hhmmss: return nil
         }
         guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+        return (year, month, day)
     }
 
     /// `HH:MM:SS` from `HHMMSS`.

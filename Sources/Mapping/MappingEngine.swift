@@ -10,6 +10,10 @@ public struct MappingEngine: Sendable {
     /// The mapping.
     public let mapping: MappingDefinition
 
+    /// Whether ``writeEventLines(from:inputName:metadata:_:)`` compiles copybook mappings to a ``CompiledMapping``
+    /// (same bytes, less work per record). Default: true; tests and benchmarks switch it off to compare.
+    public var usesCompiledPlan = true
+
     /// An engine for `mapping`.
     public init(mapping: MappingDefinition) { self.mapping = mapping }
 
@@ -92,28 +96,44 @@ public struct MappingEngine: Sendable {
     }
 
     private func failure(_ record: SourceRecord, _ path: String, _ message: String) -> MappingError {
-        MappingError(file: mapping.file, path: path, "\(record.position): \(message)")
+        failure(record.position, path, message)
+    }
+
+    private func failure(_ position: String, _ path: String, _ message: String) -> MappingError {
+        MappingError(file: mapping.file, path: path, "\(position): \(message)")
     }
 
     private func evaluate(_ rule: FieldRule, _ record: SourceRecord, scope: JSONValue?, path: String) throws(MappingError) -> JSONValue {
-        var raw: JSONValue?
+        let raw: JSONValue?
         switch rule.origin {
         case let .field(name):
             raw = record.value(name, in: scope)
         case let .concatenation(parts, separator):
-            var pieces: [String] = []
-            for part in parts {
-                if part.hasPrefix("'") && part.hasSuffix("'") && part.count >= 2 {
-                    pieces.append(String(part.dropFirst().dropLast()))
-                } else if let text = record.value(part, in: scope)?.scalarText {
-                    let piece = rule.trims ? text.trimmingSpaces : text
-                    if !piece.isEmpty { pieces.append(piece) }
-                }
-            }
-            raw = .string(pieces.joined(separator: separator))
+            raw = .string(Self.concatenation(parts, separator: separator, trims: rule.trims) { record.value($0, in: scope) })
         case let .constant(value):
             return value
         }
+        return try value(of: rule, raw: raw, position: record.position, path: path)
+    }
+
+    /// A `concat` rule's text: quoted literals as they are, values (trimmed when the rule trims) unless blank.
+    static func concatenation(_ parts: [String], separator: String, trims: Bool, lookup: (String) -> JSONValue?) -> String {
+        var pieces: [String] = []
+        for part in parts {
+            if part.hasPrefix("'") && part.hasSuffix("'") && part.count >= 2 {
+                pieces.append(String(part.dropFirst().dropLast()))
+            } else if let text = lookup(part)?.scalarText {
+                let piece = trims ? text.trimmingSpaces : text
+                if !piece.isEmpty { pieces.append(piece) }
+            }
+        }
+        return pieces.joined(separator: separator)
+    }
+
+    /// The event value of `rule` for the source value `raw` (nil: absent): trim, blank and default, code table,
+    /// type conversion, protection. Shared by the interpreter and ``CompiledMapping``'s general path.
+    func value(of rule: FieldRule, raw: JSONValue?, position: String, path: String) throws(MappingError) -> JSONValue {
+        var raw = raw
         if case let .string(text)? = raw, rule.trims { raw = .string(text.trimmingSpaces) }
         let isBlank: Bool
         switch raw {
@@ -123,7 +143,7 @@ public struct MappingEngine: Sendable {
         }
         if isBlank {
             if let fallback = rule.defaultValue { return fallback }
-            if rule.isRequired { throw failure(record, path + "." + rule.referenceKey, "required value missing") }
+            if rule.isRequired { throw failure(position, path + "." + rule.referenceKey, "required value missing") }
             return .null
         }
         var value = raw!
@@ -134,18 +154,18 @@ public struct MappingEngine: Sendable {
             } else if let fallback = rule.defaultValue {
                 value = fallback
             } else {
-                throw failure(record, path + ".codes", "code not in the table (field \(rule.name))")
+                throw failure(position, path + ".codes", "code not in the table (field \(rule.name))")
             }
             if rule.type == .string || value == .null { return value }
         }
-        let converted = try convert(value, rule, record, path: path)
+        let converted = try convert(value, rule, position, path: path)
         if let protection = rule.protection, case let .string(text) = converted {
             return .string(protect(text, protection))
         }
         return converted
     }
 
-    private func convert(_ value: JSONValue, _ rule: FieldRule, _ record: SourceRecord, path: String) throws(MappingError) -> JSONValue {
+    private func convert(_ value: JSONValue, _ rule: FieldRule, _ position: String, path: String) throws(MappingError) -> JSONValue {
         let text = value.scalarText ?? ""
         switch rule.type {
         case .json:
@@ -154,15 +174,15 @@ public struct MappingEngine: Sendable {
             if case .string = value { return value }
             return .string(text)
         case .integer:
-            guard let number = Int64(text) else { throw failure(record, path + ".type", "field \(rule.name) is not an integer") }
+            guard let number = Int64(text) else { throw failure(position, path + ".type", "field \(rule.name) is not an integer") }
             return .number(String(number))
         case .decimal:
             guard var decimal = try? ExactDecimal(parsing: text) else {
-                throw failure(record, path + ".type", "field \(rule.name) is not a decimal number")
+                throw failure(position, path + ".type", "field \(rule.name) is not a decimal number")
             }
             if let scale = rule.scale {
                 guard let rescaled = try? decimal.rescaled(to: scale, rounding: .down), rescaled == decimal else {
-                    throw failure(record, path + ".scale", "field \(rule.name) has more than \(scale) decimal places")
+                    throw failure(position, path + ".scale", "field \(rule.name) has more than \(scale) decimal places")
                 }
                 decimal = rescaled
             }
@@ -174,16 +194,16 @@ public struct MappingEngine: Sendable {
                 let upper = text.uppercased()
                 if ["Y", "YES", "TRUE", "1", "T"].contains(upper) { return .bool(true) }
                 if ["N", "NO", "FALSE", "0", "F"].contains(upper) { return .bool(false) }
-                throw failure(record, path + ".type", "field \(rule.name) is not a boolean code")
+                throw failure(position, path + ".type", "field \(rule.name) is not a boolean code")
             }
         case .date:
             guard let iso = LegacyDate.isoDate(text, format: rule.dateFormat!, centuryPivot: rule.centuryPivot) else {
-                throw failure(record, path + ".format", "field \(rule.name) is not a valid \(rule.dateFormat!.rawValue) date")
+                throw failure(position, path + ".format", "field \(rule.name) is not a valid \(rule.dateFormat!.rawValue) date")
             }
             return .string(iso)
         case .time:
             guard let iso = LegacyDate.isoTime(text) else {
-                throw failure(record, path + ".format", "field \(rule.name) is not a valid HHMMSS time")
+                throw failure(position, path + ".format", "field \(rule.name) is not a valid HHMMSS time")
             }
             return .string(iso)
         }
@@ -200,7 +220,7 @@ public struct MappingEngine: Sendable {
         }
     }
 
-    private func expand(_ template: String, _ record: SourceRecord, path: String) throws(MappingError) -> String {
+    func expand(_ template: String, _ record: SourceRecord, path: String) throws(MappingError) -> String {
         var result = ""
         var reference: String?
         for character in template {

@@ -373,16 +373,41 @@ enum EDIFACTRecords {
 /// `@mq.replyToQueue`, `@mq.replyToQueueManager`, `@mq.format`, `@mq.messageType` as metadata.
 enum MQRecords {
     static func records(from input: [UInt8], format: String, payload: SourceSpecification.MQPayloadSource, inputName: String) throws(MappingError) -> [SourceRecord] {
-        var decoder = MQFrameFileDecoder()
-        decoder.append(input)
         var result: [SourceRecord] = []
-        var number = 0
         var copybookDecoder: RecordDecoder?
         if case let .copybook(copybook) = payload {
             do { copybookDecoder = try RecordDecoder(layout: copybook.layout, options: copybook.options) } catch {
                 throw MappingError(file: inputName, path: "$", "\(error)")
             }
         }
+        try forEachFrame(from: input, format: format, inputName: inputName) { (frame, number, metadata) throws(MappingError) in
+            var record: SourceRecord
+            switch payload {
+            case .text:
+                let text: String?
+                do { text = try frame.payload.text() } catch {
+                    throw MappingError(file: inputName, path: "frame \(number)", "\(error)")
+                }
+                record = SourceRecord(fields: .object([JSONMember(key: "text", value: .string(text ?? ""))]), position: "frame \(number)")
+            case let .copybook(copybook):
+                record = try copybook.decode(frame.payload.bytes, decoder: &copybookDecoder!, number: number, offset: frame.payload.offset, inputName: inputName)
+                record.position = "frame \(number)"
+            }
+            record.metadata = metadata
+            result.append(record)
+        }
+        return result
+    }
+
+    /// Calls `body` with every frame of `input` whose payload has `format`, its number among all frames and its
+    /// metadata; errors for frames that do not parse and for a truncated file.
+    static func forEachFrame(
+        from input: [UInt8], format: String, inputName: String,
+        _ body: (MQFrame, Int, [String: String]) throws(MappingError) -> Void
+    ) throws(MappingError) {
+        var decoder = MQFrameFileDecoder()
+        decoder.append(input)
+        var number = 0
         while true {
             let frameBytes: [UInt8]
             do {
@@ -404,23 +429,9 @@ enum MQRecords {
                 "mq.replyToQueueManager": descriptor.replyToQueueManager.trimmingCharacters(in: .whitespaces),
                 "mq.format": format, "mq.messageType": String(descriptor.messageType.rawValue),
             ]
-            var record: SourceRecord
-            switch payload {
-            case .text:
-                let text: String?
-                do { text = try frame.payload.text() } catch {
-                    throw MappingError(file: inputName, path: "frame \(number)", "\(error)")
-                }
-                record = SourceRecord(fields: .object([JSONMember(key: "text", value: .string(text ?? ""))]), position: "frame \(number)")
-            case let .copybook(copybook):
-                record = try copybook.decode(frame.payload.bytes, decoder: &copybookDecoder!, number: number, offset: frame.payload.offset, inputName: inputName)
-                record.position = "frame \(number)"
-            }
-            record.metadata = metadata
-            result.append(record)
+            try body(frame, number, metadata)
         }
         do { try decoder.finish() } catch { throw MappingError(file: inputName, path: "frame \(number + 1)", "\(error)") }
-        return result
     }
 }
 

@@ -35,7 +35,16 @@ struct RecordProgram: Sendable {
         var node: Int32 = 0
     }
 
+    /// The JSON a record becomes, as a tree: objects, arrays and fields (by step index). Mappings locate fields
+    /// in it by name (``RecordFieldReader``).
+    indirect enum Shape: Sendable {
+        case object([(key: String, value: Shape)])
+        case array([Shape])
+        case field(step: Int)
+    }
+
     let steps: [Step]
+    let shape: Shape
     let literals: [UInt8]
     /// For each byte, its JSON-escaped UTF-8 (up to 6 bytes) in 8-byte slots, the length in slot byte 7.
     let textTable: [UInt8]
@@ -66,7 +75,7 @@ struct RecordProgram: Sendable {
             maximum += pending.count
             pending.removeAll()
         }
-        func field(_ node: RecordDecoder.Node, at offset: Int) {
+        func field(_ node: RecordDecoder.Node, at offset: Int) -> Shape {
             flush()
             var step = Step(operation: .codec, offset: Int32(offset), size: Int32(node.storageSize), node: Int32(node.id))
             switch node.codec {
@@ -93,9 +102,11 @@ struct RecordProgram: Sendable {
             }
             steps.append(step)
             maximum += node.storageSize * 6 + 48
+            return .field(step: steps.count - 1)
         }
-        func group(_ node: RecordDecoder.Node, at start: Int) {
+        func group(_ node: RecordDecoder.Node, at start: Int) -> Shape {
             literal([UInt8(ascii: "{")])
+            var members: [(key: String, value: Shape)] = []
             var first = true
             for childID in node.children {
                 let child = nodes[childID]
@@ -103,31 +114,35 @@ struct RecordProgram: Sendable {
                 if !first { literal([UInt8(ascii: ",")]) }
                 first = false
                 literal(child.key)
-                member(child, at: start + child.relativeOffset)
+                members.append((child.name, member(child, at: start + child.relativeOffset)))
             }
             literal([UInt8(ascii: "}")])
+            return .object(members)
         }
-        func member(_ node: RecordDecoder.Node, at start: Int) {
+        func member(_ node: RecordDecoder.Node, at start: Int) -> Shape {
             if let occurs = node.occurs {
                 literal([UInt8(ascii: "[")])
+                var elements: [Shape] = []
                 for index in 0..<occurs.maximum {
                     if index > 0 { literal([UInt8(ascii: ",")]) }
-                    occurrence(node, at: start + index * node.storageSize)
+                    elements.append(occurrence(node, at: start + index * node.storageSize))
                 }
                 literal([UInt8(ascii: "]")])
+                return .array(elements)
             } else {
-                occurrence(node, at: start)
+                return occurrence(node, at: start)
             }
         }
-        func occurrence(_ node: RecordDecoder.Node, at start: Int) {
+        func occurrence(_ node: RecordDecoder.Node, at start: Int) -> Shape {
             if node.codec == nil { group(node, at: start) } else { field(node, at: start) }
         }
         if !options.collapseRoot {
             literal([UInt8(ascii: "{")])
             literal(nodes[0].key)
         }
-        group(nodes[0], at: 0)
+        let body = group(nodes[0], at: 0)
         if !options.collapseRoot { literal([UInt8(ascii: "}")]) }
+        shape = options.collapseRoot ? body : .object([(nodes[0].name, body)])
         literal([UInt8(ascii: "\n")])
         flush()
 

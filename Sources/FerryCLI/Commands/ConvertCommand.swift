@@ -55,6 +55,7 @@ struct ConvertCommand: Command {
         }
         let mapping = try MappingDefinition(contentsOf: mappingFile)
         let engine = MappingEngine(mapping: mapping)
+        if !encodes { return try streamEvents(engine, context) }
         let bytes: [UInt8]
         if inputPath == "-" {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
@@ -75,16 +76,38 @@ struct ConvertCommand: Command {
                     }
                     context.output.write(bytes: try engine.encode(event: event))
                 }
-            } else {
-                var writer = JSONWriter(capacity: 1 << 14)
-                for event in try engine.events(from: bytes, inputName: name) {
-                    writer.removeAll()
-                    writer.writeValue(event)
-                    writer.endLine()
-                    context.output.write(bytes: writer.bytes)
-                }
             }
         } catch let error as MappingError {
+            context.output.flush()
+            context.errorOutput.write("\(name): error: \(error)\n")
+            throw ExitCode.inputRejected
+        }
+        context.output.flush()
+    }
+
+    /// `--mapping` forwards: the input read in 1 MiB pieces; copybook records are mapped as they arrive, so memory
+    /// stays constant on large files.
+    private func streamEvents(_ engine: MappingEngine, _ context: CommandContext) throws {
+        let name = inputPath == "-" ? "<stdin>" : inputPath
+        let handle: FileHandle
+        if inputPath == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            guard let file = FileHandle(forReadingAtPath: inputPath) else {
+                throw CommandError.io(operation: "read", path: inputPath, reason: "cannot read the file")
+            }
+            handle = file
+        }
+        defer { if inputPath != "-" { try? handle.close() } }
+        do {
+            var stream = try EventLineStream(engine: engine, inputName: name)
+            while true {
+                let piece = handle.readData(ofLength: 1 << 20)
+                if piece.isEmpty { break }
+                try stream.append([UInt8](piece)) { context.output.write(bytes: $0) }
+            }
+            try stream.finish { context.output.write(bytes: $0) }
+        } catch {
             context.output.flush()
             context.errorOutput.write("\(name): error: \(error)\n")
             throw ExitCode.inputRejected

@@ -1,0 +1,701 @@
+import Copybook
+import Events
+import Foundation
+
+/// A copybook mapping compiled for its layout: every rule resolved once to the field's ``RecordFieldReader``
+/// (offset, size, codec) and to its slot in the data object, every template split into literals and fields, so
+/// that each record goes straight from its bytes to the event's JSON line: no record JSON, no `JSONValue` tree,
+/// no name lookups, the deterministic id hashed over the data bytes as they were written.
+///
+/// The plan produces the same bytes as ``MappingEngine/event(for:)`` written with `JSONWriter.writeValue` and a
+/// newline (the equivalence tests run every shipped mapping through both). It handles the common case fast
+/// (text, decimals, dates, code tables, constants, defaults, conditions) and the rest through the engine's own
+/// conversion (``MappingEngine/value(of:raw:position:path:)``); like the decoder's compiled program it never
+/// reports an error: a record with anything wrong or unusual (an invalid field anywhere in the record, a required
+/// value missing, a code not in the table, a template without a value) makes ``appendEventLine(record:metadata:to:buffers:)``
+/// return false, and the caller runs the interpreter on that record, which owns every error message.
+///
+/// Copybook records, and MQ frames with a copybook payload (the frame's metadata passed in), compile.
+/// Not compiled (``init(engine:)`` returns nil): other adapters, MQ text payloads, change-data (`cdc`) mappings,
+/// layouts without a compiled `RecordProgram` (OCCURS DEPENDING ON, segment-selected REDEFINES), references to
+/// groups, tables or unknown names, and output names where one is a prefix of another.
+public struct CompiledMapping: Sendable {
+    /// Where a value comes from.
+    enum ValueSource: Sendable {
+        case field(RecordFieldReader)
+        case metadata(String)
+    }
+
+    /// How a rule's value is made.
+    enum Conversion: Sendable {
+        /// A string from text or a number (no code table, no protection).
+        case text
+        /// A decimal from a number with at most `scale` fraction digits.
+        case decimal(scale: Int?)
+        /// A date from digits.
+        case date(LegacyDateFormat, centuryPivot: Int)
+        /// A code table whose values are written as they are (string rules, or values that are null).
+        case codes([CodeEntry])
+        /// The engine's conversion of the value as a `JSONValue`.
+        case general
+    }
+
+    struct CodeEntry: Sendable {
+        var code: [UInt8]
+        var encoded: [UInt8]
+        /// Written as it is (string rules, null values); otherwise converted by the engine.
+        var isFinal: Bool
+        var value: JSONValue
+    }
+
+    enum Condition: Sendable {
+        /// The source's text (trimmed) is one of the codes.
+        case codes(ValueSource, [[UInt8]], negated: Bool)
+        /// An 88-level on a field: one of the values matches.
+        case level88(RecordFieldReader, [ConditionName.Value], negated: Bool)
+    }
+
+    enum Origin: Sendable {
+        case source(ValueSource)
+        case concatenation([ConcatenationPart], separator: String)
+        case constant([UInt8])
+    }
+
+    enum ConcatenationPart: Sendable {
+        case literal(String)
+        case source(ValueSource)
+    }
+
+    /// A compiled rule. A class with constant fields: the per-record loop reads it without copying the rule's
+    /// strings and tables.
+    final class Rule: Sendable {
+        let rule: FieldRule
+        let path: String
+        let origin: Origin
+        let conversion: Conversion
+        let condition: Condition?
+        /// The encoded default, when the rule has one.
+        let fallback: [UInt8]?
+        /// Output nodes from the top-level member to the leaf.
+        let nodes: [Int]
+        let leaf: Int
+        let trims: Bool
+        let isRequired: Bool
+        let isString: Bool
+
+        init(rule: FieldRule, path: String, origin: Origin, conversion: Conversion, condition: Condition?, fallback: [UInt8]?, nodes: [Int]) {
+            self.rule = rule
+            self.path = path
+            self.origin = origin
+            self.conversion = conversion
+            self.condition = condition
+            self.fallback = fallback
+            self.nodes = nodes
+            leaf = nodes[nodes.count - 1]
+            trims = rule.trims
+            isRequired = rule.isRequired
+            isString = rule.type == .string
+        }
+    }
+
+    /// A member of the data object: a leaf written by rules, or an object.
+    struct OutputNode: Sendable {
+        /// `"name":` JSON-escaped.
+        var key: [UInt8]
+        /// The parent node, -1 for the data object itself.
+        var parent: Int
+        var isLeaf: Bool
+    }
+
+    enum TemplatePart: Sendable {
+        case literal([UInt8])
+        /// `{A|B}`: the first alternative with a non-blank value.
+        case reference([ValueSource])
+    }
+
+    let engine: MappingEngine
+    let rules: [Rule]
+    let outputNodes: [OutputNode]
+    /// Fields no unconditional rule reads that may hold invalid data: checked so that such a record goes to the
+    /// interpreter, whose decoder reports it, as it would without the plan.
+    let checkedFields: [RecordFieldReader]
+    let recordSize: Int
+    let source: [TemplatePart]
+    let subject: [TemplatePart]?
+    let key: [TemplatePart]?
+    let time: (date: ValueSource, format: LegacyDateFormat, timeOfDay: ValueSource?, centuryPivot: Int)?
+    /// `,"type":"…"`.
+    let typeMember: [UInt8]
+    /// The serialized identity name up to the correlation id: the kind and the mapping name, length-prefixed.
+    let identityPrefix: [UInt8]
+
+    /// Per-record scratch, reused across records.
+    public struct Buffers: Sendable {
+        var text: [UInt8] = []
+        var values: [UInt8] = []
+        var identity: [UInt8] = []
+        var template: [UInt8] = []
+        var valueStart: [Int] = []
+        var valueEnd: [Int] = []
+        var seen: [Int] = []
+        var firstChild: [Int] = []
+        var lastChild: [Int] = []
+        var next: [Int] = []
+        var stamp = 0
+        /// Empty buffers.
+        public init() {}
+    }
+
+    /// The plan for `engine`'s mapping, or nil when it cannot be compiled (see the type's documentation).
+    public init?(engine: MappingEngine) {
+        let mapping = engine.mapping
+        let copybook: CopybookSource
+        switch mapping.source.adapter {
+        case let .copybook(source), let .mq(_, .copybook(source)): copybook = source
+        default: return nil
+        }
+        guard mapping.changeData == nil, let decoder = try? RecordDecoder(layout: copybook.layout, options: copybook.options),
+            let allFields = decoder.fieldReaders
+        else { return nil }
+        func resolve(_ reference: String) -> ValueSource? {
+            if reference.utf8.first == UInt8(ascii: "@") { return .metadata(String(reference.dropFirst())) }
+            return decoder.fieldReader(for: reference).map(ValueSource.field)
+        }
+        func template(_ text: String) -> [TemplatePart]? {
+            // As MappingEngine.expand reads a template.
+            var parts: [TemplatePart] = []
+            var literal: [UInt8] = []
+            var reference: String?
+            for character in text {
+                if character == "{" { reference = ""; continue }
+                if character == "}", let name = reference {
+                    if !literal.isEmpty { parts.append(.literal(literal)); literal = [] }
+                    var sources: [ValueSource] = []
+                    for alternative in name.split(separator: "|") {
+                        guard let source = resolve(String(alternative)) else { return nil }
+                        sources.append(source)
+                    }
+                    parts.append(.reference(sources))
+                    reference = nil
+                    continue
+                }
+                if reference != nil { reference!.append(character) } else { literal.append(contentsOf: character.utf8) }
+            }
+            if !literal.isEmpty { parts.append(.literal(literal)) }
+            return parts
+        }
+        // 88-level names as the interpreter's `conditions` table holds them: the last item declaring a name wins.
+        var levels: [String: (String, [ConditionName.Value])] = [:]
+        for item in copybook.layout.items { for condition in item.conditions { levels[condition.name] = (item.name, condition.values) } }
+
+        var rules: [Rule] = []
+        var nodes: [OutputNode] = []
+        var alwaysRead = Set<Int>()
+        for (index, rule) in mapping.fields.enumerated() where !rule.isDropped {
+            let path = "$.fields[\(index)]"
+            let origin: Origin
+            var direct: ValueSource?
+            switch rule.origin {
+            case let .field(name):
+                guard let source = resolve(name) else { return nil }
+                origin = .source(source)
+                direct = source
+            case let .concatenation(names, separator):
+                var parts: [ConcatenationPart] = []
+                for part in names {
+                    if part.hasPrefix("'") && part.hasSuffix("'") && part.count >= 2 {
+                        parts.append(.literal(String(part.dropFirst().dropLast())))
+                    } else {
+                        guard let source = resolve(part) else { return nil }
+                        parts.append(.source(source))
+                    }
+                }
+                origin = .concatenation(parts, separator: separator)
+            case let .constant(value):
+                origin = .constant(value.encoded())
+            }
+            var condition: Condition?
+            if let when = rule.condition {
+                if let codes = when.codes {
+                    guard let source = resolve(when.reference) else { return nil }
+                    condition = .codes(source, codes.map { Array($0.utf8) }, negated: when.isNegated)
+                } else {
+                    guard let (itemName, values) = levels[when.reference], let reader = decoder.fieldReader(for: itemName) else {
+                        return nil
+                    }
+                    condition = .level88(reader, values, negated: when.isNegated)
+                }
+            } else if case let .field(reader)? = direct {
+                alwaysRead.insert(reader.position)
+            }
+            let conversion: Conversion
+            if rule.protection != nil {
+                conversion = .general
+            } else if let table = rule.codes {
+                conversion = .codes(table.map { code, value in
+                    CodeEntry(code: Array(code.utf8), encoded: value.encoded(), isFinal: rule.type == .string || value == .null, value: value)
+                })
+            } else {
+                switch rule.type {
+                case .string: conversion = .text
+                case .decimal: conversion = .decimal(scale: rule.scale)
+                case .date: conversion = .date(rule.dateFormat!, centuryPivot: rule.centuryPivot)
+                default: conversion = .general
+                }
+            }
+            // The rule's nodes, created in order of first appearance; a name that is both a leaf and an object is
+            // left to the interpreter.
+            var parent = -1
+            var nodePath: [Int] = []
+            for (depth, component) in rule.outputPath.enumerated() {
+                let isLeaf = depth == rule.outputPath.count - 1
+                var keyBytes: [UInt8] = []
+                var name = component
+                name.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &keyBytes) }
+                keyBytes.append(UInt8(ascii: ":"))
+                if let found = nodes.indices.first(where: { nodes[$0].parent == parent && nodes[$0].key == keyBytes }) {
+                    guard nodes[found].isLeaf == isLeaf else { return nil }
+                    parent = found
+                } else {
+                    nodes.append(OutputNode(key: keyBytes, parent: parent, isLeaf: isLeaf))
+                    parent = nodes.count - 1
+                }
+                nodePath.append(parent)
+            }
+            rules.append(Rule(
+                rule: rule, path: path, origin: origin, conversion: conversion, condition: condition,
+                fallback: rule.defaultValue?.encoded(), nodes: nodePath))
+        }
+        guard let source = template(mapping.event.source) else { return nil }
+        var subject: [TemplatePart]?
+        if let text = mapping.event.subject {
+            guard let parts = template(text) else { return nil }
+            subject = parts
+        }
+        var key: [TemplatePart]?
+        if let text = mapping.event.key {
+            guard let parts = template(text) else { return nil }
+            key = parts
+        }
+        if let spec = mapping.event.time {
+            guard let date = resolve(spec.date) else { return nil }
+            var timeOfDay: ValueSource?
+            if let field = spec.timeOfDay {
+                guard let found = resolve(field) else { return nil }
+                timeOfDay = found
+            }
+            time = (date, spec.format, timeOfDay, spec.centuryPivot)
+        } else {
+            time = nil
+        }
+        self.engine = engine
+        self.rules = rules
+        self.outputNodes = nodes
+        self.checkedFields = allFields.filter { !$0.alwaysDecodes && !alwaysRead.contains($0.position) }
+        self.recordSize = allFields.first?.recordSize ?? copybook.layout.size
+        self.source = source
+        self.subject = subject
+        self.key = key
+        var member: [UInt8] = Array(#","type":"#.utf8)
+        var typeName = mapping.event.type
+        typeName.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &member) }
+        typeMember = member
+        var prefix: [UInt8] = []
+        func appendPart(_ part: [UInt8]) {
+            let count = UInt32(truncatingIfNeeded: part.count)
+            prefix += [UInt8(truncatingIfNeeded: count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)]
+            prefix += part
+        }
+        appendPart(Array("generic".utf8))
+        appendPart(Array(mapping.name.utf8))
+        identityPrefix = prefix
+    }
+
+    // MARK: Per record
+
+    /// Appends the event's JSON line (newline included) for one record's bytes to `output`; false, with `output`
+    /// unchanged, when the record needs the interpreter.
+    /// - Parameter metadata: source metadata by name without the `@`, as ``MappingEngine/events(from:inputName:metadata:)`` takes it.
+    public func appendEventLine(
+        record: UnsafeRawBufferPointer, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers
+    ) -> Bool {
+        guard record.count >= recordSize else { return false }
+        for field in checkedFields {
+            buffers.text.removeAll(keepingCapacity: true)
+            guard field.appendJSON(record, to: &buffers.text) else { return false }
+        }
+        // The data object: each applied rule's value into `values`, its nodes linked in order of first appearance.
+        if buffers.seen.count != outputNodes.count {
+            for list in [\Buffers.valueStart, \.valueEnd, \.seen, \.firstChild, \.lastChild, \.next] {
+                buffers[keyPath: list] = Array(repeating: 0, count: outputNodes.count)
+            }
+        }
+        buffers.stamp &+= 1
+        let stamp = buffers.stamp
+        var rootFirst = -1
+        var rootLast = -1
+        buffers.values.removeAll(keepingCapacity: true)
+        for rule in rules {
+            if let condition = rule.condition {
+                guard let applies = holds(condition, record, metadata, &buffers.text) else { return false }
+                if !applies { continue }
+            }
+            let start = buffers.values.count
+            guard write(rule, record, metadata, &buffers) else { return false }
+            let leaf = rule.leaf
+            buffers.valueStart[leaf] = start
+            buffers.valueEnd[leaf] = buffers.values.count
+            for node in rule.nodes where buffers.seen[node] != stamp {
+                buffers.seen[node] = stamp
+                buffers.firstChild[node] = -1
+                buffers.next[node] = -1
+                let parent = outputNodes[node].parent
+                if parent < 0 {
+                    if rootLast >= 0 { buffers.next[rootLast] = node } else { rootFirst = node }
+                    rootLast = node
+                } else {
+                    if buffers.firstChild[parent] >= 0 { buffers.next[buffers.lastChild[parent]] = node } else { buffers.firstChild[parent] = node }
+                    buffers.lastChild[parent] = node
+                }
+            }
+        }
+        // The identity name: prefix, correlation id, then the data bytes written in place.
+        let correlation = metadata["mq.correlationId"]
+        buffers.identity.removeAll(keepingCapacity: true)
+        buffers.identity.append(contentsOf: identityPrefix)
+        Self.appendLengthPrefixed(correlation.map { Array($0.utf8) } ?? [], to: &buffers.identity)
+        let lengthAt = buffers.identity.count
+        buffers.identity.append(contentsOf: [0, 0, 0, 0])
+        let dataStart = buffers.identity.count
+        writeObject(first: rootFirst, &buffers)
+        let dataCount = UInt32(truncatingIfNeeded: buffers.identity.count - dataStart)
+        for shift in 0..<4 { buffers.identity[lengthAt + shift] = UInt8(truncatingIfNeeded: dataCount >> (24 - 8 * shift)) }
+        let uuid = buffers.identity.withUnsafeBytes { UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: $0) }
+
+        let mark = output.count
+        output.append(contentsOf: #"{"specversion":"1.0","id":"#.utf8)
+        JSONWriter.appendUUIDString(uuid, to: &output)
+        output.append(contentsOf: #","source":"#.utf8)
+        guard expand(source, record, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+        output.append(contentsOf: typeMember)
+        if let subject {
+            output.append(contentsOf: #","subject":"#.utf8)
+            guard expand(subject, record, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+        }
+        if let time {
+            guard let moment = timestamp(time, record, metadata, &buffers.text) else { output.removeSubrange(mark...); return false }
+            output.append(contentsOf: #","time":"#.utf8)
+            var text = moment
+            text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &output) }
+        }
+        output.append(contentsOf: #","datacontenttype":"application/json""#.utf8)
+        if let key {
+            output.append(contentsOf: #","partitionkey":"#.utf8)
+            guard expand(key, record, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+        }
+        if let correlation, correlation != String(repeating: "0", count: 48) {
+            output.append(contentsOf: #","correlationid":"#.utf8)
+            var text = correlation
+            text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &output) }
+        }
+        output.append(contentsOf: #","data":"#.utf8)
+        output.append(contentsOf: buffers.identity[dataStart...])
+        output.append(contentsOf: "}\n".utf8)
+        return true
+    }
+
+    static func appendLengthPrefixed(_ part: [UInt8], to bytes: inout [UInt8]) {
+        let count = UInt32(truncatingIfNeeded: part.count)
+        bytes.append(UInt8(truncatingIfNeeded: count >> 24))
+        bytes.append(UInt8(truncatingIfNeeded: count >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: count >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: count))
+        bytes.append(contentsOf: part)
+    }
+
+    /// Writes the object whose first member node is `first` (-1: empty) to `buffers.identity`.
+    private func writeObject(first: Int, _ buffers: inout Buffers) {
+        buffers.identity.append(UInt8(ascii: "{"))
+        var node = first
+        var isFirst = true
+        while node >= 0 {
+            if !isFirst { buffers.identity.append(UInt8(ascii: ",")) }
+            isFirst = false
+            buffers.identity.append(contentsOf: outputNodes[node].key)
+            if outputNodes[node].isLeaf {
+                let range = buffers.valueStart[node]..<buffers.valueEnd[node]
+                buffers.values.withUnsafeBufferPointer { values in buffers.identity.append(contentsOf: values[range]) }
+            } else {
+                writeObject(first: buffers.firstChild[node], &buffers)
+            }
+            node = buffers.next[node]
+        }
+        buffers.identity.append(UInt8(ascii: "}"))
+    }
+
+    /// The kind of a scalar read into a buffer.
+    enum Scalar {
+        case absent
+        case string(Range<Int>)
+        case number(Range<Int>)
+    }
+
+    /// Reads the source's value into `text` (replacing it): a string's unescaped UTF-8 or a number's text. Nil
+    /// when the field is not perfectly valid.
+    private func read(_ source: ValueSource, _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ text: inout [UInt8]) -> Scalar? {
+        text.removeAll(keepingCapacity: true)
+        switch source {
+        case let .metadata(name):
+            guard let value = metadata[name] else { return .absent }
+            text.append(contentsOf: value.utf8)
+            return .string(0..<text.count)
+        case let .field(reader):
+            guard reader.appendJSON(record, to: &text), let first = text.first else { return nil }
+            switch first {
+            case UInt8(ascii: "\""):
+                if !text.contains(0x5C) { return .string(1..<(text.count - 1)) }
+                guard case let .string(unescaped)? = try? JSONValue(parsing: text) else { return nil }
+                text.removeAll(keepingCapacity: true)
+                text.append(contentsOf: unescaped.utf8)
+                return .string(0..<text.count)
+            case UInt8(ascii: "n"):
+                return .absent
+            default:
+                return .number(0..<text.count)
+            }
+        }
+    }
+
+    /// The value as the interpreter sees it (a `JSONValue`), for the general path.
+    private func jsonValue(_ scalar: Scalar, _ text: [UInt8]) -> JSONValue? {
+        switch scalar {
+        case .absent: nil
+        case let .string(range): .string(String(decoding: text[range], as: UTF8.self))
+        case let .number(range): .number(String(decoding: text[range], as: UTF8.self))
+        }
+    }
+
+    private static func trimmed(_ range: Range<Int>, _ text: [UInt8]) -> Range<Int> {
+        var start = range.lowerBound
+        var end = range.upperBound
+        while start < end, text[start] == 0x20 || text[start] == 0x09 { start += 1 }
+        while end > start, text[end - 1] == 0x20 || text[end - 1] == 0x09 { end -= 1 }
+        return start..<end
+    }
+
+    private func holds(_ condition: Condition, _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ text: inout [UInt8]) -> Bool? {
+        switch condition {
+        case let .codes(source, codes, negated):
+            guard let scalar = read(source, record, metadata, &text) else { return nil }
+            var range = 0..<0
+            switch scalar {
+            case .absent: break
+            case let .string(found): range = Self.trimmed(found, text)
+            case let .number(found): range = Self.trimmed(found, text)
+            }
+            let found = text[range]
+            return codes.contains { $0.elementsEqual(found) } != negated
+        case let .level88(reader, values, negated):
+            guard let scalar = read(.field(reader), record, metadata, &text) else { return nil }
+            // A field the record holds is a value (null too); `matches` treats JSON null as a value.
+            let value = jsonValue(scalar, text) ?? .null
+            return values.contains { CopybookSource.matches(value, $0) } != negated
+        }
+    }
+
+    /// Writes the rule's value to `buffers.values`; false when the record needs the interpreter.
+    private func write(_ compiled: Rule, _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ buffers: inout Buffers) -> Bool {
+        let scalar: Scalar
+        switch compiled.origin {
+        case let .constant(encoded):
+            buffers.values.append(contentsOf: encoded)
+            return true
+        case let .concatenation(parts, separator):
+            var pieces: [String] = []
+            for part in parts {
+                switch part {
+                case let .literal(text): pieces.append(text)
+                case let .source(source):
+                    guard let found = read(source, record, metadata, &buffers.text) else { return false }
+                    guard let value = jsonValue(found, buffers.text)?.scalarText else { continue }
+                    let piece = compiled.trims ? value.trimmingSpaces : value
+                    if !piece.isEmpty { pieces.append(piece) }
+                }
+            }
+            return general(compiled, .string(pieces.joined(separator: separator)), &buffers.values)
+        case let .source(source):
+            guard let found = read(source, record, metadata, &buffers.text) else { return false }
+            scalar = found
+        }
+        // Trim and blank, as MappingEngine.value(of:raw:…) does.
+        var range: Range<Int>
+        var isNumber = false
+        switch scalar {
+        case .absent:
+            return blank(compiled, &buffers.values)
+        case let .string(found):
+            range = compiled.trims ? Self.trimmed(found, buffers.text) : found
+            if range.isEmpty { return blank(compiled, &buffers.values) }
+        case let .number(found):
+            range = found
+            isNumber = true
+        }
+        switch compiled.conversion {
+        case .text:
+            buffers.text.withUnsafeBytes { bytes in
+                JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer(rebasing: bytes[range]), to: &buffers.values)
+            }
+            return true
+        case let .decimal(scale):
+            if isNumber, Self.appendDecimal(buffers.text[range], scale: scale, to: &buffers.values) { return true }
+        case let .date(format, pivot):
+            guard let (year, month, day) = LegacyDate.dateParts(buffers.text[range], format: format, centuryPivot: pivot) else {
+                return false
+            }
+            Self.appendISODate(year, month, day, to: &buffers.values)
+            return true
+        case let .codes(entries):
+            let code = buffers.text[range]
+            if let entry = entries.first(where: { $0.code.elementsEqual(code) }) {
+                if entry.isFinal {
+                    buffers.values.append(contentsOf: entry.encoded)
+                    return true
+                }
+            } else if let fallback = compiled.fallback, compiled.isString {
+                buffers.values.append(contentsOf: fallback)
+                return true
+            }
+        case .general:
+            break
+        }
+        let text = String(decoding: buffers.text[range], as: UTF8.self)
+        return general(compiled, isNumber ? .number(text) : .string(text), &buffers.values)
+    }
+
+    /// A blank value: the default, null, or the interpreter when the value is required.
+    private func blank(_ compiled: Rule, _ values: inout [UInt8]) -> Bool {
+        if let fallback = compiled.fallback {
+            values.append(contentsOf: fallback)
+            return true
+        }
+        if compiled.isRequired { return false }
+        values.append(contentsOf: "null".utf8)
+        return true
+    }
+
+    private func general(_ compiled: Rule, _ raw: JSONValue, _ values: inout [UInt8]) -> Bool {
+        guard let value = try? engine.value(of: compiled.rule, raw: raw, position: "", path: compiled.path) else { return false }
+        values.append(contentsOf: value.encoded())
+        return true
+    }
+
+    /// A number as the decoder wrote it (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`) rescaled to `scale` as `ExactDecimal`
+    /// writes it (zeros appended); false for anything else (more fraction digits, other forms), left to the engine.
+    static func appendDecimal(_ text: ArraySlice<UInt8>, scale: Int?, to values: inout [UInt8]) -> Bool {
+        var index = text.startIndex
+        if index < text.endIndex, text[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        while index < text.endIndex, text[index] >= 0x30, text[index] <= 0x39 { index += 1 }
+        let integerDigits = index - integerStart
+        guard integerDigits > 0, integerDigits == 1 || text[integerStart] != 0x30 else { return false }
+        var fractionDigits = 0
+        if index < text.endIndex {
+            guard text[index] == UInt8(ascii: ".") else { return false }
+            index += 1
+            let fractionStart = index
+            while index < text.endIndex, text[index] >= 0x30, text[index] <= 0x39 { index += 1 }
+            fractionDigits = index - fractionStart
+            guard fractionDigits > 0, index == text.endIndex else { return false }
+        }
+        let target = scale ?? fractionDigits
+        guard fractionDigits <= target, integerDigits + target <= 38 else { return false }
+        values.append(contentsOf: text)
+        if target > fractionDigits {
+            if fractionDigits == 0 { values.append(UInt8(ascii: ".")) }
+            for _ in fractionDigits..<target { values.append(0x30) }
+        }
+        return true
+    }
+
+    /// `"YYYY-MM-DD"`.
+    static func appendISODate(_ year: Int, _ month: Int, _ day: Int, to values: inout [UInt8]) {
+        values.append(UInt8(ascii: "\""))
+        appendDigits(year, width: 4, to: &values)
+        values.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2, to: &values)
+        values.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2, to: &values)
+        values.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendDigits(_ value: Int, width: Int, to values: inout [UInt8]) {
+        var divisor = 1
+        var digits = 1
+        while value / divisor >= 10 { divisor *= 10; digits += 1 }
+        for _ in digits..<max(width, digits) { values.append(0x30) }
+        while divisor > 0 {
+            values.append(UInt8(truncatingIfNeeded: 0x30 + (value / divisor) % 10))
+            divisor /= 10
+        }
+    }
+
+    /// A template's text as a JSON string: literals and, per reference, the first non-blank (trimmed) value.
+    private func expand(
+        _ parts: [TemplatePart], _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ buffers: inout Buffers,
+        to output: inout [UInt8]
+    ) -> Bool {
+        buffers.template.removeAll(keepingCapacity: true)
+        for part in parts {
+            switch part {
+            case let .literal(bytes):
+                buffers.template.append(contentsOf: bytes)
+            case let .reference(sources):
+                var found = false
+                for source in sources {
+                    guard let scalar = read(source, record, metadata, &buffers.text) else { return false }
+                    let range: Range<Int>
+                    switch scalar {
+                    case .absent: continue
+                    case let .string(text): range = Self.trimmed(text, buffers.text)
+                    case let .number(text): range = Self.trimmed(text, buffers.text)
+                    }
+                    if range.isEmpty { continue }
+                    buffers.template.append(contentsOf: buffers.text[range])
+                    found = true
+                    break
+                }
+                if !found { return false }
+            }
+        }
+        buffers.template.withUnsafeBytes { JSONWriter.appendQuoted(utf8: $0, to: &output) }
+        return true
+    }
+
+    /// The event time `YYYY-MM-DDTHH:MM:SSZ`, or nil.
+    private func timestamp(
+        _ time: (date: ValueSource, format: LegacyDateFormat, timeOfDay: ValueSource?, centuryPivot: Int),
+        _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ text: inout [UInt8]
+    ) -> String? {
+        func trimmedText(_ source: ValueSource) -> String? {
+            guard let scalar = read(source, record, metadata, &text) else { return nil }
+            switch scalar {
+            case .absent: return ""
+            case let .string(range), let .number(range): return String(decoding: text[Self.trimmed(range, text)], as: UTF8.self)
+            }
+        }
+        guard let dateText = trimmedText(time.date),
+            let date = LegacyDate.isoDate(dateText, format: time.format, centuryPivot: time.centuryPivot)
+        else { return nil }
+        var clock = "00:00:00"
+        if let field = time.timeOfDay {
+            guard let raw = trimmedText(field), let parsed = LegacyDate.isoTime(raw) else { return nil }
+            clock = parsed
+        }
+        return date + "T" + clock + "Z"
+    }
+}
+
+extension CopybookSource {
+    /// Bytes per fixed-format record (the layout's size).
+    var recordSize: Int { layout.size }
+}

@@ -1,0 +1,244 @@
+import Copybook
+import Events
+import MQ
+
+extension MappingEngine {
+    /// Writes the event of every record of `input` as a JSON line (newline included), handing each line to `body`
+    /// in input order. The bytes are those of ``events(from:inputName:metadata:)`` written with
+    /// `JSONWriter.writeValue` and a newline.
+    ///
+    /// Copybook mappings go record by record, through the ``CompiledMapping`` when the mapping compiles and the
+    /// record allows (``usesCompiledPlan``), else through the interpreter; the lines of the records before a
+    /// failing one have then been handed over when the error is thrown (``events(from:inputName:metadata:)``
+    /// reads every record before mapping any). Other adapters map the whole input, then hand the lines over.
+    public func writeEventLines(
+        from input: [UInt8], inputName: String, metadata: [String: String] = [:], _ body: ([UInt8]) -> Void
+    ) throws(MappingError) {
+        var stream = try EventLineStream(engine: self, inputName: inputName, metadata: metadata)
+        try stream.append(input, body)
+        try stream.finish(body)
+    }
+}
+
+/// A mapping's events as JSON lines from input that arrives in pieces (a file read in chunks, standard input).
+///
+/// Copybook mappings keep only a partial record between pieces: memory stays constant however large the input.
+/// Other adapters (X12, EDIFACT and MQ frame files) read the whole input at ``finish(_:)``, as their envelopes
+/// and frame files are checked as a whole; MQ frames with a copybook payload then go through the compiled plan.
+public struct EventLineStream {
+    let engine: MappingEngine
+    let inputName: String
+    let metadata: [String: String]
+    var copybook: (lines: CopybookEventLineWriter, splitter: CopybookRecordSplitter)?
+    var pending: [UInt8] = []
+    var line: [UInt8] = []
+
+    /// A stream for `engine`'s mapping; `inputName` names the input in metadata and errors.
+    public init(engine: MappingEngine, inputName: String, metadata: [String: String] = [:]) throws(MappingError) {
+        self.engine = engine
+        self.inputName = inputName
+        self.metadata = metadata
+        if case let .copybook(source) = engine.mapping.source.adapter {
+            copybook = (try CopybookEventLineWriter(engine: engine, source: source), CopybookRecordSplitter(source: source, inputName: inputName))
+        }
+    }
+
+    /// Whether records are mapped as they arrive (copybook sources).
+    public var streamsRecords: Bool { copybook != nil }
+
+    /// Adds the next piece of input, handing `body` the line of every record it completes.
+    public mutating func append(_ bytes: [UInt8], _ body: ([UInt8]) -> Void) throws(MappingError) {
+        pending.append(contentsOf: bytes)
+        if copybook != nil { try drain(isFinal: false, body) }
+    }
+
+    /// Ends the input: the remaining records' lines, or an error for a record cut short.
+    public mutating func finish(_ body: ([UInt8]) -> Void) throws(MappingError) {
+        if case let .mq(format, .copybook(source)) = engine.mapping.source.adapter, engine.usesCompiledPlan,
+            let plan = CompiledMapping(engine: engine)
+        {
+            let input = pending
+            pending = []
+            try Self.mapFrames(input, format: format, source: source, plan: plan, engine: engine, inputName: inputName, metadata: metadata, body)
+            return
+        }
+        guard copybook != nil else {
+            var writer = JSONWriter(capacity: 1 << 14)
+            let input = pending
+            pending = []
+            for event in try engine.events(from: input, inputName: inputName, metadata: metadata) {
+                writer.removeAll()
+                writer.writeValue(event)
+                writer.endLine()
+                body(writer.bytes)
+            }
+            return
+        }
+        try drain(isFinal: true, body)
+    }
+
+    /// MQ frames with a copybook payload, frame by frame: through `plan`, else through the interpreter.
+    private static func mapFrames(
+        _ input: [UInt8], format: String, source: CopybookSource, plan: CompiledMapping, engine: MappingEngine,
+        inputName: String, metadata: [String: String], _ body: ([UInt8]) -> Void
+    ) throws(MappingError) {
+        var decoder: RecordDecoder
+        do { decoder = try RecordDecoder(layout: source.layout, options: source.options) } catch {
+            throw MappingError(file: inputName, path: "$", "\(error)")
+        }
+        var buffers = CompiledMapping.Buffers()
+        var writer = JSONWriter(capacity: 4096)
+        var line: [UInt8] = []
+        try MQRecords.forEachFrame(from: input, format: format, inputName: inputName) { (frame, number, frameMetadata) throws(MappingError) in
+            var merged = frameMetadata
+            if !metadata.isEmpty { merged.merge(metadata) { _, given in given } }
+            line.removeAll(keepingCapacity: true)
+            let payload = frame.payload.bytes
+            let compiled = payload.withUnsafeBytes { plan.appendEventLine(record: $0, metadata: merged, to: &line, buffers: &buffers) }
+            if !compiled {
+                var record = try source.decode(payload, decoder: &decoder, number: number, offset: frame.payload.offset, inputName: inputName)
+                record.position = "frame \(number)"
+                record.metadata = merged
+                writer.removeAll()
+                writer.writeValue(try engine.event(for: record))
+                writer.endLine()
+                line.append(contentsOf: writer.bytes)
+            }
+            body(line)
+        }
+    }
+
+    private mutating func drain(isFinal: Bool, _ body: ([UInt8]) -> Void) throws(MappingError) {
+        // Moved out of `self` while in use, so that their buffers are not copied on write.
+        guard var (lines, splitter) = copybook else { return }
+        copybook = nil
+        var line = self.line
+        self.line = []
+        defer {
+            copybook = (lines, splitter)
+            self.line = line
+        }
+        var consumed = 0
+        let metadata = self.metadata
+        let inputName = self.inputName
+        var failure: MappingError?
+        pending.withUnsafeBytes { raw in
+            do throws(MappingError) {
+                while let (range, number) = try splitter.nextRecord(in: raw, from: &consumed, isFinal: isFinal) {
+                    line.removeAll(keepingCapacity: true)
+                    try lines.appendEventLine(
+                        record: UnsafeRawBufferPointer(rebasing: raw[range]), number: number,
+                        offset: splitter.offset(of: range), metadata: metadata, inputName: inputName, to: &line)
+                    body(line)
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        if consumed > 0 {
+            pending.removeSubrange(0..<consumed)
+            splitter.base += consumed
+        }
+    }
+}
+
+/// Splits copybook input (`fixed` or `rdw`) into records, incrementally: a record cut by the end of the bytes so
+/// far is left for the next call, unless the input is final (then it is an error, as in the interpreter).
+struct CopybookRecordSplitter {
+    let source: CopybookSource
+    let inputName: String
+    /// Records found so far.
+    private(set) var number = 0
+    /// Bytes of the input before the buffer handed to the next call.
+    var base = 0
+
+    init(source: CopybookSource, inputName: String) {
+        self.source = source
+        self.inputName = inputName
+    }
+
+    func offset(of range: Range<Int>) -> Int { base + range.lowerBound }
+
+    /// The next record's byte range in `bytes` (from `consumed`, which moves past it) and its number; nil when
+    /// `bytes` holds no further complete record.
+    mutating func nextRecord(
+        in bytes: UnsafeRawBufferPointer, from consumed: inout Int, isFinal: Bool
+    ) throws(MappingError) -> (Range<Int>, Int)? {
+        let offset = consumed
+        guard offset < bytes.count else { return nil }
+        if source.recordFormat == "rdw" {
+            guard offset + 4 <= bytes.count else {
+                if !isFinal { return nil }
+                throw MappingError(file: inputName, path: "record \(number + 1)", "truncated RDW at byte \(base + offset)")
+            }
+            let total = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+            guard total >= 4 else {
+                throw MappingError(file: inputName, path: "record \(number + 1)", "RDW length \(total) at byte \(base + offset) runs past the input")
+            }
+            guard offset + total <= bytes.count else {
+                if !isFinal { return nil }
+                throw MappingError(file: inputName, path: "record \(number + 1)", "RDW length \(total) at byte \(base + offset) runs past the input")
+            }
+            number += 1
+            consumed = offset + total
+            return ((offset + 4)..<(offset + total), number)
+        }
+        let size = source.layout.size
+        guard offset + size <= bytes.count else {
+            if !isFinal { return nil }
+            throw MappingError(
+                file: inputName, path: "record \(number + 1)",
+                "short record: \(bytes.count - offset) of \(size) bytes at byte \(base + offset)")
+        }
+        number += 1
+        consumed = offset + size
+        return (offset..<(offset + size), number)
+    }
+}
+
+/// The events of a copybook mapping as JSON lines, one record at a time: through the ``CompiledMapping`` when
+/// the mapping compiles and the record allows, else through the interpreter (decoder, source record, rules).
+public struct CopybookEventLineWriter {
+    let engine: MappingEngine
+    let source: CopybookSource
+    let plan: CompiledMapping?
+    var decoder: RecordDecoder
+    var buffers = CompiledMapping.Buffers()
+    var writer = JSONWriter(capacity: 4096)
+    /// Records written through the compiled plan.
+    public private(set) var compiledRecords = 0
+    /// Records written through the interpreter.
+    public private(set) var interpretedRecords = 0
+
+    init(engine: MappingEngine, source: CopybookSource) throws(MappingError) {
+        self.engine = engine
+        self.source = source
+        plan = engine.usesCompiledPlan ? CompiledMapping(engine: engine) : nil
+        do { decoder = try RecordDecoder(layout: source.layout, options: source.options) } catch {
+            throw MappingError(file: engine.mapping.file, path: "$.source", "\(error)")
+        }
+    }
+
+    /// Whether the mapping compiled to a plan.
+    public var isCompiled: Bool { plan != nil }
+
+    /// Appends the event line of one record (the bytes after any RDW) to `output`.
+    mutating func appendEventLine(
+        record: UnsafeRawBufferPointer, number: Int, offset: Int, metadata: [String: String], inputName: String,
+        to output: inout [UInt8]
+    ) throws(MappingError) {
+        if let plan, plan.appendEventLine(record: record, metadata: metadata, to: &output, buffers: &buffers) {
+            compiledRecords += 1
+            return
+        }
+        interpretedRecords += 1
+        var sourceRecord = try source.decode(Array(record), decoder: &decoder, number: number, offset: offset, inputName: inputName)
+        if !metadata.isEmpty { sourceRecord.metadata.merge(metadata) { _, given in given } }
+        let event = try engine.event(for: sourceRecord)
+        writer.removeAll()
+        writer.writeValue(event)
+        writer.endLine()
+        output.append(contentsOf: writer.bytes)
+    }
+}
