@@ -305,6 +305,12 @@ public struct X12ClaimEventWriter {
         var patientParty = Party()
     }
 
+    /// An amount as parsed, and its text in the claim store when that text is the value's canonical text.
+    private struct Amount {
+        var value: ExactDecimal
+        var text: Span?
+    }
+
     /// A 2310/2420 provider: role and party (spans into the claim store).
     private struct Provider {
         var role: String
@@ -318,7 +324,7 @@ public struct X12ClaimEventWriter {
         var claimID = ""
         var ordinal = 0
         var occurrence = 1
-        var totalCharge: ExactDecimal?
+        var totalCharge: Amount?
         var facilityCode: Span?
         var facilityCodeQualifier: Span?
         var frequencyCode: Span?
@@ -348,16 +354,16 @@ public struct X12ClaimEventWriter {
         var modifiers: [Span?] = [nil, nil, nil, nil]
         var procedureDescription: Span?
         var revenueCode: Span?
-        var charge: ExactDecimal?
+        var charge: Amount?
         var unit: Span?
-        var quantity: ExactDecimal?
+        var quantity: Amount?
         var placeOfService: Span?
         var oralCavity: [Span?] = [nil, nil, nil, nil, nil]
         var diagnosisPointers: [Span?] = [nil, nil, nil, nil]
         var hasDrug = false
         var drugQualifier: Span?
         var drugCode: Span?
-        var drugQuantity: ExactDecimal?
+        var drugQuantity: Amount?
         var drugUnit: Span?
         var lineItemControlNumber: Span?
 
@@ -542,14 +548,53 @@ public struct X12ClaimEventWriter {
         claimRejected = true
     }
 
+    /// The element (or component) as an amount: parsed as the model parses it (an invalid one is reported), its text
+    /// copied into the claim store when it is already the value's canonical text (then written as is, without
+    /// printing the value back).
     private mutating func decimal(
         _ index: Int, _ component: Int? = nil, element: @autoclosure () -> String
-    ) -> ExactDecimal? {
+    ) -> Amount? {
         do {
-            return try fields.decimal(index, component)
+            guard let value = try fields.decimal(index, component) else { return nil }
+            let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
+            guard let raw, Self.isCanonicalDecimalText(raw) else { return Amount(value: value) }
+            return Amount(value: value, text: Self.copy(raw, into: claimStore))
         } catch {
             reject(.invalidDecimal, element: element())
             return nil
+        }
+    }
+
+    /// Whether `bytes` are `0` or a digit 1–9 and digits, then optionally `.` and at least one digit: for a value
+    /// that parses, exactly ``ExactDecimal``'s canonical text of it (no sign, no leading zero, no exponent, every
+    /// fraction digit kept).
+    static func isCanonicalDecimalText(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = bytes.count
+        guard count > 0 else { return false }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        var index = 0
+        if bytes[0] == UInt8(ascii: "0") {
+            index = 1
+        } else {
+            while index < count, isDigit(bytes[index]) { index += 1 }
+            guard index > 0 else { return false }
+        }
+        if index == count { return true }
+        guard bytes[index] == UInt8(ascii: "."), index + 1 < count else { return false }
+        index += 1
+        while index < count {
+            guard isDigit(bytes[index]) else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Appends an amount: its canonical text from the claim store, or the value printed.
+    private static func appendAmount(_ amount: Amount, _ claimStore: ClaimJSONBuffer, to out: ClaimJSONBuffer) {
+        if let text = amount.text {
+            out.append(claimStore.bytes(from: text.start, to: text.end))
+        } else {
+            out.appendDecimal(amount.value)
         }
     }
 
@@ -751,7 +796,7 @@ public struct X12ClaimEventWriter {
                 }
                 if let amount {
                     codesJSON.appendLiteral(#","amount":"#)
-                    codesJSON.appendDecimal(amount)
+                    Self.appendAmount(amount, claimStore, to: codesJSON)
                 }
                 codesJSON.append(UInt8(ascii: "}"))
             }
@@ -888,9 +933,9 @@ public struct X12ClaimEventWriter {
             Self.appendProcedure(line, claimStore, to: out)
         }
         Self.member(out, &first, #""revenueCode":"#, line.revenueCode, claimStore)
-        Self.member(out, &first, #""charge":"#, line.charge)
+        Self.member(out, &first, #""charge":"#, line.charge, claimStore)
         Self.member(out, &first, #""unit":"#, line.unit, claimStore)
-        Self.member(out, &first, #""quantity":"#, line.quantity)
+        Self.member(out, &first, #""quantity":"#, line.quantity, claimStore)
         Self.member(out, &first, #""placeOfService":"#, line.placeOfService, claimStore)
         if line.oralCavity.contains(where: { $0 != nil }) {
             Self.strings(out, &first, #""oralCavity":"#, line.oralCavity, claimStore)
@@ -908,7 +953,7 @@ public struct X12ClaimEventWriter {
             var drugFirst = true
             Self.member(out, &drugFirst, #""qualifier":"#, line.drugQualifier, claimStore, orEmpty: true)
             Self.member(out, &drugFirst, #""code":"#, line.drugCode, claimStore, orEmpty: true)
-            Self.member(out, &drugFirst, #""quantity":"#, line.drugQuantity)
+            Self.member(out, &drugFirst, #""quantity":"#, line.drugQuantity, claimStore)
             Self.member(out, &drugFirst, #""unit":"#, line.drugUnit, claimStore)
             out.appendLiteral("}")
         }
@@ -1110,7 +1155,7 @@ public struct X12ClaimEventWriter {
         out.appendDecimalInteger(claim.ordinal)
         if let totalCharge = claim.totalCharge {
             out.appendLiteral(#","totalCharge":"#)
-            out.appendDecimal(totalCharge)
+            Self.appendAmount(totalCharge, claimStore, to: out)
         }
         out.appendLiteral(#","serviceLocation":{"#)
         var first = true
@@ -1185,11 +1230,13 @@ public struct X12ClaimEventWriter {
         out.appendJSONString(text)
     }
 
-    private static func member(_ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ value: ExactDecimal?) {
+    private static func member(
+        _ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ value: Amount?, _ claimStore: ClaimJSONBuffer
+    ) {
         guard let value else { return }
         Self.comma(out, &first)
         out.appendLiteral(key)
-        out.appendDecimal(value)
+        Self.appendAmount(value, claimStore, to: out)
     }
 
     /// `"key":["a","b"]` of the present spans.
