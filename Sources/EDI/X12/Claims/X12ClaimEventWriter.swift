@@ -32,10 +32,13 @@ public struct X12ClaimEventWriter {
     private var claimReference = X12TransactionReference()
     private var setClaimKind: HealthCareClaimKind = .professional
 
+    /// Every byte buffer (copied before writing when another copy of the writer shares them). The buffers are also
+    /// held in stored properties below: reading them through `buffers` retained and released each on every use.
+    private var buffers: ClaimJSONBuffers
     // HL levels: their values live in `store` (reset at ST), levels hold ranges into it.
-    private var store: [UInt8] = []
+    private var store: ClaimJSONBuffer
     /// Party JSON rendered once per level and spliced into every claim under it (reset at ST).
-    private var renderedStore: [UInt8] = []
+    private var renderedStore: ClaimJSONBuffer
     private var levels: [Level] = []
     private var levelIndex: [String: Int] = [:]
     private var currentLevel: Int?
@@ -48,26 +51,59 @@ public struct X12ClaimEventWriter {
     private var claimIDCounts: [String: Int] = [:]
     private var claim = OpenClaim()
     /// Claim values that are not rendered at once (providers, line fields): ranges into this store.
-    private var claimStore: [UInt8] = []
-    private var diagnosesJSON: [UInt8] = []
-    private var codesJSON: [UInt8] = []
-    private var datesJSON: [UInt8] = []
-    private var referencesJSON: [UInt8] = []
+    private var claimStore: ClaimJSONBuffer
+    private var diagnosesJSON: ClaimJSONBuffer
+    private var codesJSON: ClaimJSONBuffer
+    private var datesJSON: ClaimJSONBuffer
+    private var referencesJSON: ClaimJSONBuffer
     private var providers: [Provider] = []
-    private var linesJSON: [UInt8] = []
+    private var linesJSON: ClaimJSONBuffer
 
     // The open line.
     private var hasLine = false
     private var line = OpenLine()
-    private var lineDatesJSON: [UInt8] = []
-    private var lineReferencesJSON: [UInt8] = []
-    private var teethJSON: [UInt8] = []
+    private var lineDatesJSON: ClaimJSONBuffer
+    private var lineReferencesJSON: ClaimJSONBuffer
+    private var teethJSON: ClaimJSONBuffer
+    /// The event being assembled.
+    private var eventJSON: ClaimJSONBuffer
     private var lineProviders: [Provider] = []
 
 
     /// A writer.
     public init() {
-        linesJSON.reserveCapacity(1 << 12)
+        let buffers = ClaimJSONBuffers()
+        self.buffers = buffers
+        store = buffers.store
+        renderedStore = buffers.rendered
+        claimStore = buffers.claimStore
+        diagnosesJSON = buffers.diagnoses
+        codesJSON = buffers.codes
+        datesJSON = buffers.dates
+        referencesJSON = buffers.references
+        linesJSON = buffers.lines
+        lineDatesJSON = buffers.lineDates
+        lineReferencesJSON = buffers.lineReferences
+        teethJSON = buffers.teeth
+        eventJSON = buffers.event
+    }
+
+    /// Copies the buffers when another copy of the writer shares them (before anything is written to them).
+    private mutating func makeBuffersUnique() {
+        guard !isKnownUniquelyReferenced(&buffers) else { return }
+        buffers = buffers.copy()
+        store = buffers.store
+        renderedStore = buffers.rendered
+        claimStore = buffers.claimStore
+        diagnosesJSON = buffers.diagnoses
+        codesJSON = buffers.codes
+        datesJSON = buffers.dates
+        referencesJSON = buffers.references
+        linesJSON = buffers.lines
+        lineDatesJSON = buffers.lineDates
+        lineReferencesJSON = buffers.lineReferences
+        teethJSON = buffers.teeth
+        eventJSON = buffers.event
     }
 
     /// Returns the findings so far and forgets them.
@@ -81,6 +117,7 @@ public struct X12ClaimEventWriter {
     /// object, followed by `\n` when `endingLines`: JSON Lines) and returns how many it wrote.
     @discardableResult
     public mutating func consume(_ segment: X12SegmentView, to writer: inout JSONWriter, endingLines: Bool = true) -> Int {
+        makeBuffersUnique()
         var count = 0
         consume(segment, &writer) { writer in
             if endingLines { writer.endLine() }
@@ -123,6 +160,7 @@ public struct X12ClaimEventWriter {
 
     /// Says the input ended: a set without SE loses its open claim (reported).
     public mutating func finish() {
+        makeBuffersUnique()
         abandonOpenSet()
         inClaimSet = false
         payments.finish()
@@ -142,8 +180,8 @@ public struct X12ClaimEventWriter {
         transactionJSONIsCurrent = false
         setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
         loop = .header
-        store.removeAll(keepingCapacity: true)
-        renderedStore.removeAll(keepingCapacity: true)
+        store.removeAll()
+        renderedStore.removeAll()
         levels.removeAll(keepingCapacity: true)
         levelIndex.removeAll(keepingCapacity: true)
         currentLevel = nil
@@ -267,6 +305,12 @@ public struct X12ClaimEventWriter {
         var patientParty = Party()
     }
 
+    /// An amount as parsed, and its text in the claim store when that text is the value's canonical text.
+    private struct Amount {
+        var value: ExactDecimal
+        var text: Span?
+    }
+
     /// A 2310/2420 provider: role and party (spans into the claim store).
     private struct Provider {
         var role: String
@@ -280,7 +324,7 @@ public struct X12ClaimEventWriter {
         var claimID = ""
         var ordinal = 0
         var occurrence = 1
-        var totalCharge: ExactDecimal?
+        var totalCharge: Amount?
         var facilityCode: Span?
         var facilityCodeQualifier: Span?
         var frequencyCode: Span?
@@ -310,16 +354,16 @@ public struct X12ClaimEventWriter {
         var modifiers: [Span?] = [nil, nil, nil, nil]
         var procedureDescription: Span?
         var revenueCode: Span?
-        var charge: ExactDecimal?
+        var charge: Amount?
         var unit: Span?
-        var quantity: ExactDecimal?
+        var quantity: Amount?
         var placeOfService: Span?
         var oralCavity: [Span?] = [nil, nil, nil, nil, nil]
         var diagnosisPointers: [Span?] = [nil, nil, nil, nil]
         var hasDrug = false
         var drugQualifier: Span?
         var drugCode: Span?
-        var drugQuantity: ExactDecimal?
+        var drugQuantity: Amount?
         var drugUnit: Span?
         var lineItemControlNumber: Span?
 
@@ -352,35 +396,34 @@ public struct X12ClaimEventWriter {
     // The helpers that fill one of the writer's own buffers are static: a method on `self` taking `&self.store`
     // would make Swift copy the whole writer for exclusivity.
 
-    /// Copies element `index` (component `component`) of `fields` into `target`; `nil` when absent or empty.
-    private static func copy(
-        _ fields: X12SegmentFields, _ index: Int, _ component: Int? = nil, into target: inout [UInt8]
-    ) -> Span? {
-        let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
+    /// Copies `raw` (an element or component of the segment) into `target`; `nil` when absent or empty. Static, and
+    /// given the bytes rather than the fields: a non-mutating method on `self` copied the whole writer.
+    @inline(__always)
+    private static func copy(_ raw: UnsafeRawBufferPointer?, into target: ClaimJSONBuffer) -> Span? {
         guard let raw, !raw.isEmpty else { return nil }
         let start = target.count
-        target.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
+        target.append(raw)
         return Span(start: start, end: target.count)
     }
 
     private mutating func levelValue(_ index: Int, _ component: Int? = nil) -> Span? {
-        Self.copy(fields, index, component, into: &store)
+        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: store)
     }
 
     private mutating func claimValue(_ index: Int, _ component: Int? = nil) -> Span? {
-        Self.copy(fields, index, component, into: &claimStore)
+        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: claimStore)
     }
 
     /// The NM1 in `fields` as a party, its values copied into `target`.
-    private static func party(_ fields: X12SegmentFields, into target: inout [UInt8]) -> Party {
+    private static func party(_ fields: X12SegmentFields, into target: ClaimJSONBuffer) -> Party {
         var party = Party()
-        party.entityType = copy(fields, 2, into: &target)
-        party.lastOrOrganizationName = copy(fields, 3, into: &target)
-        party.firstName = copy(fields, 4, into: &target)
-        party.middleName = copy(fields, 5, into: &target)
-        party.suffix = copy(fields, 7, into: &target)
-        party.idQualifier = copy(fields, 8, into: &target)
-        party.id = copy(fields, 9, into: &target)
+        party.entityType = copy(fields.raw(2), into: target)
+        party.lastOrOrganizationName = copy(fields.raw(3), into: target)
+        party.firstName = copy(fields.raw(4), into: target)
+        party.middleName = copy(fields.raw(5), into: target)
+        party.suffix = copy(fields.raw(7), into: target)
+        party.idQualifier = copy(fields.raw(8), into: target)
+        party.id = copy(fields.raw(9), into: target)
         return party
     }
 
@@ -447,8 +490,8 @@ public struct X12ClaimEventWriter {
         case Code.DTP:
             guard let raw = fields.raw(1), !raw.isEmpty else { return }
             switch loop {
-            case .claim, .claimProvider, .claimOther: Self.appendDate(fields, to: &datesJSON)
-            case .line, .lineDrug: Self.appendDate(fields, to: &lineDatesJSON)
+            case .claim, .claimProvider, .claimOther: Self.appendDate(fields, to: datesJSON)
+            case .line, .lineDrug: Self.appendDate(fields, to: lineDatesJSON)
             default: break
             }
         case Code.HI:
@@ -465,9 +508,9 @@ public struct X12ClaimEventWriter {
             closeLine()
             line.reset(kind: claim.kind)
             line.lineNumber = claimValue(1)
-            lineDatesJSON.removeAll(keepingCapacity: true)
-            lineReferencesJSON.removeAll(keepingCapacity: true)
-            teethJSON.removeAll(keepingCapacity: true)
+            lineDatesJSON.removeAll()
+            lineReferencesJSON.removeAll()
+            teethJSON.removeAll()
             lineProviders.removeAll(keepingCapacity: true)
             hasLine = true
             loop = .line
@@ -505,14 +548,53 @@ public struct X12ClaimEventWriter {
         claimRejected = true
     }
 
+    /// The element (or component) as an amount: parsed as the model parses it (an invalid one is reported), its text
+    /// copied into the claim store when it is already the value's canonical text (then written as is, without
+    /// printing the value back).
     private mutating func decimal(
         _ index: Int, _ component: Int? = nil, element: @autoclosure () -> String
-    ) -> ExactDecimal? {
+    ) -> Amount? {
         do {
-            return try fields.decimal(index, component)
+            guard let value = try fields.decimal(index, component) else { return nil }
+            let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
+            guard let raw, Self.isCanonicalDecimalText(raw) else { return Amount(value: value) }
+            return Amount(value: value, text: Self.copy(raw, into: claimStore))
         } catch {
             reject(.invalidDecimal, element: element())
             return nil
+        }
+    }
+
+    /// Whether `bytes` are `0` or a digit 1–9 and digits, then optionally `.` and at least one digit: for a value
+    /// that parses, exactly ``ExactDecimal``'s canonical text of it (no sign, no leading zero, no exponent, every
+    /// fraction digit kept).
+    static func isCanonicalDecimalText(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let count = bytes.count
+        guard count > 0 else { return false }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        var index = 0
+        if bytes[0] == UInt8(ascii: "0") {
+            index = 1
+        } else {
+            while index < count, isDigit(bytes[index]) { index += 1 }
+            guard index > 0 else { return false }
+        }
+        if index == count { return true }
+        guard bytes[index] == UInt8(ascii: "."), index + 1 < count else { return false }
+        index += 1
+        while index < count {
+            guard isDigit(bytes[index]) else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Appends an amount: its canonical text from the claim store, or the value printed.
+    private static func appendAmount(_ amount: Amount, _ claimStore: ClaimJSONBuffer, to out: ClaimJSONBuffer) {
+        if let text = amount.text {
+            out.append(claimStore.bytes(from: text.start, to: text.end))
+        } else {
+            out.appendDecimal(amount.value)
         }
     }
 
@@ -527,9 +609,9 @@ public struct X12ClaimEventWriter {
         }
         // The label `HL01:HL03` as the model's `id + ":" + code` (each repaired as text).
         let start = store.count
-        store.append(contentsOf: id.utf8)
+        store.appendUTF8(id)
         store.append(UInt8(ascii: ":"))
-        store.append(contentsOf: code.utf8)
+        store.appendUTF8(code)
         levels.append(Level(id: id, label: Span(start: start, end: store.count), code: code, parent: parent))
         let index = levels.count - 1
         levelIndex[id] = index
@@ -550,7 +632,7 @@ public struct X12ClaimEventWriter {
             return
         case .billingLevel, .billingName, .billingOther:
             if code == "85", let level = currentLevel {
-                levels[level].party = Self.party(fields, into: &store)
+                levels[level].party = Self.party(fields, into: store)
                 levels[level].billingJSON = nil
                 levels[level].hasParty = true
                 loop = .billingName
@@ -560,11 +642,11 @@ public struct X12ClaimEventWriter {
         case .subscriberLevel, .subscriberName, .payerName, .subscriberOther:
             guard let level = currentLevel else { return }
             if code == "IL" {
-                levels[level].subscriberParty = Self.party(fields, into: &store)
+                levels[level].subscriberParty = Self.party(fields, into: store)
                 levels[level].hasSubscriber = true
                 loop = .subscriberName
             } else if code == "PR" {
-                levels[level].payer = Self.party(fields, into: &store)
+                levels[level].payer = Self.party(fields, into: store)
                 levels[level].hasPayer = true
                 loop = .payerName
             } else {
@@ -573,7 +655,7 @@ public struct X12ClaimEventWriter {
         case .patientLevel, .patientName, .patientOther:
             guard let level = currentLevel else { return }
             if code == "QC" {
-                levels[level].patientParty = Self.party(fields, into: &store)
+                levels[level].patientParty = Self.party(fields, into: store)
                 levels[level].hasPatient = true
                 loop = .patientName
             } else {
@@ -581,7 +663,7 @@ public struct X12ClaimEventWriter {
             }
         case .claim, .claimProvider, .claimOther:
             if let role = ClaimProvider.role(ofEntity: code), hasClaim {
-                providers.append(Provider(role: role, party: Self.party(fields, into: &claimStore)))
+                providers.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
                 loop = .claimProvider(providers.count - 1)
             } else {
                 loop = .claimOther
@@ -590,7 +672,7 @@ public struct X12ClaimEventWriter {
             loop = .otherSubscriberParty
         case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication:
             if let role = ClaimProvider.role(ofEntity: code), hasLine {
-                lineProviders.append(Provider(role: role, party: Self.party(fields, into: &claimStore)))
+                lineProviders.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
                 loop = .lineProvider(lineProviders.count - 1)
             } else {
                 loop = .lineOther
@@ -615,14 +697,14 @@ public struct X12ClaimEventWriter {
             if fields.has(1, "D9") {
                 claim.clearinghouseTraceNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
             } else {
-                Self.appendReference(qualifier: qualifier, value: value, to: &referencesJSON)
+                Self.appendReference(qualifier: qualifier, value: value, to: referencesJSON)
             }
         case .line, .lineDrug:
             guard hasLine else { return }
             if fields.has(1, "6R") {
                 line.lineItemControlNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
             } else {
-                Self.appendReference(qualifier: qualifier, value: value, to: &lineReferencesJSON)
+                Self.appendReference(qualifier: qualifier, value: value, to: lineReferencesJSON)
             }
         default:
             break
@@ -630,7 +712,7 @@ public struct X12ClaimEventWriter {
     }
 
     private static func appendReference(
-        qualifier: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to out: inout [UInt8]
+        qualifier: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to out: ClaimJSONBuffer
     ) {
         if !out.isEmpty { out.append(UInt8(ascii: ",")) }
         out.appendLiteral(#"{"qualifier":"#)
@@ -641,7 +723,7 @@ public struct X12ClaimEventWriter {
     }
 
     /// A DTP as `{"qualifier","format","value","date" | "from","to"}` (``ClaimDate``'s JSON).
-    private static func appendDate(_ fields: X12SegmentFields, to out: inout [UInt8]) {
+    private static func appendDate(_ fields: X12SegmentFields, to out: ClaimJSONBuffer) {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         guard let qualifier = fields.raw(1), !qualifier.isEmpty else { return }
         let format = fields.raw(2) ?? empty
@@ -714,7 +796,7 @@ public struct X12ClaimEventWriter {
                 }
                 if let amount {
                     codesJSON.appendLiteral(#","amount":"#)
-                    amount.append(to: &codesJSON)
+                    Self.appendAmount(amount, claimStore, to: codesJSON)
                 }
                 codesJSON.append(UInt8(ascii: "}"))
             }
@@ -797,13 +879,13 @@ public struct X12ClaimEventWriter {
         claim.occurrence = occurrence
         if !transactionJSONIsCurrent { renderTransaction() }
         claimReference = reference
-        claimStore.removeAll(keepingCapacity: true)
-        diagnosesJSON.removeAll(keepingCapacity: true)
-        codesJSON.removeAll(keepingCapacity: true)
-        datesJSON.removeAll(keepingCapacity: true)
-        referencesJSON.removeAll(keepingCapacity: true)
+        claimStore.removeAll()
+        diagnosesJSON.removeAll()
+        codesJSON.removeAll()
+        datesJSON.removeAll()
+        referencesJSON.removeAll()
         providers.removeAll(keepingCapacity: true)
-        linesJSON.removeAll(keepingCapacity: true)
+        linesJSON.removeAll()
         claimRejected = false
         hasClaim = true
         loop = .claim
@@ -839,117 +921,113 @@ public struct X12ClaimEventWriter {
     private mutating func closeLine() {
         guard hasLine else { return }
         hasLine = false
-        var out = linesJSON
-        linesJSON = []
+        let out = linesJSON
         if !out.isEmpty { out.append(UInt8(ascii: ",")) }
         out.appendLiteral("{")
         var first = true
-        Self.member(&out, &first, #""lineNumber":"#, line.lineNumber, claimStore, orEmpty: true)
-        Self.member(&out, &first, #""kind":"#, line.kind.rawValue)
+        Self.member(out, &first, #""lineNumber":"#, line.lineNumber, claimStore, orEmpty: true)
+        Self.member(out, &first, #""kind":"#, line.kind.rawValue)
         if line.hasProcedure {
-            Self.comma(&out, &first)
+            Self.comma(out, &first)
             out.appendLiteral(#""procedure":"#)
-            Self.appendProcedure(line, claimStore, to: &out)
+            Self.appendProcedure(line, claimStore, to: out)
         }
-        Self.member(&out, &first, #""revenueCode":"#, line.revenueCode, claimStore)
-        Self.member(&out, &first, #""charge":"#, line.charge)
-        Self.member(&out, &first, #""unit":"#, line.unit, claimStore)
-        Self.member(&out, &first, #""quantity":"#, line.quantity)
-        Self.member(&out, &first, #""placeOfService":"#, line.placeOfService, claimStore)
+        Self.member(out, &first, #""revenueCode":"#, line.revenueCode, claimStore)
+        Self.member(out, &first, #""charge":"#, line.charge, claimStore)
+        Self.member(out, &first, #""unit":"#, line.unit, claimStore)
+        Self.member(out, &first, #""quantity":"#, line.quantity, claimStore)
+        Self.member(out, &first, #""placeOfService":"#, line.placeOfService, claimStore)
         if line.oralCavity.contains(where: { $0 != nil }) {
-            Self.strings(&out, &first, #""oralCavity":"#, line.oralCavity, claimStore)
+            Self.strings(out, &first, #""oralCavity":"#, line.oralCavity, claimStore)
         }
         if line.diagnosisPointers.contains(where: { $0 != nil }) {
-            Self.strings(&out, &first, #""diagnosisPointers":"#, line.diagnosisPointers, claimStore)
+            Self.strings(out, &first, #""diagnosisPointers":"#, line.diagnosisPointers, claimStore)
         }
-        Self.comma(&out, &first)
+        Self.comma(out, &first)
         out.appendLiteral(#""dates":["#)
-        out.append(contentsOf: lineDatesJSON)
+        out.append(lineDatesJSON)
         out.appendLiteral("]")
         if line.hasDrug {
-            Self.comma(&out, &first)
+            Self.comma(out, &first)
             out.appendLiteral(#""drug":{"#)
             var drugFirst = true
-            Self.member(&out, &drugFirst, #""qualifier":"#, line.drugQualifier, claimStore, orEmpty: true)
-            Self.member(&out, &drugFirst, #""code":"#, line.drugCode, claimStore, orEmpty: true)
-            Self.member(&out, &drugFirst, #""quantity":"#, line.drugQuantity)
-            Self.member(&out, &drugFirst, #""unit":"#, line.drugUnit, claimStore)
+            Self.member(out, &drugFirst, #""qualifier":"#, line.drugQualifier, claimStore, orEmpty: true)
+            Self.member(out, &drugFirst, #""code":"#, line.drugCode, claimStore, orEmpty: true)
+            Self.member(out, &drugFirst, #""quantity":"#, line.drugQuantity, claimStore)
+            Self.member(out, &drugFirst, #""unit":"#, line.drugUnit, claimStore)
             out.appendLiteral("}")
         }
         if !teethJSON.isEmpty {
-            Self.comma(&out, &first)
+            Self.comma(out, &first)
             out.appendLiteral(#""tooth":["#)
-            out.append(contentsOf: teethJSON)
+            out.append(teethJSON)
             out.appendLiteral("]")
         }
-        Self.member(&out, &first, #""lineItemControlNumber":"#, line.lineItemControlNumber, claimStore)
+        Self.member(out, &first, #""lineItemControlNumber":"#, line.lineItemControlNumber, claimStore)
         if !lineReferencesJSON.isEmpty {
-            Self.comma(&out, &first)
+            Self.comma(out, &first)
             out.appendLiteral(#""references":["#)
-            out.append(contentsOf: lineReferencesJSON)
+            out.append(lineReferencesJSON)
             out.appendLiteral("]")
         }
         if !lineProviders.isEmpty {
-            Self.comma(&out, &first)
-            Self.appendProviders(lineProviders, claimStore, to: &out)
+            Self.comma(out, &first)
+            Self.appendProviders(lineProviders, claimStore, to: out)
         }
         out.appendLiteral("}")
-        linesJSON = out
     }
 
-    private static func appendProcedure(_ line: OpenLine, _ claimStore: [UInt8], to out: inout [UInt8]) {
+    private static func appendProcedure(_ line: OpenLine, _ claimStore: ClaimJSONBuffer, to out: ClaimJSONBuffer) {
         out.appendLiteral("{")
         var first = true
-        Self.member(&out, &first, #""qualifier":"#, line.procedureQualifier, claimStore)
-        Self.member(&out, &first, #""code":"#, line.procedureCode, claimStore, orEmpty: true)
-        Self.strings(&out, &first, #""modifiers":"#, line.modifiers, claimStore)
-        Self.member(&out, &first, #""description":"#, line.procedureDescription, claimStore)
+        Self.member(out, &first, #""qualifier":"#, line.procedureQualifier, claimStore)
+        Self.member(out, &first, #""code":"#, line.procedureCode, claimStore, orEmpty: true)
+        Self.strings(out, &first, #""modifiers":"#, line.modifiers, claimStore)
+        Self.member(out, &first, #""description":"#, line.procedureDescription, claimStore)
         out.appendLiteral("}")
     }
 
-    private static func appendProviders(_ providers: [Provider], _ claimStore: [UInt8], to out: inout [UInt8]) {
+    private static func appendProviders(_ providers: [Provider], _ claimStore: ClaimJSONBuffer, to out: ClaimJSONBuffer) {
         out.appendLiteral(#""providers":["#)
         for (index, provider) in providers.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.appendLiteral(#"{"role":"#)
             out.appendJSONString(provider.role)
             var first = false
-            Self.appendPartyMembers(provider.party, claimStore, to: &out, first: &first)
+            Self.appendPartyMembers(provider.party, claimStore, to: out, first: &first)
             out.appendLiteral("}")
         }
         out.appendLiteral("]")
     }
 
-    private static func appendPartyMembers(_ party: Party, _ source: [UInt8], to out: inout [UInt8], first: inout Bool) {
-        Self.member(&out, &first, #""entityType":"#, party.entityType, source)
-        Self.member(&out, &first, #""lastOrOrgName":"#, party.lastOrOrganizationName, source)
-        Self.member(&out, &first, #""firstName":"#, party.firstName, source)
-        Self.member(&out, &first, #""middleName":"#, party.middleName, source)
-        Self.member(&out, &first, #""suffix":"#, party.suffix, source)
-        Self.member(&out, &first, #""idQualifier":"#, party.idQualifier, source)
-        Self.member(&out, &first, #""id":"#, party.id, source)
+    private static func appendPartyMembers(_ party: Party, _ source: ClaimJSONBuffer, to out: ClaimJSONBuffer, first: inout Bool) {
+        Self.member(out, &first, #""entityType":"#, party.entityType, source)
+        Self.member(out, &first, #""lastOrOrgName":"#, party.lastOrOrganizationName, source)
+        Self.member(out, &first, #""firstName":"#, party.firstName, source)
+        Self.member(out, &first, #""middleName":"#, party.middleName, source)
+        Self.member(out, &first, #""suffix":"#, party.suffix, source)
+        Self.member(out, &first, #""idQualifier":"#, party.idQualifier, source)
+        Self.member(out, &first, #""id":"#, party.id, source)
         if party.hasTaxID {
-            Self.comma(&out, &first)
+            Self.comma(out, &first)
             out.appendLiteral(#""taxId":{"#)
             var taxFirst = true
-            Self.member(&out, &taxFirst, #""qualifier":"#, party.taxIDQualifier, source)
-            Self.member(&out, &taxFirst, #""id":"#, party.taxIDValue, source)
+            Self.member(out, &taxFirst, #""qualifier":"#, party.taxIDQualifier, source)
+            Self.member(out, &taxFirst, #""id":"#, party.taxIDValue, source)
             out.appendLiteral("}")
         }
-        Self.member(&out, &first, #""taxonomy":"#, party.taxonomy, source)
+        Self.member(out, &first, #""taxonomy":"#, party.taxonomy, source)
         if let birthDate = party.birthDate {
-            Self.comma(&out, &first)
+            Self.comma(out, &first)
             out.appendLiteral(#""birthDate":"#)
-            source.withUnsafeBytes { bytes in
-                let value = UnsafeRawBufferPointer(rebasing: bytes[birthDate.start..<birthDate.end])
-                if party.birthDateIsD8 && Self.isEightDigits(value) {
-                    out.appendISODate(value)
-                } else {
-                    out.appendJSONString(value)
-                }
+            let value = source.bytes(from: birthDate.start, to: birthDate.end)
+            if party.birthDateIsD8 && Self.isEightDigits(value) {
+                out.appendISODate(value)
+            } else {
+                out.appendJSONString(value)
             }
         }
-        Self.member(&out, &first, #""gender":"#, party.gender, source)
+        Self.member(out, &first, #""gender":"#, party.gender, source)
     }
 
     /// Renders the billing provider of the claim's 2000A level into ``renderedStore`` unless it already is there.
@@ -960,32 +1038,32 @@ public struct X12ClaimEventWriter {
         var party = levels[level].party
         if party.taxonomy == nil { party.taxonomy = levels[level].taxonomy }
         var first = true
-        Self.appendPartyMembers(party, store, to: &renderedStore, first: &first)
+        Self.appendPartyMembers(party, store, to: renderedStore, first: &first)
         renderedStore.appendLiteral("}")
         levels[level].billingJSON = Span(start: start, end: renderedStore.count)
     }
 
     /// Appends the parties of the claim's HL chain (billing provider through `hlPath`); the billing provider must
     /// be rendered (``renderBillingProvider()``).
-    private mutating func appendParties(to out: inout [UInt8]) {
+    private mutating func appendParties(to out: ClaimJSONBuffer) {
         if let level = claim.billingLevel, let rendered = levels[level].billingJSON {
-            renderedStore.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[rendered.start..<rendered.end]).assumingMemoryBound(to: UInt8.self)) }
+            out.append(renderedStore.bytes(from: rendered.start, to: rendered.end))
         }
         if let level = claim.subscriberLevel {
             out.appendLiteral(#","subscriber":{"#)
             var first = true
-            Self.member(&out, &first, #""payerResponsibility":"#, levels[level].payerResponsibility, store)
-            Self.member(&out, &first, #""relationshipCode":"#, levels[level].relationship, store)
-            Self.member(&out, &first, #""groupNumber":"#, levels[level].groupNumber, store)
-            Self.member(&out, &first, #""groupName":"#, levels[level].groupName, store)
-            Self.member(&out, &first, #""claimFilingIndicator":"#, levels[level].claimFilingIndicator, store)
-            Self.appendPartyMembers(levels[level].subscriberParty, store, to: &out, first: &first)
+            Self.member(out, &first, #""payerResponsibility":"#, levels[level].payerResponsibility, store)
+            Self.member(out, &first, #""relationshipCode":"#, levels[level].relationship, store)
+            Self.member(out, &first, #""groupNumber":"#, levels[level].groupNumber, store)
+            Self.member(out, &first, #""groupName":"#, levels[level].groupName, store)
+            Self.member(out, &first, #""claimFilingIndicator":"#, levels[level].claimFilingIndicator, store)
+            Self.appendPartyMembers(levels[level].subscriberParty, store, to: out, first: &first)
             out.appendLiteral("}")
         }
         if let level = claim.payerLevel {
             out.appendLiteral(#","payer":{"#)
             var first = true
-            Self.appendPartyMembers(levels[level].payer, store, to: &out, first: &first)
+            Self.appendPartyMembers(levels[level].payer, store, to: out, first: &first)
             out.appendLiteral("}")
         }
         out.appendLiteral(#","patient":"#)
@@ -993,8 +1071,8 @@ public struct X12ClaimEventWriter {
             out.appendLiteral("{")
             var first = true
             if let level = claim.patientLevel {
-                Self.member(&out, &first, #""relationshipCode":"#, levels[level].patientRelationship, store)
-                Self.appendPartyMembers(levels[level].patientParty, store, to: &out, first: &first)
+                Self.member(out, &first, #""relationshipCode":"#, levels[level].patientRelationship, store)
+                Self.appendPartyMembers(levels[level].patientParty, store, to: out, first: &first)
             }
             out.appendLiteral("}")
             out.appendLiteral(#","patientIsSubscriber":false"#)
@@ -1006,7 +1084,7 @@ public struct X12ClaimEventWriter {
             for (index, level) in chain.reversed().enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 let label = levels[level].label
-                store.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[label.start..<label.end])) }
+                out.appendJSONString(store.bytes(from: label.start, to: label.end))
             }
         }
         out.appendLiteral("]")
@@ -1028,13 +1106,16 @@ public struct X12ClaimEventWriter {
         guard !claimRejected else { return }
         renderBillingProvider()
         // The event goes straight into the output buffer (no copy of the assembled event).
-        writer.writeRawJSON { out in appendEvent(to: &out) }
+        let event = eventJSON
+        event.removeAll()
+        appendEvent(to: event)
+        writer.writeRawJSON(event.bytes)
         written(&writer)
     }
 
     /// Appends the open claim's event (parties rendered). `mutating` though it changes nothing: called from the
     /// output writer's closure, a non-mutating call copied the whole writer (every buffer retained and released).
-    private mutating func appendEvent(to out: inout [UInt8]) {
+    private mutating func appendEvent(to out: ClaimJSONBuffer) {
         let reference = claimReference
         // Envelope (``X12ClaimEvent``'s attribute order).
         out.appendLiteral(#"{"specversion":"1.0","id":"#)
@@ -1061,77 +1142,75 @@ public struct X12ClaimEventWriter {
         out.appendLiteral(#","datacontenttype":"application/json""#)
         if let level = claim.subscriberLevel, let id = levels[level].subscriberParty.id, id.end > id.start {
             out.appendLiteral(#","partitionkey":"#)
-            store.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[id.start..<id.end])) }
+            out.appendJSONString(store.bytes(from: id.start, to: id.end))
         }
         // Data.
         out.appendLiteral(#","data":{"kind":"#)
         out.appendJSONString(claim.kind.rawValue)
         out.appendLiteral(#","transaction":"#)
-        out.append(contentsOf: transactionJSON)
+        transactionJSON.withUnsafeBytes { out.append($0) }
         out.appendLiteral(#","claimId":"#)
         out.appendJSONString(claim.claimID)
         out.appendLiteral(#","ordinal":"#)
         out.appendDecimalInteger(claim.ordinal)
         if let totalCharge = claim.totalCharge {
             out.appendLiteral(#","totalCharge":"#)
-            totalCharge.append(to: &out)
+            Self.appendAmount(totalCharge, claimStore, to: out)
         }
         out.appendLiteral(#","serviceLocation":{"#)
         var first = true
-        Self.member(&out, &first, #""code":"#, claim.facilityCode, claimStore)
-        Self.member(&out, &first, #""qualifier":"#, claim.facilityCodeQualifier, claimStore)
-        Self.member(&out, &first, #""frequencyCode":"#, claim.frequencyCode, claimStore)
+        Self.member(out, &first, #""code":"#, claim.facilityCode, claimStore)
+        Self.member(out, &first, #""qualifier":"#, claim.facilityCodeQualifier, claimStore)
+        Self.member(out, &first, #""frequencyCode":"#, claim.frequencyCode, claimStore)
         if claim.kind == .institutional, let code = claim.facilityCode, let frequency = claim.frequencyCode {
-            Self.comma(&out, &first)
+            Self.comma(out, &first)
             out.appendLiteral(#""billType":"#)
-            let text = claimStore.withUnsafeBytes {
-                X12SegmentFields.string(UnsafeRawBufferPointer(rebasing: $0[code.start..<code.end]))
-                    + X12SegmentFields.string(UnsafeRawBufferPointer(rebasing: $0[frequency.start..<frequency.end]))
-            }
+            let text = X12SegmentFields.string(claimStore.bytes(from: code.start, to: code.end))
+                + X12SegmentFields.string(claimStore.bytes(from: frequency.start, to: frequency.end))
             out.appendJSONString(text)
         }
         out.appendLiteral("}")
-        appendParties(to: &out)
+        appendParties(to: out)
         out.appendLiteral(#","diagnoses":["#)
-        out.append(contentsOf: diagnosesJSON)
+        out.append(diagnosesJSON)
         out.appendLiteral(#"],"otherHealthCareCodes":["#)
-        out.append(contentsOf: codesJSON)
+        out.append(codesJSON)
         out.appendLiteral(#"],"dates":["#)
-        out.append(contentsOf: datesJSON)
+        out.append(datesJSON)
         out.appendLiteral("]")
         if !referencesJSON.isEmpty {
             out.appendLiteral(#","references":["#)
-            out.append(contentsOf: referencesJSON)
+            out.append(referencesJSON)
             out.appendLiteral("]")
         }
         first = false
-        Self.member(&out, &first, #""clearinghouseTraceNumber":"#, claim.clearinghouseTraceNumber, claimStore)
+        Self.member(out, &first, #""clearinghouseTraceNumber":"#, claim.clearinghouseTraceNumber, claimStore)
         if claim.hasInstitutional {
             out.appendLiteral(#","institutional":{"#)
             var codesFirst = true
-            Self.member(&out, &codesFirst, #""admissionType":"#, claim.admissionType, claimStore, orEmpty: true)
-            Self.member(&out, &codesFirst, #""admissionSource":"#, claim.admissionSource, claimStore, orEmpty: true)
-            Self.member(&out, &codesFirst, #""patientStatus":"#, claim.patientStatus, claimStore, orEmpty: true)
+            Self.member(out, &codesFirst, #""admissionType":"#, claim.admissionType, claimStore, orEmpty: true)
+            Self.member(out, &codesFirst, #""admissionSource":"#, claim.admissionSource, claimStore, orEmpty: true)
+            Self.member(out, &codesFirst, #""patientStatus":"#, claim.patientStatus, claimStore, orEmpty: true)
             out.appendLiteral("}")
         }
         out.append(UInt8(ascii: ","))
-        Self.appendProviders(providers, claimStore, to: &out)
+        Self.appendProviders(providers, claimStore, to: out)
         out.appendLiteral(#","otherSubscriberCount":"#)
         out.appendDecimalInteger(claim.otherSubscriberCount)
         out.appendLiteral(#","serviceLines":["#)
-        out.append(contentsOf: linesJSON)
+        out.append(linesJSON)
         out.appendLiteral("]}}")
     }
 
     // MARK: Members
 
-    private static func comma(_ out: inout [UInt8], _ first: inout Bool) {
+    private static func comma(_ out: ClaimJSONBuffer, _ first: inout Bool) {
         if first { first = false } else { out.append(UInt8(ascii: ",")) }
     }
 
     /// `"key":"value"` when `span` is present (`orEmpty`: `""` when absent, as the model's `?? ""`).
     private static func member(
-        _ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ span: Span?, _ source: [UInt8],
+        _ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ span: Span?, _ source: ClaimJSONBuffer,
         orEmpty: Bool = false
     ) {
         guard span != nil || orEmpty else { return }
@@ -1142,29 +1221,29 @@ public struct X12ClaimEventWriter {
             out.appendLiteral(key)
             return out.appendLiteral(#""""#)
         }
-        source.withUnsafeBytes {
-            out.appendMember(comma: comma, key: key, value: UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end]))
-        }
+        out.appendMember(comma: comma, key: key, value: source.bytes(from: span.start, to: span.end))
     }
 
-    private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ text: String) {
-        Self.comma(&out, &first)
+    private static func member(_ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ text: String) {
+        Self.comma(out, &first)
         out.appendLiteral(key)
         out.appendJSONString(text)
     }
 
-    private static func member(_ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ value: ExactDecimal?) {
+    private static func member(
+        _ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ value: Amount?, _ claimStore: ClaimJSONBuffer
+    ) {
         guard let value else { return }
-        Self.comma(&out, &first)
+        Self.comma(out, &first)
         out.appendLiteral(key)
-        value.append(to: &out)
+        Self.appendAmount(value, claimStore, to: out)
     }
 
     /// `"key":["a","b"]` of the present spans.
     private static func strings(
-        _ out: inout [UInt8], _ first: inout Bool, _ key: StaticString, _ spans: [Span?], _ source: [UInt8]
+        _ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ spans: [Span?], _ source: ClaimJSONBuffer
     ) {
-        Self.comma(&out, &first)
+        Self.comma(out, &first)
         out.appendLiteral(key)
         out.append(UInt8(ascii: "["))
         var firstValue = true
@@ -1172,7 +1251,7 @@ public struct X12ClaimEventWriter {
             guard let span else { continue }
             if !firstValue { out.append(UInt8(ascii: ",")) }
             firstValue = false
-            source.withUnsafeBytes { out.appendJSONString(UnsafeRawBufferPointer(rebasing: $0[span.start..<span.end])) }
+            out.appendJSONString(source.bytes(from: span.start, to: span.end))
         }
         out.append(UInt8(ascii: "]"))
     }
@@ -1203,105 +1282,5 @@ public struct X12ClaimEventWriter {
         static let LIN = X12SegmentFields.code("LIN")
         static let CTP = X12SegmentFields.code("CTP")
         static let SVD = X12SegmentFields.code("SVD")
-    }
-}
-
-extension [UInt8] {
-    /// Appends a static ASCII literal in one copy.
-    @inline(__always)
-    mutating func appendLiteral(_ literal: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
-    /// Appends `value` in decimal.
-    mutating func appendDecimalInteger(_ value: Int) {
-        JSONWriter.appendInteger(Int64(value), to: &self)
-    }
-
-    /// Appends the JSON string of `text`.
-    mutating func appendJSONString(_ text: String) {
-        var text = text
-        text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// Appends the JSON string of segment bytes, as the model writes the `String` it would make of them: ASCII is
-    /// escaped in place (RFC 8259 §7, as ``JSONWriter`` escapes); anything else goes through `String(decoding:)`
-    /// first, so invalid UTF-8 is repaired exactly as the model repairs it.
-    mutating func appendJSONString(_ bytes: UnsafeRawBufferPointer) {
-        // One scan: printable ASCII without `"` or `\` (nearly every X12 value) is copied in one run.
-        var plain = true
-        var ascii = true
-        for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C {
-            plain = false
-            if byte >= 0x80 {
-                ascii = false
-                break
-            }
-        }
-        if plain {
-            append(UInt8(ascii: "\""))
-            append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
-            append(UInt8(ascii: "\""))
-        } else if ascii {
-            JSONWriter.appendQuoted(utf8: bytes, to: &self)
-        } else {
-            var text = X12SegmentFields.string(bytes)
-            text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &self) }
-        }
-    }
-
-    /// Appends `,"key":` (the comma when `comma`) and the JSON string of segment bytes `value`, the same bytes as
-    /// ``appendLiteral(_:)`` then ``appendJSONString(_:)-(UnsafeRawBufferPointer)``. A short member whose value
-    /// needs no escaping (nearly all) is assembled on the stack and appended in one copy: one capacity and
-    /// uniqueness check instead of four or five.
-    mutating func appendMember(comma: Bool, key: StaticString, value: UnsafeRawBufferPointer) {
-        let capacity = 128
-        let keyCount = key.utf8CodeUnitCount
-        let start = comma ? 1 : 0
-        let total = start + keyCount + value.count + 2
-        guard total <= capacity, Self.isPlainJSON(value) else {
-            if comma { append(UInt8(ascii: ",")) }
-            appendLiteral(key)
-            appendJSONString(value)
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            precondition(buffer.count >= total)
-            let raw = UnsafeMutableRawBufferPointer(buffer)
-            raw[0] = UInt8(ascii: ",")
-            UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + keyCount)])
-                .copyMemory(from: UnsafeRawBufferPointer(start: key.utf8Start, count: keyCount))
-            let valueStart = start + keyCount + 1
-            raw[valueStart - 1] = UInt8(ascii: "\"")
-            if !value.isEmpty {
-                UnsafeMutableRawBufferPointer(rebasing: raw[valueStart..<(valueStart + value.count)]).copyMemory(from: value)
-            }
-            raw[total - 1] = UInt8(ascii: "\"")
-            append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<total]))
-        }
-    }
-
-    /// Whether `bytes` are printable ASCII without `"` or `\`: their JSON string is themselves in quotes.
-    @inline(__always)
-    static func isPlainJSON(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes where byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { return false }
-        return true
-    }
-
-    /// Appends `"CCYY-MM-DD"` of 8 digits `CCYYMMDD`.
-    mutating func appendISODate(_ digits: UnsafeRawBufferPointer) {
-        let typed = digits.assumingMemoryBound(to: UInt8.self)
-        append(UInt8(ascii: "\""))
-        append(contentsOf: UnsafeBufferPointer(rebasing: typed[0..<4]))
-        append(UInt8(ascii: "-"))
-        append(contentsOf: UnsafeBufferPointer(rebasing: typed[4..<6]))
-        append(UInt8(ascii: "-"))
-        append(contentsOf: UnsafeBufferPointer(rebasing: typed[6..<8]))
-        append(UInt8(ascii: "\""))
-    }
-
-    /// Appends the UUID's lower-case text in quotes.
-    mutating func appendUUIDString(_ uuid: UUID) {
-        JSONWriter.appendUUIDString(uuid, to: &self)
     }
 }

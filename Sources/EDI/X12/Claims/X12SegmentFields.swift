@@ -3,8 +3,10 @@ import Events
 /// The elements of one segment, split once: element `n` (1-based) and its components read without re-scanning.
 /// Used by the claim extractor's hot path; values come out as small `String`s (no intermediate copies).
 struct X12SegmentFields {
-    /// Start and end byte offsets of each element (index 0 = the segment id).
-    private(set) var bounds: [Int] = []
+    /// Start and end byte offsets of each element (index 0 = the segment id): the first ``boundCount`` entries of
+    /// a buffer that only grows, so splitting stores without a capacity check per element.
+    private var bounds: [Int] = []
+    private var boundCount = 0
     private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var component: UInt8 = 0
     private(set) var repetition: UInt8?
@@ -12,7 +14,10 @@ struct X12SegmentFields {
     private(set) var id: UInt32 = 0
     private(set) var position = 0
 
-    init() { bounds.reserveCapacity(64) }
+    init() { bounds = [Int](repeating: 0, count: 2 * Self.shortSegment + 2) }
+
+    /// Segments up to this many bytes are split without counting their elements first.
+    private static let shortSegment = 1024
 
     /// Splits `view`.
     mutating func load(_ view: X12SegmentView) {
@@ -22,23 +27,38 @@ struct X12SegmentFields {
         position = view.position
         let separator = view.delimiters.element
         let repetitionByte = repetition ?? separator
+        let length = bytes.count
+        // Room for every element: a short segment has at most `length` separators; a long one is counted.
+        var needed = 2 * length + 2
+        if length > Self.shortSegment {
+            var separators = 0
+            for byte in bytes where byte == separator { separators += 1 }
+            needed = 2 * separators + 2
+        }
+        if bounds.count < needed { bounds = [Int](repeating: 0, count: needed) }
         var seesRepetition = false
-        bounds.removeAll(keepingCapacity: true)
-        var start = 0
-        bytes.withMemoryRebound(to: UInt8.self) { raw in
-            for i in 0..<raw.count {
-                let byte = raw[i]
-                if byte == separator {
-                    bounds.append(start)
-                    bounds.append(i)
-                    start = i + 1
-                } else if byte == repetitionByte {
-                    seesRepetition = true
+        var stored = 0
+        bounds.withUnsafeMutableBufferPointer { out in
+            var start = 0
+            if length > 0, let base = bytes.baseAddress {
+                let raw = base.assumingMemoryBound(to: UInt8.self)
+                for i in 0..<length {
+                    let byte = raw[i]
+                    if byte == separator {
+                        out[stored] = start
+                        out[stored + 1] = i
+                        stored += 2
+                        start = i + 1
+                    } else if byte == repetitionByte {
+                        seesRepetition = true
+                    }
                 }
             }
+            out[stored] = start
+            out[stored + 1] = length
+            stored += 2
         }
-        bounds.append(start)
-        bounds.append(bytes.count)
+        boundCount = stored
         var code: UInt32 = 0
         for i in bounds[0]..<min(bounds[1], 3) { code = code << 8 | UInt32(bytes[i]) }
         id = code
@@ -58,7 +78,7 @@ struct X12SegmentFields {
     var idText: String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[bounds[0]..<bounds[1]]), as: UTF8.self) }
 
     /// Number of elements after the id.
-    var count: Int { bounds.count / 2 - 1 }
+    var count: Int { boundCount / 2 - 1 }
 
     /// The bytes of element `index`, or `nil` when absent. For a repeated element, the first repetition.
     func raw(_ index: Int) -> UnsafeRawBufferPointer? {
