@@ -45,6 +45,7 @@ struct BridgeCommand: Command {
             }
         }
         try checkStreamPipelineMappings(configuration)
+        try checkOutboundRouteMappings(configuration)
         let allNames = configuration.pipelineNames
         let names = allNames.joined(separator: ", ")
         if checksOnly {
@@ -82,6 +83,7 @@ struct BridgeCommand: Command {
             context.errorOutput.write(bytes: line.finish())
         }
         writeStreamPipelineStatistics(daemon, context)
+        writeOutboundRouteStatistics(daemon, context)
         switch outcome {
         case .drained:
             context.errorOutput.write("bridge: stopped, in-flight messages drained\n")
