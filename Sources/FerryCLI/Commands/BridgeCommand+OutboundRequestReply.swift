@@ -2,6 +2,13 @@ import Bridge
 import Mapping
 
 extension BridgeCommand {
+    /// `; N outbound request-reply route(s): NAMES` for `--check`, or nothing when there are none.
+    func outboundRouteSummary(_ configuration: BridgeConfiguration) -> String {
+        let routes = configuration.outboundRequestReply.map(\.name)
+        guard !routes.isEmpty else { return "" }
+        return "; \(routes.count) outbound request-reply route\(routes.count == 1 ? "" : "s"): \(routes.joined(separator: ", "))"
+    }
+
     /// Loads every outbound route's mappings; the request mapping must be reversible.
     func checkOutboundRouteMappings(_ configuration: BridgeConfiguration) throws {
         for (index, route) in configuration.outboundRequestReply.enumerated() {

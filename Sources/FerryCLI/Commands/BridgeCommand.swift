@@ -49,7 +49,8 @@ struct BridgeCommand: Command {
         let allNames = configuration.pipelineNames
         let names = allNames.joined(separator: ", ")
         if checksOnly {
-            context.output.write("\(configFile): valid (\(allNames.count) pipeline\(allNames.count == 1 ? "" : "s"): \(names))\n")
+            context.output.write(
+                "\(configFile): valid (\(allNames.count) pipeline\(allNames.count == 1 ? "" : "s"): \(names)\(outboundRouteSummary(configuration)))\n")
             return
         }
         StopSignal.install()
