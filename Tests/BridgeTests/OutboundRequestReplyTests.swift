@@ -4,6 +4,7 @@ import Foundation
 import LegacyQueue
 import Mapping
 import StreamLog
+import Synchronization
 import Testing
 
 @Suite("Outbound request-reply: request topic → legacy queue, legacy reply → requester's reply topic")
@@ -267,5 +268,45 @@ struct OutboundRequestReplyTests {
             reason: "unknown field (expected one of deadLetter, errorReply, legacyQueue, maxInFlight, maxPending, maxRetryBackoffMilliseconds, name, pollIntervalMilliseconds, replyMapping, replyQueue, requestMapping, requests, retryBackoffMilliseconds, timeoutMilliseconds)")) {
             try BridgeConfiguration(json: Array(broken.utf8), file: "c.json", environment: [:])
         }
+    }
+
+    @Test("the daemon runs a route from its JSON configuration and drains it on stop")
+    func daemonRunsConfiguredRoute() async throws {
+        let rig = try await Rig()
+        for n in 0..<5 { try await rig.publishRequest(n) }
+        try rig.local.close()
+        let root = rig.root
+        let json = """
+            {"pipelines": [], "drainTimeoutSeconds": 30, "outboundRequestReply": [{"name": "route",
+              "requests": {"log": "\(root)/log", "topic": "requests", "group": "g"},
+              "legacyQueue": {"queue": "spool:\(root)/spool/LEGACY"}, "replyQueue": {"queue": "spool:\(root)/spool/REPLIES"},
+              "deadLetter": {"queue": "spool:\(root)/spool/DLQ"}, "pollIntervalMilliseconds": 10, "timeoutMilliseconds": 60000}]}
+            """
+        let configuration = try BridgeConfiguration(json: Array(json.utf8), file: "bridge.json", environment: [:])
+        let daemon = try await BridgeDaemon.open(configuration)
+        let route = try #require(daemon.outboundRoutes.first)
+        let stop = Mutex(false)
+        let running = Task { try await daemon.run { stop.withLock { $0 } } }
+        // Stop is asked while the requests still wait for their replies: the route keeps answering until none wait.
+        #expect(try await eventually { route.statistics.committed == 5 })
+        stop.withLock { $0 = true }
+        for request in try await rig.take(5, from: "LEGACY") {
+            var reply = QueueMessage(text: #"{"specversion":"1.0","id":"r-\#(request.messageID)","source":"/legacy","type":"org.example.reply","data":{}}"#)
+            reply.correlationID = request.message.correlationID
+            try await rig.spool.send(reply, to: try #require(request.message.replyTo))
+        }
+        #expect(try await running.value == .drained)
+        #expect(route.statistics.repliesDelivered == 5)
+        let reopened = try LocalLog(LocalLogConfiguration(directory: "\(root)/log"))
+        defer { try? reopened.close() }
+        var correlations: Set<[UInt8]> = []
+        for partition in 0..<3 {
+            for stored in try reopened.read(topic: "replies", partition: partition, from: 0, maxRecords: 100, maxBytes: 1 << 20) {
+                let correlation = try #require(Self.header(stored, "kafka_correlationId"))
+                #expect(Int(correlation[15]) % 3 == partition)
+                correlations.insert(correlation)
+            }
+        }
+        #expect(correlations == Set((0..<5).map(Rig.correlation)))
     }
 }
