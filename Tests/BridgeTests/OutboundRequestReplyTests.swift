@@ -297,6 +297,12 @@ struct OutboundRequestReplyTests {
         }
         #expect(try await running.value == .drained)
         #expect(route.statistics.repliesDelivered == 5)
+        let metrics = daemon.prometheusMetrics()
+        #expect(metrics.contains("ferry_bridge_received_total{pipeline=\"route\",kind=\"outbound-request-reply\"} 5\n"))
+        #expect(metrics.contains("ferry_bridge_in_flight{pipeline=\"route\",kind=\"outbound-request-reply\"} 0\n"))
+        #expect(metrics.contains("ferry_bridge_replies_delivered_total{route=\"route\"} 5\n"))
+        #expect(metrics.contains("ferry_bridge_requests_timed_out_total{route=\"route\"} 0\n"))
+        #expect(daemon.operationsResponse(method: "GET", path: "/readyz").status == 200)
         let reopened = try LocalLog(LocalLogConfiguration(directory: "\(root)/log"))
         defer { try? reopened.close() }
         var correlations: Set<[UInt8]> = []

@@ -389,12 +389,19 @@ public final class OutboundRequestReplyBridge: Sendable {
         counter: WritableKeyPath<OutboundRequestReplyStatistics, Int>, _ operation: () async throws -> T
     ) async throws -> T {
         var ceiling = configuration.retryBackoff
+        var failed = false
         while true {
             do {
-                return try await operation()
+                let result = try await operation()
+                if failed { count { $0.health.recovered(isSink: counter == \.sinkRetries) } }
+                return result
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
-                count { $0[keyPath: counter] += 1 }
+                failed = true
+                count {
+                    $0[keyPath: counter] += 1
+                    $0.health.failed(isSink: counter == \.sinkRetries)
+                }
                 try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
                 ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
             }

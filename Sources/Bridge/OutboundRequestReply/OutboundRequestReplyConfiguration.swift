@@ -97,4 +97,7 @@ public struct OutboundRequestReplyStatistics: Sendable, Equatable {
     public var sinkRetries = 0
     /// Topic reads, commits and reply-queue reads retried after an error.
     public var sourceRetries = 0
+    /// Health of the endpoints, for `/readyz` and `ferry_bridge_last_error_timestamp_seconds`: the source side is
+    /// the request topic and the reply queue, the sink side the legacy queue, the reply topic and the dead letters.
+    public var health = EndpointHealth()
 }
