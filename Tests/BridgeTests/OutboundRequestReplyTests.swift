@@ -49,13 +49,15 @@ struct OutboundRequestReplyTests {
 
         /// Publishes request `n` (binary mode) with Spring reply headers: `replies`, partition `n % 3`,
         /// correlation id 16 bytes ending in `n`. `replyTopic: false` leaves the reply topic out.
-        func publishRequest(_ n: Int, data: String? = nil, replyTopic: Bool = true) async throws {
+        func publishRequest(
+            _ n: Int, data: String? = nil, replyTopic: Bool = true, topicName: String = "replies", partition: Int? = nil
+        ) async throws {
             let body = data ?? #"{"seq":\#(n)}"#
             let event = try CloudEventJSONFormat.decode(Array(
                 #"{"specversion":"1.0","id":"request-\#(n)","source":"/portal","type":"org.example.request","partitionkey":"member-\#(n)","datacontenttype":"application/json","data":\#(body)}"#.utf8))
             var record = try CloudEventKafkaBinding.encode(event, mode: .binary, fallbackTimestamp: 0)
-            if replyTopic { record.headers.append(RecordHeader(name: "kafka_replyTopic", text: "replies")) }
-            record.headers.append(RecordHeader(name: "kafka_replyPartition", value: [0, 0, 0, UInt8(n % 3)]))
+            if replyTopic { record.headers.append(RecordHeader(name: "kafka_replyTopic", text: topicName)) }
+            record.headers.append(RecordHeader(name: "kafka_replyPartition", value: [0, 0, 0, UInt8(partition ?? n % 3)]))
             record.headers.append(RecordHeader(name: "kafka_correlationId", value: Self.correlation(n)))
             _ = try await local.publish([record], topic: "requests")
         }
@@ -314,5 +316,30 @@ struct OutboundRequestReplyTests {
             }
         }
         #expect(correlations == Set((0..<5).map(Rig.correlation)))
+    }
+
+    @Test("a request whose reply topic or partition does not exist is dead-lettered before it is sent; the others flow")
+    func unreachableReplyAddress() async throws {
+        let rig = try await Rig()
+        try await rig.publishRequest(0, partition: 7)
+        try await rig.publishRequest(1, topicName: "no-such-topic")
+        try await rig.publishRequest(2)
+        let bridge = try rig.bridge()
+        let task = Task { try await bridge.run() }
+        #expect(try await eventually { bridge.statistics.committed == 3 })
+        let sent = try await rig.take(1, from: "LEGACY")
+        #expect(sent.first?.message.properties["ce_id"] == "request-2")
+        var reply = QueueMessage(text: #"{"specversion":"1.0","id":"reply-2","source":"/legacy","type":"org.example.reply","data":{}}"#)
+        reply.correlationID = sent.first?.message.correlationID
+        try await rig.spool.send(reply, to: "REPLIES")
+        #expect(try await eventually { bridge.statistics.repliesDelivered == 1 })
+        bridge.requestStop()
+        try await task.value
+        #expect(try rig.spool.receiveNow(from: "LEGACY") == nil)
+        let letters = try await rig.take(2, from: "DLQ")
+        let reasons = Dictionary(letters.map { ($0.message.properties["ce_id"] ?? "?", $0.message.properties["ferry.error.message"] ?? "") }) { first, _ in first }
+        #expect(reasons["request-0"] == "reply partition 7 is beyond the reply topic's 3 partitions")
+        #expect(reasons["request-1"] == "the reply topic does not exist")
+        #expect(try rig.records(of: "replies").map(\.partition) == [2])
     }
 }

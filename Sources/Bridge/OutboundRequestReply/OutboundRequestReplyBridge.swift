@@ -58,6 +58,8 @@ public final class OutboundRequestReplyBridge: Sendable {
     private struct State {
         var isStopRequested = false
         var statistics = OutboundRequestReplyStatistics()
+        /// Partitions of the reply topics seen, by name.
+        var replyTopicPartitions: [String: Int] = [:]
     }
 
     /// A route over opened endpoints.
@@ -136,13 +138,19 @@ public final class OutboundRequestReplyBridge: Sendable {
             var messages: [QueueMessage] = []
             var letters: [QueueMessage] = []
             for stored in records {
-                do throws(ConversionFailure) {
-                    let (key, entry, message) = try request(for: stored)
-                    pending.record(key, entry)
-                    messages.append(message)
-                } catch {
+                let prepared: (key: String, entry: PendingRequestTable.Entry, message: QueueMessage)
+                do throws(ConversionFailure) { prepared = try request(for: stored) } catch {
                     letters.append(deadLetter(forRequest: stored, failure: error))
+                    continue
                 }
+                if let problem = try await replyAddressProblem(prepared.entry.address) {
+                    letters.append(deadLetter(
+                        forRequest: stored,
+                        failure: ConversionFailure(stage: "request", errorClass: "ReplyAddressError", message: problem)))
+                    continue
+                }
+                pending.record(prepared.key, prepared.entry)
+                messages.append(prepared.message)
             }
             if !messages.isEmpty {
                 try await retrying(counter: \.sinkRetries) { try await legacy.send(messages, to: legacyDestination) }
@@ -174,6 +182,23 @@ public final class OutboundRequestReplyBridge: Sendable {
         let entry = PendingRequestTable.Entry(
             address: address, deadline: .now + configuration.timeout, requestEventID: message.properties["ce_id"] ?? "")
         return (key, entry, message)
+    }
+
+    /// Why replies cannot go to `address` (its topic does not exist, or has no such partition); nil when they can.
+    /// Partition counts are cached and read again on a miss, so a topic created later is found.
+    private func replyAddressProblem(_ address: ReplyAddress) async throws -> String? {
+        func problem(_ count: Int?) -> String? {
+            guard let count else { return "the reply topic does not exist" }
+            if let partition = address.partition, partition >= count {
+                return "reply partition \(partition) is beyond the reply topic's \(count) partitions"
+            }
+            return nil
+        }
+        if let cached = state.withLock({ $0.replyTopicPartitions[address.topic] }), problem(cached) == nil { return nil }
+        let topics = try await retrying(counter: \.sinkRetries) { try await replyLog.topics() }
+        let counts = Dictionary(topics.map { ($0.name, $0.partitionCount) }, uniquingKeysWith: { first, _ in first })
+        state.withLock { $0.replyTopicPartitions = counts }
+        return problem(counts[address.topic])
     }
 
     /// The reply queue's name as MQMD `ReplyToQ` holds it (`/queue/NAME` → `NAME`).
