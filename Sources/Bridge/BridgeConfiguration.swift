@@ -28,6 +28,8 @@ public struct BridgeConfiguration: Sendable {
     public var pipelines: [PipelineConfiguration]
     /// The stream → queue pipelines (a `source` with `log`), in file order; names are unique across both kinds.
     public var streamPipelines: [StreamToQueuePipelineConfiguration] = []
+    /// The outbound request-reply routes (`outboundRequestReply`), in file order.
+    public var outboundRequestReply: [OutboundRequestReplyConfiguration] = []
     /// The watched-directory → stream pipelines (a `source` with `directory`), in file order.
     public var directoryPipelines: [DirectoryPipelineConfiguration] = []
     /// The pipeline names of every kind in file order (for JSON paths in errors).
@@ -133,12 +135,12 @@ extension BridgeConfiguration {
             throw .invalidConfiguration(file: file, path: "$", reason: "not valid JSON: \(error)")
         }
         let reader = ConfigurationReader(file: file, environment: environment ?? ProcessInfo.processInfo.environment)
-        try reader.allow(["pipelines", "drainTimeoutSeconds", "http", "logFormat"], in: root, at: "$")
+        try reader.allow(["pipelines", "drainTimeoutSeconds", "http", "logFormat", "outboundRequestReply"], in: root, at: "$")
         let drain = try reader.positiveNumber(root, "drainTimeoutSeconds", at: "$") ?? 10
         guard case let .array(items)? = root["pipelines"] else {
             throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "required: an array of pipelines")
         }
-        if items.isEmpty { throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "must not be empty") }
+        if items.isEmpty && root["outboundRequestReply"] == nil { throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "must not be empty") }
         var pipelines: [PipelineConfiguration] = []
         var streamPipelines: [StreamToQueuePipelineConfiguration] = []
         var directoryPipelines: [DirectoryPipelineConfiguration] = []
@@ -172,6 +174,7 @@ extension BridgeConfiguration {
         self.directoryPipelines = directoryPipelines
         self.pipelineOrder = items.map { $0["name"]?.stringValue ?? "" }
         try reader.readOperations(root, into: &self)
+        try reader.readOutboundRequestReply(root, into: &self)
     }
 }
 

@@ -62,13 +62,14 @@ extension BridgeDaemon {
                     delivered: s.appended, acknowledged: finished, deadLettered: s.filesFailed,
                     retries: s.sinkRetries + s.sourceRetries, inFlight: 0, health: s.health))
         }
+        result += outboundRouteSnapshots()
         return result
     }
 
     /// The counters in the Prometheus text exposition format (version 0.0.4), one series per pipeline, labelled
     /// `pipeline` and `kind`.
     public func prometheusMetrics() -> String {
-        Self.prometheusText(snapshots())
+        Self.prometheusText(snapshots()) + outboundRouteMetrics()
     }
 
     /// `snapshots` in the Prometheus text format.

@@ -22,6 +22,8 @@ public final class BridgeDaemon: Sendable {
     public let streamPipelines: [StreamToQueuePipeline]
     /// The watched-directory → stream pipelines, in configuration order.
     public let directoryPipelines: [DirectoryPipeline]
+    /// The outbound request-reply routes, in configuration order.
+    public let outboundRoutes: [OutboundRequestReplyBridge]
     private let closers: [@Sendable () async -> Void]
 
     /// Opens every source, sink and dead-letter queue of `configuration` (sinks sharing a location share one log);
@@ -32,17 +34,19 @@ public final class BridgeDaemon: Sendable {
         var pipelines: [BridgePipeline] = []
         var streamPipelines: [StreamToQueuePipeline] = []
         var directoryPipelines: [DirectoryPipeline] = []
+        var outboundRoutes: [OutboundRequestReplyBridge] = []
         do {
             try await openPipelines(configuration, logs: &logs, closers: &closers, pipelines: &pipelines)
             try await openStreamPipelines(configuration, logs: &logs, closers: &closers, pipelines: &streamPipelines)
             try await openDirectoryPipelines(configuration, logs: &logs, closers: &closers, pipelines: &directoryPipelines)
+            try await openOutboundRoutes(configuration, logs: &logs, closers: &closers, routes: &outboundRoutes)
         } catch {
             for close in closers { await close() }  // what opened before the failure
             throw error
         }
         return BridgeDaemon(
             configuration: configuration, pipelines: pipelines, streamPipelines: streamPipelines,
-            directoryPipelines: directoryPipelines, closers: closers)
+            directoryPipelines: directoryPipelines, outboundRoutes: outboundRoutes, closers: closers)
     }
 
     private static func openPipelines(
@@ -95,21 +99,23 @@ public final class BridgeDaemon: Sendable {
     /// A daemon over already built pipelines (tests, embedding).
     public convenience init(
         configuration: BridgeConfiguration, pipelines: [BridgePipeline], streamPipelines: [StreamToQueuePipeline] = [],
-        directoryPipelines: [DirectoryPipeline] = []
+        directoryPipelines: [DirectoryPipeline] = [], outboundRoutes: [OutboundRequestReplyBridge] = []
     ) {
         self.init(
             configuration: configuration, pipelines: pipelines, streamPipelines: streamPipelines,
-            directoryPipelines: directoryPipelines, closers: [])
+            directoryPipelines: directoryPipelines, outboundRoutes: outboundRoutes, closers: [])
     }
 
     private init(
         configuration: BridgeConfiguration, pipelines: [BridgePipeline], streamPipelines: [StreamToQueuePipeline],
-        directoryPipelines: [DirectoryPipeline], closers: [@Sendable () async -> Void]
+        directoryPipelines: [DirectoryPipeline], outboundRoutes: [OutboundRequestReplyBridge],
+        closers: [@Sendable () async -> Void]
     ) {
         self.configuration = configuration
         self.pipelines = pipelines
         self.streamPipelines = streamPipelines
         self.directoryPipelines = directoryPipelines
+        self.outboundRoutes = outboundRoutes
         self.closers = closers
     }
 
@@ -133,18 +139,21 @@ public final class BridgeDaemon: Sendable {
         let pipelines = self.pipelines
         let streamPipelines = self.streamPipelines
         let directoryPipelines = self.directoryPipelines
-        let running = pipelines.count + streamPipelines.count + directoryPipelines.count
+        let outboundRoutes = self.outboundRoutes
+        let running = pipelines.count + streamPipelines.count + directoryPipelines.count + outboundRoutes.count
         let drainTimeout = configuration.drainTimeout
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 for pipeline in pipelines { group.addTask { try await pipeline.run(); return true } }
                 for pipeline in streamPipelines { group.addTask { try await pipeline.run(); return true } }
                 for pipeline in directoryPipelines { group.addTask { try await pipeline.run(); return true } }
+                for route in outboundRoutes { group.addTask { try await route.run(); return true } }
                 group.addTask {
                     while !isStopRequested() { try await Task.sleep(for: .milliseconds(50)) }
                     for pipeline in pipelines { pipeline.requestStop() }
                     for pipeline in streamPipelines { pipeline.requestStop() }
                     for pipeline in directoryPipelines { pipeline.requestStop() }
+                    for route in outboundRoutes { route.requestStop() }
                     try await Task.sleep(for: drainTimeout)
                     throw DrainTimeout()
                 }

@@ -45,10 +45,12 @@ struct BridgeCommand: Command {
             }
         }
         try checkStreamPipelineMappings(configuration)
+        try checkOutboundRouteMappings(configuration)
         let allNames = configuration.pipelineNames
         let names = allNames.joined(separator: ", ")
         if checksOnly {
-            context.output.write("\(configFile): valid (\(allNames.count) pipeline\(allNames.count == 1 ? "" : "s"): \(names))\n")
+            context.output.write(
+                "\(configFile): valid (\(allNames.count) pipeline\(allNames.count == 1 ? "" : "s"): \(names)\(outboundRouteSummary(configuration)))\n")
             return
         }
         StopSignal.install()
@@ -82,6 +84,7 @@ struct BridgeCommand: Command {
             context.errorOutput.write(bytes: line.finish())
         }
         writeStreamPipelineStatistics(daemon, context)
+        writeOutboundRouteStatistics(daemon, context)
         switch outcome {
         case .drained:
             context.errorOutput.write("bridge: stopped, in-flight messages drained\n")
