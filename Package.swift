@@ -74,7 +74,7 @@ let package = Package(
         // The bridge daemon: configuration, queue → stream pipelines with dead letters, lifecycle.
         .target(
             name: "Bridge",
-            dependencies: ["Events", "StreamLog", "Kafka", "LegacyQueue", "STOMP", "Mapping"],
+            dependencies: ["Events", "StreamLog", "Kafka", "LegacyQueue", "STOMP", "Mapping", "MQ"],
             exclude: ["README.md"], swiftSettings: settings),
         // Subcommands and the option-parsing kit.
         .target(

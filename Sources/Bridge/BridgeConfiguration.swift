@@ -29,6 +29,9 @@ public struct BridgeConfiguration: Sendable {
     /// How long a stopping bridge waits for in-flight work to be appended and acknowledged before it abandons
     /// it (abandoned messages are redelivered by the source). Default: 10 s.
     public var drainTimeout: Duration
+    /// Inbound request-reply endpoints (`"requestReply"`, see `RequestReply/RequestReplyConfiguration.swift`).
+    /// Default: none.
+    public var requestReply: [RequestReplyConfiguration] = []
 
     /// A configuration of `pipelines`.
     public init(pipelines: [PipelineConfiguration], drainTimeout: Duration = .seconds(10)) {
@@ -120,12 +123,13 @@ extension BridgeConfiguration {
             throw .invalidConfiguration(file: file, path: "$", reason: "not valid JSON: \(error)")
         }
         let reader = ConfigurationReader(file: file, environment: environment ?? ProcessInfo.processInfo.environment)
-        try reader.allow(["pipelines", "drainTimeoutSeconds"], in: root, at: "$")
+        try reader.allow(["pipelines", "drainTimeoutSeconds", "requestReply"], in: root, at: "$")
+        let requestReply = try reader.requestReplyList(root)
         let drain = try reader.positiveNumber(root, "drainTimeoutSeconds", at: "$") ?? 10
-        guard case let .array(items)? = root["pipelines"] else {
+        guard case let .array(items)? = root["pipelines"] ?? (requestReply.isEmpty ? nil : .array([])) else {
             throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "required: an array of pipelines")
         }
-        if items.isEmpty { throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "must not be empty") }
+        if items.isEmpty && requestReply.isEmpty { throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "must not be empty") }
         var pipelines: [PipelineConfiguration] = []
         var names: Set<String> = []
         for (index, item) in items.enumerated() {
@@ -137,11 +141,12 @@ extension BridgeConfiguration {
             pipelines.append(pipeline)
         }
         self.init(pipelines: pipelines, drainTimeout: .milliseconds(Int64(drain * 1000)))
+        self.requestReply = requestReply
     }
 }
 
 /// Reads configuration values, throwing ``BridgeError/invalidConfiguration(file:path:reason:)`` with the path.
-private struct ConfigurationReader {
+struct ConfigurationReader {
     let file: String
     let environment: [String: String]
 
