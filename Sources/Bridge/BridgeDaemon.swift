@@ -18,6 +18,8 @@ public final class BridgeDaemon: Sendable {
     public let configuration: BridgeConfiguration
     /// The pipelines, in configuration order.
     public let pipelines: [BridgePipeline]
+    /// The inbound request-reply routers, in configuration order.
+    public let requestReplyRouters: [RequestReplyRouter]
     private let closers: [@Sendable () async -> Void]
 
     /// Opens every source, sink and dead-letter queue of `configuration` (sinks sharing a location share one log);
@@ -26,13 +28,15 @@ public final class BridgeDaemon: Sendable {
         var logs: [String: any StreamLog] = [:]
         var closers: [@Sendable () async -> Void] = []
         var pipelines: [BridgePipeline] = []
+        var routers: [RequestReplyRouter] = []
         do {
             try await openPipelines(configuration, logs: &logs, closers: &closers, pipelines: &pipelines)
+            try await openRequestReplyRouters(configuration, closers: &closers, routers: &routers)
         } catch {
             for close in closers { await close() }  // what opened before the failure
             throw error
         }
-        return BridgeDaemon(configuration: configuration, pipelines: pipelines, closers: closers)
+        return BridgeDaemon(configuration: configuration, pipelines: pipelines, routers: routers, closers: closers)
     }
 
     private static func openPipelines(
@@ -85,12 +89,16 @@ public final class BridgeDaemon: Sendable {
 
     /// A daemon over already built pipelines (tests, embedding).
     public convenience init(configuration: BridgeConfiguration, pipelines: [BridgePipeline]) {
-        self.init(configuration: configuration, pipelines: pipelines, closers: [])
+        self.init(configuration: configuration, pipelines: pipelines, routers: [], closers: [])
     }
 
-    private init(configuration: BridgeConfiguration, pipelines: [BridgePipeline], closers: [@Sendable () async -> Void]) {
+    private init(
+        configuration: BridgeConfiguration, pipelines: [BridgePipeline], routers: [RequestReplyRouter],
+        closers: [@Sendable () async -> Void]
+    ) {
         self.configuration = configuration
         self.pipelines = pipelines
+        self.requestReplyRouters = routers
         self.closers = closers
     }
 
@@ -112,20 +120,23 @@ public final class BridgeDaemon: Sendable {
     private func runPipelines(until isStopRequested: @escaping @Sendable () -> Bool) async throws -> BridgeOutcome {
         struct DrainTimeout: Error {}
         let pipelines = self.pipelines
+        let routers = self.requestReplyRouters
         let drainTimeout = configuration.drainTimeout
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 for pipeline in pipelines { group.addTask { try await pipeline.run(); return true } }
+                for router in routers { group.addTask { try await router.run(); return true } }
                 group.addTask {
                     while !isStopRequested() { try await Task.sleep(for: .milliseconds(50)) }
                     for pipeline in pipelines { pipeline.requestStop() }
+                    for router in routers { router.requestStop() }
                     try await Task.sleep(for: drainTimeout)
                     throw DrainTimeout()
                 }
                 var finished = 0
                 while let isPipeline = try await group.next() {
                     if isPipeline { finished += 1 }
-                    if finished == pipelines.count { break }
+                    if finished == pipelines.count + routers.count { break }
                 }
                 group.cancelAll()
             }

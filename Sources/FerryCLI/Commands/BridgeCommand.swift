@@ -15,6 +15,8 @@ struct BridgeCommand: Command {
                 message only once the append is durable. Messages that cannot be converted go to "deadLetter" after \
                 "maxAttempts" deliveries, with ferry.error.* headers. See Sources/Bridge/README.md for every field.
                 SIGTERM or SIGINT stops reading, drains what is in flight within drainTimeoutSeconds, and exits 0.
+                "requestReply" endpoints route legacy requests to the old service, to Kafka, or both; SIGHUP \
+                re-reads the file and applies their routes without dropping requests in flight.
                 With --check the configuration (and every mapping it names) is validated and nothing runs; an error \
                 names the file and the JSON path of the offending field.
                 """,
@@ -41,7 +43,7 @@ struct BridgeCommand: Command {
                     file: configFile, path: "$.pipelines[\(index)].mapping", reason: error.description)
             }
         }
-        let names = configuration.pipelines.map(\.name).joined(separator: ", ")
+        let names = (configuration.pipelines.map(\.name) + configuration.requestReply.map(\.name)).joined(separator: ", ")
         if checksOnly {
             context.output.write("\(configFile): valid (\(configuration.pipelines.count) pipeline\(configuration.pipelines.count == 1 ? "" : "s"): \(names))\n")
             return
@@ -50,7 +52,45 @@ struct BridgeCommand: Command {
         let daemon = try await BridgeDaemon.open(configuration)
         context.errorOutput.write("bridge: running \(names)\n")
         context.errorOutput.flush()
+        ReloadSignal.install()
+        let configFile = self.configFile
+        let environment = context.environment
+        let errorOutput = context.errorOutput
+        let reloader = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard ReloadSignal.consume() else { continue }
+                do {
+                    let reloaded = try BridgeConfiguration(contentsOf: configFile, environment: environment)
+                    let changed = daemon.reloadRoutes(from: reloaded)
+                    errorOutput.write("bridge: routes reloaded (\(changed.isEmpty ? "no change" : changed.joined(separator: ", ")))\n")
+                } catch {
+                    errorOutput.write("warning: bridge: reload refused, routes unchanged: \(error)\n")
+                }
+                errorOutput.flush()
+            }
+        }
         let outcome = try await daemon.run { StopSignal.isRequested }
+        reloader.cancel()
+        for router in daemon.requestReplyRouters {
+            let counts = router.statistics
+            var line = JSONLine()
+            line.field("request_reply", router.configuration.name)
+            line.field("requests", counts.requests)
+            line.field("routed_legacy", counts.routedLegacy)
+            line.field("routed_modern", counts.routedModern)
+            line.field("routed_shadow", counts.routedShadow)
+            line.field("replies_delivered", counts.repliesDelivered)
+            line.field("timeouts", counts.timeouts)
+            line.field("error_replies", counts.errorReplies)
+            line.field("fallbacks", counts.fallbacks)
+            line.field("late_replies", counts.lateReplies)
+            line.field("unknown_replies", counts.unknownReplies)
+            line.field("shadow_compared", counts.shadowCompared)
+            line.field("shadow_mismatches", counts.shadowMismatches)
+            line.field("dead_lettered", counts.deadLettered)
+            context.errorOutput.write(bytes: line.finish())
+        }
         for pipeline in daemon.pipelines {
             let counts = pipeline.statistics
             var line = JSONLine()
