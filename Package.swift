@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "STOMPTests", dependencies: ["STOMP", "LegacyQueue", "Transport"], swiftSettings: settings),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Events", "MQ"], swiftSettings: settings),
         .testTarget(
-            name: "BridgeTests", dependencies: ["Bridge", "LegacyQueue", "StreamLog", "Events", "Mapping"], swiftSettings: settings),
+            name: "BridgeTests", dependencies: ["Bridge", "LegacyQueue", "StreamLog", "Events", "Mapping", "MQ"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],
