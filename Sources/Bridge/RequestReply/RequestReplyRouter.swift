@@ -37,6 +37,8 @@ public struct RequestReplyStatistics: Sendable, Equatable {
     public var shadowModernTimeouts = 0
     /// Requests dead-lettered because they could not be routed (no reply-to, not an MQ request, mapping failure).
     public var deadLettered = 0
+    /// Requests given back to the queue because forwarding them failed.
+    public var forwardFailures = 0
 }
 
 /// What the pending table keeps per request.
@@ -130,26 +132,52 @@ public final class RequestReplyRouter: Sendable {
 
     // MARK: Requests
 
+    /// Receives requests and forwards up to ``forwardConcurrency`` at once (the producer batches what is
+    /// concurrent); each request is acknowledged once forwarded, in any order (STOMP `client-individual`).
     private func takeRequests() async throws {
-        while !stopRequested.load(ordering: .relaxed) {
-            if pending.count >= configuration.maxInFlight {
-                try await Task.sleep(for: .milliseconds(1))
-                continue
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            while !stopRequested.load(ordering: .relaxed) {
+                if pending.count >= configuration.maxInFlight {
+                    try await Task.sleep(for: .milliseconds(1))
+                    continue
+                }
+                guard let received = try await queue.receive(from: requestsDestination, timeout: .milliseconds(100)) else {
+                    continue
+                }
+                counters.withLock { $0.requests += 1 }
+                if running >= Self.forwardConcurrency {
+                    try await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask { try await self.take(received) }
             }
-            guard let received = try await queue.receive(from: requestsDestination, timeout: .milliseconds(100)) else { continue }
-            counters.withLock { $0.requests += 1 }
-            do {
-                try await forward(received)
-                try await queue.acknowledge(received)
-            } catch let error as InboundRequestError {
-                var dead = received.message
-                dead.properties["ferry.error.stage"] = error.stage
-                dead.properties["ferry.error.message"] = error.reason
-                dead.properties["ferry.error.endpoint"] = configuration.name
-                try await queue.send(dead, to: configuration.deadLetterQueue)
-                try await queue.acknowledge(received)
-                counters.withLock { $0.deadLettered += 1 }
-            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Requests being forwarded at once, at most.
+    static let forwardConcurrency = 128
+
+    private func take(_ received: ReceivedMessage) async throws {
+        do {
+            try await forward(received)
+            try await queue.acknowledge(received)
+        } catch let error as InboundRequestError {
+            var dead = received.message
+            dead.properties["ferry.error.stage"] = error.stage
+            dead.properties["ferry.error.message"] = error.reason
+            dead.properties["ferry.error.endpoint"] = configuration.name
+            try await queue.send(dead, to: configuration.deadLetterQueue)
+            try await queue.acknowledge(received)
+            counters.withLock { $0.deadLettered += 1 }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Not forwarded (Kafka or the legacy queue failed after their own retries): given back for another try.
+            counters.withLock { $0.forwardFailures += 1 }
+            try await queue.reject(received, reason: "forwarding failed: \(error)")
         }
     }
 
