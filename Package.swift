@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "ferry-bench",
             dependencies: [
-                "StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue", "STOMP",
+                "StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue", "STOMP", "Kafka", "Bridge",
             ],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 

@@ -103,6 +103,9 @@ public struct RequestReplyConfiguration: Sendable {
     public var mismatchTopic: String?
     /// Requests forwarded but not yet answered, at most; the request queue is not read beyond. Default: 1000.
     public var maxInFlight: Int
+    /// The longest a reply-topic Fetch waits for data (`MaxWaitMs`). A broker that answers a Fetch only at the
+    /// end of the wait (tansu 0.6 does) adds up to this much to every modern round trip. Default: 100 ms.
+    public var replyFetchWait: Duration
 
     /// An endpoint with the defaults documented on each property.
     public init(
@@ -126,6 +129,7 @@ public struct RequestReplyConfiguration: Sendable {
         self.routes = routes
         self.shadowIgnoredFields = []
         self.maxInFlight = 1000
+        self.replyFetchWait = .milliseconds(100)
     }
 }
 
@@ -136,7 +140,7 @@ extension ConfigurationReader {
             ["name", "requests", "format", "kafka", "requestTopic", "replyTopic", "replyPartition", "headers",
              "requestMapping", "replyMapping", "timeoutMilliseconds", "onTimeout", "errorReply", "legacyServiceQueue",
              "legacyReplyQueue", "deadLetterQueue", "messageTypeProperty", "keyProperty", "defaultRoute", "routes",
-             "shadow", "maxInFlight"], in: value, at: path)
+             "shadow", "maxInFlight", "replyFetchWaitMilliseconds"], in: value, at: path)
         let name = try string(value, "name", at: path)!
         guard let requests = value["requests"] else { throw fail(path + ".requests", "required") }
         let requestsURL = try queueURL(requests, at: path + ".requests")
@@ -197,6 +201,9 @@ extension ConfigurationReader {
             configuration.mismatchTopic = try string(shadow, "mismatchTopic", at: path + ".shadow", required: false)
         }
         if let limit = try positiveInteger(value, "maxInFlight", at: path) { configuration.maxInFlight = limit }
+        if let wait = try positiveInteger(value, "replyFetchWaitMilliseconds", at: path) {
+            configuration.replyFetchWait = .milliseconds(wait)
+        }
         let usesLegacy =
             configuration.onTimeout == .legacy
             || ([configuration.routes.defaultRoute] + configuration.routes.routes.values).contains { $0 != .modern }

@@ -118,13 +118,20 @@ public final class RequestReplyRouter: Sendable {
         let consumer = KafkaConsumer(client: client, assignment: [(configuration.replyTopic, partition, .latest)])
         // Resolve the reply position before taking requests, so no reply can be produced before it.
         let start = try await consumer.resolve(.latest, topic: configuration.replyTopic, partition: partition)
-        let replies = KafkaConsumer(client: client, assignment: [(configuration.replyTopic, partition, .offset(start))])
+        var fetch = KafkaConsumerConfiguration()
+        fetch.maximumWait = configuration.replyFetchWait
+        let replies = KafkaConsumer(
+            client: client, assignment: [(configuration.replyTopic, partition, .offset(start))], configuration: fetch)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.consumeModernReplies(replies) }
             if configuration.legacyServiceQueue != nil { group.addTask { try await self.consumeLegacyReplies() } }
             group.addTask { try await self.sweepDeadlines() }
-            try await self.takeRequests()
-            while pending.count > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            group.addTask {
+                try await self.takeRequests()
+                while self.pending.count > 0 && !Task.isCancelled { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            // The request side ends after a stop and the drain; the other loops only by failing: either ends the run.
+            try await group.next()
             group.cancelAll()
         }
         await producer.flush()
@@ -137,7 +144,7 @@ public final class RequestReplyRouter: Sendable {
     private func takeRequests() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
-            while !stopRequested.load(ordering: .relaxed) {
+            while !stopRequested.load(ordering: .relaxed) && !Task.isCancelled {
                 if pending.count >= configuration.maxInFlight {
                     try await Task.sleep(for: .milliseconds(1))
                     continue
