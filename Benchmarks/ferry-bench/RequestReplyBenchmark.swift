@@ -93,6 +93,7 @@ enum RequestReplyBenchmark {
                 let responderClient = try KafkaClient(configuration: KafkaClientConfiguration(url: kafkaURL))
                 defer { responderClient.close() }
                 do { try await kafkaResponder(client: responderClient, topic: requestTopic, partitions: 1) } catch {
+                    if Task.isCancelled { return }
                     FileHandle.standardError.write(Data("request-reply: the Kafka responder failed: \(error)\n".utf8))
                     throw error
                 }
