@@ -3,6 +3,7 @@ import Events
 import LegacyQueue
 import MQ
 import StreamLog
+import Foundation
 import Testing
 
 @Suite("Request-reply routes")
@@ -297,5 +298,32 @@ struct InboundRequestTests {
         #expect(throws: InboundRequestError.self) {
             try InboundRequest(received(QueueMessage(body: body, bodyKind: .bytes)), configuration: try configuration(format: .mq), isSTOMP: true)
         }
+    }
+}
+
+@Suite("Request-reply in the daemon")
+struct RequestReplyDaemonTests {
+    func configuration(routes: String, directory: String) -> String {
+        """
+        {"requestReply": [{"name": "rr", "requests": {"queue": "spool:\(directory)/REQ"}, "kafka": "kafka://127.0.0.1:1",
+          "requestTopic": "a", "replyTopic": "b", "deadLetterQueue": "DLQ", "legacyServiceQueue": "LEGACY", \(routes)}]}
+        """
+    }
+
+    @Test("the daemon opens one router per endpoint; a reload applies changed routes only, by endpoint name")
+    func reload() async throws {
+        let directory = NSTemporaryDirectory() + "ferry-rr-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try BridgeConfiguration(
+            json: Array(configuration(routes: #""defaultRoute": "legacy""#, directory: directory).utf8), file: "b.json")
+        let daemon = try await BridgeDaemon.open(first)
+        let router = try #require(daemon.requestReplyRouters.first)
+        #expect(daemon.requestReplyRouters.count == 1 && router.routes == RouteTable(defaultRoute: .legacy))
+        #expect(daemon.reloadRoutes(from: first).isEmpty)
+        let second = try BridgeConfiguration(
+            json: Array(configuration(routes: #""defaultRoute": "canary:25", "routes": {"x": "shadow"}"#, directory: directory).utf8),
+            file: "b.json")
+        #expect(daemon.reloadRoutes(from: second) == ["rr"])
+        #expect(router.routes == RouteTable(defaultRoute: .canary(percent: 25), routes: ["x": .shadow]))
     }
 }

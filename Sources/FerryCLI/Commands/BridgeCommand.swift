@@ -43,9 +43,20 @@ struct BridgeCommand: Command {
                     file: configFile, path: "$.pipelines[\(index)].mapping", reason: error.description)
             }
         }
+        for (index, endpoint) in configuration.requestReply.enumerated() {
+            for (field, file) in [("requestMapping", endpoint.requestMappingFile), ("replyMapping", endpoint.replyMappingFile)] {
+                guard let file else { continue }
+                do { _ = try MappingDefinition(contentsOf: file) } catch {
+                    throw BridgeError.invalidConfiguration(
+                        file: configFile, path: "$.requestReply[\(index)].\(field)", reason: error.description)
+                }
+            }
+        }
         let names = (configuration.pipelines.map(\.name) + configuration.requestReply.map(\.name)).joined(separator: ", ")
         if checksOnly {
-            context.output.write("\(configFile): valid (\(configuration.pipelines.count) pipeline\(configuration.pipelines.count == 1 ? "" : "s"): \(names))\n")
+            let endpoints = configuration.requestReply.count
+            let endpointCount = endpoints == 0 ? "" : ", \(endpoints) request-reply endpoint\(endpoints == 1 ? "" : "s")"
+            context.output.write("\(configFile): valid (\(configuration.pipelines.count) pipeline\(configuration.pipelines.count == 1 ? "" : "s")\(endpointCount): \(names))\n")
             return
         }
         StopSignal.install()
