@@ -2,6 +2,7 @@ import Bridge
 import Events
 import LegacyQueue
 import MQ
+import Mapping
 import StreamLog
 import Foundation
 import Testing
@@ -325,5 +326,63 @@ struct RequestReplyDaemonTests {
             file: "b.json")
         #expect(daemon.reloadRoutes(from: second) == ["rr"])
         #expect(router.routes == RouteTable(defaultRoute: .canary(percent: 25), routes: ["x": .shadow]))
+    }
+}
+
+@Suite("Request-reply through the claim-status mappings")
+struct RequestReplyMappingTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static func frames(_ file: String) throws -> [[UInt8]] {
+        var decoder = MQFrameFileDecoder()
+        decoder.append(Array(try Data(contentsOf: URL(fileURLWithPath: root + "/" + file))))
+        var frames: [[UInt8]] = []
+        while let frame = try decoder.nextFrame() { frames.append(frame) }
+        return frames
+    }
+
+    static func engine(_ name: String) throws -> MappingEngine {
+        MappingEngine(mapping: try MappingDefinition(contentsOf: root + "/mappings/\(name)/mapping.json"))
+    }
+
+    @Test("an MQ claim-status request becomes the mapped event; the modern reply event goes back as an MQ reply frame correlated to the request's MsgId")
+    func claimStatusRoundTrip() throws {
+        let requestFrame = try #require(try Self.frames("samples/mq/claim-status.requests.mqf").first)
+        var endpoint = RequestReplyConfiguration(
+            name: "claim-status", requests: "stomp://b:61613/queue/CLAIMS.STATUS.REQUEST", kafka: "kafka://k:9092",
+            requestTopic: "req", replyTopic: "rep", deadLetterQueue: "/queue/DLQ")
+        endpoint.format = .mq
+        let received = ReceivedMessage(
+            message: QueueMessage(body: requestFrame, bodyKind: .bytes), messageID: "ID:1", destination: "/queue/CLAIMS.STATUS.REQUEST",
+            deliveryToken: DeliveryToken(value: "a"))
+        let request = try InboundRequest(received, configuration: endpoint, isSTOMP: true)
+        let parsed = try MQFrame(parsing: requestFrame)
+        #expect(request.caller.destination == "/queue/PORTAL.CLAIM.STATUS.REPLY")
+        #expect(request.caller.replyDescriptor?.correlationID == parsed.descriptor.messageID)
+
+        let record = try request.record(correlationID: "abc-03", configuration: endpoint, mapping: try Self.engine("claim-status-request"), timestamp: 0)
+        let event = try CloudEventKafkaBinding.decode(record)
+        #expect(event.type == "org.example.payer.claim.status.requested.v1" && event.subject == "PCN0001")
+        #expect(record.headers.first { $0.name == "kafka_correlationId" }?.textValue == "abc-03")
+
+        // The responder's reply event: the first answer of the reply mapping's own test case.
+        let cases = try JSONValue(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: Self.root + "/mappings/claim-status-reply/tests/replies.json"))))
+        guard case let .array(events)? = cases["expect"]?["events"], let replyEvent = events.first else {
+            Issue.record("no expected reply event"); return
+        }
+        let replyEngine = try Self.engine("claim-status-reply")
+        let encoder = ReplyEncoder(format: .mq, mapping: replyEngine)
+        let body = PendingCorrelations<RequestCaller>.ReplyBody(
+            bytes: [], attributes: [ReplyEncoder.eventJSONAttribute: String(decoding: replyEvent.encoded(), as: UTF8.self)])
+        let reply = try encoder.message(answering: request.caller, with: body, from: .modern)
+        let frame = try MQFrame(parsing: reply.body)
+        #expect(frame.descriptor.messageType == .reply)
+        #expect(frame.descriptor.correlationID == parsed.descriptor.messageID)
+        #expect(frame.payload.format.rawValue.hasPrefix("CLMSTRPL"))
+        // Read back through the reply mapping, the frame carries the event's data.
+        let readBack = try #require(encoder.comparable(.init(bytes: reply.body), from: .legacy))
+        let original = try #require(replyEvent["data"])
+        #expect(ReplyComparison().differences(legacy: readBack, modern: original) == [])
     }
 }
