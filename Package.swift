@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "ferry-bench",
             dependencies: [
-                "StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue", "STOMP",
+                "StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue", "STOMP", "Kafka", "Bridge",
             ],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "STOMPTests", dependencies: ["STOMP", "LegacyQueue", "Transport"], swiftSettings: settings),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Events", "MQ"], swiftSettings: settings),
         .testTarget(
-            name: "BridgeTests", dependencies: ["Bridge", "LegacyQueue", "StreamLog", "Events", "Mapping"], swiftSettings: settings),
+            name: "BridgeTests", dependencies: ["Bridge", "LegacyQueue", "StreamLog", "Events", "Mapping", "MQ"], swiftSettings: settings),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "ByteCoding"], swiftSettings: settings),
         .testTarget(
             name: "FerryCLITests", dependencies: ["FerryCLI", "StreamLog", "ByteCoding"], exclude: ["Golden"],

@@ -41,6 +41,9 @@ public struct BridgeConfiguration: Sendable {
     /// How long a stopping bridge waits for in-flight work to be appended and acknowledged before it abandons
     /// it (abandoned messages are redelivered by the source). Default: 10 s.
     public var drainTimeout: Duration
+    /// Inbound request-reply endpoints (`"requestReply"`, see `RequestReply/RequestReplyConfiguration.swift`).
+    /// Default: none.
+    public var requestReply: [RequestReplyConfiguration] = []
 
     /// A configuration of `pipelines`.
     public init(pipelines: [PipelineConfiguration], drainTimeout: Duration = .seconds(10)) {
@@ -135,12 +138,15 @@ extension BridgeConfiguration {
             throw .invalidConfiguration(file: file, path: "$", reason: "not valid JSON: \(error)")
         }
         let reader = ConfigurationReader(file: file, environment: environment ?? ProcessInfo.processInfo.environment)
-        try reader.allow(["pipelines", "drainTimeoutSeconds", "http", "logFormat", "outboundRequestReply"], in: root, at: "$")
+        try reader.allow(["pipelines", "drainTimeoutSeconds", "http", "logFormat", "outboundRequestReply", "requestReply"], in: root, at: "$")
+        let requestReply = try reader.requestReplyList(root)
         let drain = try reader.positiveNumber(root, "drainTimeoutSeconds", at: "$") ?? 10
-        guard case let .array(items)? = root["pipelines"] else {
+        guard case let .array(items)? = root["pipelines"] ?? (requestReply.isEmpty && root["outboundRequestReply"] == nil ? nil : .array([])) else {
             throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "required: an array of pipelines")
         }
-        if items.isEmpty && root["outboundRequestReply"] == nil { throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "must not be empty") }
+        if items.isEmpty && requestReply.isEmpty && root["outboundRequestReply"] == nil {
+            throw .invalidConfiguration(file: file, path: "$.pipelines", reason: "must not be empty")
+        }
         var pipelines: [PipelineConfiguration] = []
         var streamPipelines: [StreamToQueuePipelineConfiguration] = []
         var directoryPipelines: [DirectoryPipelineConfiguration] = []
@@ -175,6 +181,7 @@ extension BridgeConfiguration {
         self.pipelineOrder = items.map { $0["name"]?.stringValue ?? "" }
         try reader.readOperations(root, into: &self)
         try reader.readOutboundRequestReply(root, into: &self)
+        self.requestReply = requestReply
     }
 }
 

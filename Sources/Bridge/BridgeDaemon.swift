@@ -24,6 +24,8 @@ public final class BridgeDaemon: Sendable {
     public let directoryPipelines: [DirectoryPipeline]
     /// The outbound request-reply routes, in configuration order.
     public let outboundRoutes: [OutboundRequestReplyBridge]
+    /// The inbound request-reply routers, in configuration order.
+    public let requestReplyRouters: [RequestReplyRouter]
     private let closers: [@Sendable () async -> Void]
 
     /// Opens every source, sink and dead-letter queue of `configuration` (sinks sharing a location share one log);
@@ -35,18 +37,20 @@ public final class BridgeDaemon: Sendable {
         var streamPipelines: [StreamToQueuePipeline] = []
         var directoryPipelines: [DirectoryPipeline] = []
         var outboundRoutes: [OutboundRequestReplyBridge] = []
+        var routers: [RequestReplyRouter] = []
         do {
             try await openPipelines(configuration, logs: &logs, closers: &closers, pipelines: &pipelines)
             try await openStreamPipelines(configuration, logs: &logs, closers: &closers, pipelines: &streamPipelines)
             try await openDirectoryPipelines(configuration, logs: &logs, closers: &closers, pipelines: &directoryPipelines)
             try await openOutboundRoutes(configuration, logs: &logs, closers: &closers, routes: &outboundRoutes)
+            try await openRequestReplyRouters(configuration, closers: &closers, routers: &routers)
         } catch {
             for close in closers { await close() }  // what opened before the failure
             throw error
         }
         return BridgeDaemon(
             configuration: configuration, pipelines: pipelines, streamPipelines: streamPipelines,
-            directoryPipelines: directoryPipelines, outboundRoutes: outboundRoutes, closers: closers)
+            directoryPipelines: directoryPipelines, outboundRoutes: outboundRoutes, routers: routers, closers: closers)
     }
 
     private static func openPipelines(
@@ -99,16 +103,17 @@ public final class BridgeDaemon: Sendable {
     /// A daemon over already built pipelines (tests, embedding).
     public convenience init(
         configuration: BridgeConfiguration, pipelines: [BridgePipeline], streamPipelines: [StreamToQueuePipeline] = [],
-        directoryPipelines: [DirectoryPipeline] = [], outboundRoutes: [OutboundRequestReplyBridge] = []
+        directoryPipelines: [DirectoryPipeline] = [], outboundRoutes: [OutboundRequestReplyBridge] = [],
+        routers: [RequestReplyRouter] = []
     ) {
         self.init(
             configuration: configuration, pipelines: pipelines, streamPipelines: streamPipelines,
-            directoryPipelines: directoryPipelines, outboundRoutes: outboundRoutes, closers: [])
+            directoryPipelines: directoryPipelines, outboundRoutes: outboundRoutes, routers: routers, closers: [])
     }
 
     private init(
         configuration: BridgeConfiguration, pipelines: [BridgePipeline], streamPipelines: [StreamToQueuePipeline],
-        directoryPipelines: [DirectoryPipeline], outboundRoutes: [OutboundRequestReplyBridge],
+        directoryPipelines: [DirectoryPipeline], outboundRoutes: [OutboundRequestReplyBridge], routers: [RequestReplyRouter],
         closers: [@Sendable () async -> Void]
     ) {
         self.configuration = configuration
@@ -116,6 +121,7 @@ public final class BridgeDaemon: Sendable {
         self.streamPipelines = streamPipelines
         self.directoryPipelines = directoryPipelines
         self.outboundRoutes = outboundRoutes
+        self.requestReplyRouters = routers
         self.closers = closers
     }
 
@@ -140,7 +146,8 @@ public final class BridgeDaemon: Sendable {
         let streamPipelines = self.streamPipelines
         let directoryPipelines = self.directoryPipelines
         let outboundRoutes = self.outboundRoutes
-        let running = pipelines.count + streamPipelines.count + directoryPipelines.count + outboundRoutes.count
+        let routers = self.requestReplyRouters
+        let running = pipelines.count + streamPipelines.count + directoryPipelines.count + outboundRoutes.count + routers.count
         let drainTimeout = configuration.drainTimeout
         do {
             try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -148,12 +155,14 @@ public final class BridgeDaemon: Sendable {
                 for pipeline in streamPipelines { group.addTask { try await pipeline.run(); return true } }
                 for pipeline in directoryPipelines { group.addTask { try await pipeline.run(); return true } }
                 for route in outboundRoutes { group.addTask { try await route.run(); return true } }
+                for router in routers { group.addTask { try await router.run(); return true } }
                 group.addTask {
                     while !isStopRequested() { try await Task.sleep(for: .milliseconds(50)) }
                     for pipeline in pipelines { pipeline.requestStop() }
                     for pipeline in streamPipelines { pipeline.requestStop() }
                     for pipeline in directoryPipelines { pipeline.requestStop() }
                     for route in outboundRoutes { route.requestStop() }
+                    for router in routers { router.requestStop() }
                     try await Task.sleep(for: drainTimeout)
                     throw DrainTimeout()
                 }

@@ -18,6 +18,8 @@ struct BridgeCommand: Command {
                 files into events. "http": {"listen": "127.0.0.1:9464"} serves /metrics, /healthz and /readyz; \
                 "logFormat": "json" writes JSON log lines. See Sources/Bridge/README.md for every field.
                 SIGTERM or SIGINT stops reading, drains what is in flight within drainTimeoutSeconds, and exits 0.
+                "requestReply" endpoints route legacy requests to the old service, to Kafka, or both; SIGHUP \
+                re-reads the file and applies their routes without dropping requests in flight.
                 With --check the configuration (and every mapping it names) is validated and nothing runs; an error \
                 names the file and the JSON path of the offending field.
                 """,
@@ -46,11 +48,22 @@ struct BridgeCommand: Command {
         }
         try checkStreamPipelineMappings(configuration)
         try checkOutboundRouteMappings(configuration)
-        let allNames = configuration.pipelineNames
-        let names = allNames.joined(separator: ", ")
+        for (index, endpoint) in configuration.requestReply.enumerated() {
+            for (field, file) in [("requestMapping", endpoint.requestMappingFile), ("replyMapping", endpoint.replyMappingFile)] {
+                guard let file else { continue }
+                do { _ = try MappingDefinition(contentsOf: file) } catch {
+                    throw BridgeError.invalidConfiguration(
+                        file: configFile, path: "$.requestReply[\(index)].\(field)", reason: error.description)
+                }
+            }
+        }
+        let pipelineCount = configuration.pipelineNames.count
+        let names = (configuration.pipelineNames + configuration.requestReply.map(\.name)).joined(separator: ", ")
         if checksOnly {
+            let endpoints = configuration.requestReply.count
+            let endpointCount = endpoints == 0 ? "" : ", \(endpoints) request-reply endpoint\(endpoints == 1 ? "" : "s")"
             context.output.write(
-                "\(configFile): valid (\(allNames.count) pipeline\(allNames.count == 1 ? "" : "s"): \(names)\(outboundRouteSummary(configuration)))\n")
+                "\(configFile): valid (\(pipelineCount) pipeline\(pipelineCount == 1 ? "" : "s")\(endpointCount): \(names)\(outboundRouteSummary(configuration)))\n")
             return
         }
         StopSignal.install()
@@ -64,8 +77,46 @@ struct BridgeCommand: Command {
         }
         let operations = try startOperations(daemon, log: log)
         defer { operations.stop() }
+        ReloadSignal.install()
+        let configFile = self.configFile
+        let environment = context.environment
+        let errorOutput = context.errorOutput
+        let reloader = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard ReloadSignal.consume() else { continue }
+                do {
+                    let reloaded = try BridgeConfiguration(contentsOf: configFile, environment: environment)
+                    let changed = daemon.reloadRoutes(from: reloaded)
+                    errorOutput.write("bridge: routes reloaded (\(changed.isEmpty ? "no change" : changed.joined(separator: ", ")))\n")
+                } catch {
+                    errorOutput.write("warning: bridge: reload refused, routes unchanged: \(error)\n")
+                }
+                errorOutput.flush()
+            }
+        }
         let outcome = try await daemon.run { StopSignal.isRequested }
+        reloader.cancel()
         operations.stop()
+        for router in daemon.requestReplyRouters {
+            let counts = router.statistics
+            var line = JSONLine()
+            line.field("request_reply", router.configuration.name)
+            line.field("requests", counts.requests)
+            line.field("routed_legacy", counts.routedLegacy)
+            line.field("routed_modern", counts.routedModern)
+            line.field("routed_shadow", counts.routedShadow)
+            line.field("replies_delivered", counts.repliesDelivered)
+            line.field("timeouts", counts.timeouts)
+            line.field("error_replies", counts.errorReplies)
+            line.field("fallbacks", counts.fallbacks)
+            line.field("late_replies", counts.lateReplies)
+            line.field("unknown_replies", counts.unknownReplies)
+            line.field("shadow_compared", counts.shadowCompared)
+            line.field("shadow_mismatches", counts.shadowMismatches)
+            line.field("dead_lettered", counts.deadLettered)
+            context.errorOutput.write(bytes: line.finish())
+        }
         if configuration.logFormat == .json {
             writeStatisticsJSONLog(daemon, log: log, outcome: outcome)
             return

@@ -1,0 +1,433 @@
+import Events
+import Foundation
+public import Kafka
+public import LegacyQueue
+import MQ
+public import Mapping
+import StreamLog
+import Synchronization
+
+/// Counters of one request-reply endpoint since it started.
+public struct RequestReplyStatistics: Sendable, Equatable {
+    /// Requests taken from the request queue.
+    public var requests = 0
+    /// Requests sent to the legacy service only (route `legacy`, or a canary's legacy share).
+    public var routedLegacy = 0
+    /// Requests sent to the request topic only (route `modern`, or a canary's modern share).
+    public var routedModern = 0
+    /// Requests sent to both (route `shadow`).
+    public var routedShadow = 0
+    /// Replies delivered to callers (error replies included).
+    public var repliesDelivered = 0
+    /// Requests whose reply did not come in time.
+    public var timeouts = 0
+    /// Error replies sent on timeout.
+    public var errorReplies = 0
+    /// Timed-out modern requests passed to the legacy service.
+    public var fallbacks = 0
+    /// Replies that came after their request timed out: counted, dead-lettered, never delivered.
+    public var lateReplies = 0
+    /// Replies whose correlation this instance never issued (or duplicates): counted and dropped.
+    public var unknownReplies = 0
+    /// Shadow requests whose two replies were compared.
+    public var shadowCompared = 0
+    /// Shadow comparisons that found a difference.
+    public var shadowMismatches = 0
+    /// Shadow requests whose modern reply did not come in time.
+    public var shadowModernTimeouts = 0
+    /// Requests dead-lettered because they could not be routed (no reply-to, not an MQ request, mapping failure).
+    public var deadLettered = 0
+    /// Requests given back to the queue because forwarding them failed.
+    public var forwardFailures = 0
+}
+
+/// What the pending table keeps per request.
+public struct RequestCaller: Sendable {
+    /// The request as understood.
+    public var request: InboundRequest
+    /// When it was taken from the queue.
+    public var receivedAt: ContinuousClock.Instant
+}
+
+/// Inbound request-reply (issue 7, items 4 and 5): legacy requests → legacy service, request topic or both;
+/// replies → the caller's reply-to queue with the correlation it expects.
+///
+/// Four structured tasks: the request loop (receive, route, forward, acknowledge; at most
+/// ``RequestReplyConfiguration/maxInFlight`` requests waiting), the modern reply loop (the reply topic's partition),
+/// the legacy reply loop (the bridge's own reply queue), and the deadline sweeper. Every request gets a
+/// bridge-issued correlation id, unique per instance, that travels in `kafka_correlationId` and as the legacy
+/// copy's correlation; a reply is matched only by it, so callers reusing correlation ids cannot receive each
+/// other's replies, and a reply after the deadline is never delivered (it is counted and dead-lettered).
+///
+/// Pending correlations live in memory: a crash loses them (the callers time out); see the README.
+public final class RequestReplyRouter: Sendable {
+    /// The settings (routes as loaded; see ``routes`` for the live ones).
+    public let configuration: RequestReplyConfiguration
+    private let queue: any LegacyQueue
+    private let isSTOMP: Bool
+    private let client: KafkaClient
+    private let producer: KafkaProducer
+    private let requestMapping: MappingEngine?
+    private let encoder: ReplyEncoder
+    private let comparison: ReplyComparison
+    private let pending = PendingCorrelations<RequestCaller>()
+    private let routeTable: Mutex<RouteTable>
+    private let counters = Mutex(RequestReplyStatistics())
+    private let stopRequested = Atomic<Bool>(false)
+    private let nextSequence = Atomic<UInt64>(0)
+    private let instanceID: String
+
+    /// A router over an open `queue` (holding the request, reply-to, legacy and dead-letter destinations) and a
+    /// Kafka `client`.
+    public init(
+        configuration: RequestReplyConfiguration, queue: any LegacyQueue, isSTOMP: Bool, client: KafkaClient,
+        requestMapping: MappingEngine? = nil, replyMapping: MappingEngine? = nil
+    ) throws {
+        self.configuration = configuration
+        self.queue = queue
+        self.isSTOMP = isSTOMP
+        self.client = client
+        var producerConfiguration = KafkaProducerConfiguration()
+        producerConfiguration.linger = .zero  // latency matters more than batching here
+        self.producer = try KafkaProducer(client: client, configuration: producerConfiguration)
+        self.requestMapping = requestMapping
+        self.encoder = ReplyEncoder(format: configuration.format, mapping: replyMapping)
+        self.comparison = ReplyComparison(ignoredFields: configuration.shadowIgnoredFields)
+        self.routeTable = Mutex(configuration.routes)
+        self.instanceID = String(UInt32.random(in: .min ... .max), radix: 16)
+    }
+
+    /// The counters so far.
+    public var statistics: RequestReplyStatistics { counters.withLock { $0 } }
+
+    /// Requests forwarded and not yet answered or expired.
+    public var inFlight: Int { pending.count }
+
+    /// The routes in force.
+    public var routes: RouteTable { routeTable.withLock { $0 } }
+
+    /// Replaces the routes; requests already forwarded keep the way they went (nothing in flight is dropped).
+    public func reload(routes: RouteTable) { routeTable.withLock { $0 = routes } }
+
+    /// Stops taking requests; ``run()`` returns once every forwarded request was answered or expired.
+    public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+
+    /// Runs until ``requestStop()`` and the drain of pending requests, or until cancelled.
+    public func run() async throws {
+        let partition = configuration.replyPartition
+        let consumer = KafkaConsumer(client: client, assignment: [(configuration.replyTopic, partition, .latest)])
+        // Resolve the reply position before taking requests, so no reply can be produced before it.
+        let start = try await consumer.resolve(.latest, topic: configuration.replyTopic, partition: partition)
+        var fetch = KafkaConsumerConfiguration()
+        fetch.maximumWait = configuration.replyFetchWait
+        let replies = KafkaConsumer(
+            client: client, assignment: [(configuration.replyTopic, partition, .offset(start))], configuration: fetch)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.consumeModernReplies(replies) }
+            if configuration.legacyServiceQueue != nil { group.addTask { try await self.consumeLegacyReplies() } }
+            group.addTask { try await self.sweepDeadlines() }
+            group.addTask {
+                try await self.takeRequests()
+                while self.pending.count > 0 && !Task.isCancelled { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            // The request side ends after a stop and the drain; the other loops only by failing: either ends the run.
+            try await group.next()
+            group.cancelAll()
+        }
+        await producer.flush()
+    }
+
+    // MARK: Requests
+
+    /// Receives requests and forwards up to ``forwardConcurrency`` at once (the producer batches what is
+    /// concurrent); each request is acknowledged once forwarded, in any order (STOMP `client-individual`).
+    private func takeRequests() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            while !stopRequested.load(ordering: .relaxed) && !Task.isCancelled {
+                if pending.count >= configuration.maxInFlight {
+                    try await Task.sleep(for: .milliseconds(1))
+                    continue
+                }
+                guard let received = try await queue.receive(from: requestsDestination, timeout: .milliseconds(100)) else {
+                    continue
+                }
+                counters.withLock { $0.requests += 1 }
+                if running >= Self.forwardConcurrency {
+                    try await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask { try await self.take(received) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Requests being forwarded at once, at most.
+    static let forwardConcurrency = 128
+
+    private func take(_ received: ReceivedMessage) async throws {
+        do {
+            try await forward(received)
+            try await queue.acknowledge(received)
+        } catch let error as InboundRequestError {
+            var dead = received.message
+            dead.properties["ferry.error.stage"] = error.stage
+            dead.properties["ferry.error.message"] = error.reason
+            dead.properties["ferry.error.endpoint"] = configuration.name
+            try await queue.send(dead, to: configuration.deadLetterQueue)
+            try await queue.acknowledge(received)
+            counters.withLock { $0.deadLettered += 1 }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Not forwarded (Kafka or the legacy queue failed after their own retries): given back for another try.
+            counters.withLock { $0.forwardFailures += 1 }
+            try await queue.reject(received, reason: "forwarding failed: \(error)")
+        }
+    }
+
+    private var requestsDestination: String {
+        (try? QueueEndpoint(parsing: configuration.requests).destination) ?? configuration.requests
+    }
+
+    private func newCorrelationID() -> String {
+        let sequence = nextSequence.wrappingAdd(1, ordering: .relaxed).newValue
+        let digits = String(sequence, radix: 16)
+        return instanceID + "-" + String(repeating: "0", count: max(0, 14 - digits.count)) + digits
+    }
+
+    /// Routes and forwards one request; on a forwarding error the pending entry is removed and the error thrown
+    /// (the request is not acknowledged, so the queue redelivers it).
+    private func forward(_ received: ReceivedMessage) async throws {
+        let request = try InboundRequest(received, configuration: configuration, isSTOMP: isSTOMP)
+        let route = routeTable.withLock { $0.resolve(messageType: request.messageType, key: request.key) }
+        let id = newCorrelationID()
+        let caller = RequestCaller(request: request, receivedAt: .now)
+        let record: StreamRecord? =
+            route == .legacy
+            ? nil
+            : try request.record(
+                correlationID: id, configuration: configuration, mapping: requestMapping,
+                timestamp: received.timestampMilliseconds ?? Int64(Date().timeIntervalSince1970 * 1000))
+        pending.register(id, caller: caller, route: route, deadline: .now + configuration.timeout)
+        do {
+            switch route {
+            case .legacy:
+                try await queue.send(request.legacyCopy(correlationID: id, configuration: configuration), to: configuration.legacyServiceQueue!)
+                counters.withLock { $0.routedLegacy += 1 }
+            case .modern:
+                _ = try await producer.send(record!, topic: configuration.requestTopic)
+                counters.withLock { $0.routedModern += 1 }
+            case .shadow:
+                async let modern = producer.send(record!, topic: configuration.requestTopic)
+                try await queue.send(request.legacyCopy(correlationID: id, configuration: configuration), to: configuration.legacyServiceQueue!)
+                _ = try await modern
+                counters.withLock { $0.routedShadow += 1 }
+            }
+        } catch {
+            pending.cancel(id)
+            throw error
+        }
+    }
+
+    // MARK: Replies
+
+    private func consumeModernReplies(_ consumer: KafkaConsumer) async throws {
+        let header = configuration.headers.correlationID
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            for try await stored in consumer {
+                let record = stored.record
+                guard let id = record.headers.last(where: { $0.name == header })?.textValue else {
+                    counters.withLock { $0.unknownReplies += 1 }
+                    continue
+                }
+                var attributes: [String: String] = [:]
+                for item in record.headers where item.name == "content-type" || item.name.hasPrefix("ce_") {
+                    attributes[item.name] = item.textValue
+                }
+                if requestMappingOrReplyMappingNeedsEvent, let event = try? CloudEventKafkaBinding.decode(record),
+                    let json = try? CloudEventJSONFormat.encode(event)
+                {
+                    attributes[ReplyEncoder.eventJSONAttribute] = String(decoding: json, as: UTF8.self)
+                }
+                let body = PendingCorrelations<RequestCaller>.ReplyBody(bytes: record.value ?? [], attributes: attributes)
+                let action = pending.complete(id, from: .modern, reply: body)
+                if running >= 64 {
+                    try await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask { try await self.perform(action, id: id, reply: body, from: .modern) }
+            }
+        }
+    }
+
+    private var requestMappingOrReplyMappingNeedsEvent: Bool { encoder.mapping != nil }
+
+    private func consumeLegacyReplies() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var running = 0
+            while !Task.isCancelled {
+                guard let received = try await queue.receive(from: configuration.legacyReplyQueue, timeout: .milliseconds(200)) else {
+                    continue
+                }
+                let id = legacyCorrelation(of: received)
+                let body = PendingCorrelations<RequestCaller>.ReplyBody(
+                    bytes: received.message.body,
+                    attributes: received.message.contentType.map { ["content-type": $0] } ?? [:])
+                let action = id.map { pending.complete($0, from: .legacy, reply: body) } ?? .unknown
+                if running >= 64 {
+                    try await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask {
+                    try await self.perform(action, id: id ?? "", reply: body, from: .legacy)
+                    try await self.queue.acknowledge(received)
+                }
+            }
+        }
+    }
+
+    /// The bridge's correlation of a legacy reply: its correlation id, or (format `mq`) its frame's `CorrelId`.
+    private func legacyCorrelation(of received: ReceivedMessage) -> String? {
+        if configuration.format == .mq, let frame = try? MQFrame(parsing: received.message.body) {
+            let text = String(decoding: frame.descriptor.correlationID.bytes, as: UTF8.self)
+            return String(text.prefix { $0 != " " && $0 != "\0" })
+        }
+        return received.message.correlationID
+    }
+
+    private func perform(
+        _ action: PendingCorrelations<RequestCaller>.ReplyAction, id: String,
+        reply: PendingCorrelations<RequestCaller>.ReplyBody, from side: PendingCorrelations<RequestCaller>.Side
+    ) async throws {
+        switch action {
+        case let .answer(caller, body, compareWith):
+            try await answer(caller, with: body, from: side)
+            if let modern = compareWith { try await compare(caller, id: id, legacy: body, modern: modern) }
+        case let .compare(caller, legacy, modern):
+            try await compare(caller, id: id, legacy: legacy, modern: modern)
+        case .held:
+            break
+        case .late:
+            counters.withLock { $0.lateReplies += 1 }
+            var dead = QueueMessage(body: reply.bytes, bodyKind: .bytes, correlationID: id)
+            dead.properties["ferry.error.stage"] = "reply"
+            dead.properties["ferry.error.message"] = "the reply came after the request timed out"
+            dead.properties["ferry.error.endpoint"] = configuration.name
+            dead.properties["ferry.reply.side"] = side == .legacy ? "legacy" : "modern"
+            try await queue.send(dead, to: configuration.deadLetterQueue)
+        case .unknown:
+            counters.withLock { $0.unknownReplies += 1 }
+        }
+    }
+
+    private func answer(
+        _ caller: RequestCaller, with body: PendingCorrelations<RequestCaller>.ReplyBody,
+        from side: PendingCorrelations<RequestCaller>.Side
+    ) async throws {
+        let message: QueueMessage
+        do {
+            message = try encoder.message(answering: caller.request.caller, with: body, from: side)
+        } catch {
+            // The reply cannot be put into the caller's format: tell the caller, keep the reply for inspection.
+            var dead = QueueMessage(body: body.bytes, bodyKind: .bytes)
+            dead.properties["ferry.error.stage"] = "reply"
+            dead.properties["ferry.error.message"] = error.description
+            dead.properties["ferry.error.endpoint"] = configuration.name
+            try await queue.send(dead, to: configuration.deadLetterQueue)
+            counters.withLock { $0.deadLettered += 1 }
+            try await sendErrorReply(to: caller)
+            return
+        }
+        try await queue.send(message, to: caller.request.caller.destination)
+        counters.withLock { $0.repliesDelivered += 1 }
+    }
+
+    private func compare(
+        _ caller: RequestCaller, id: String, legacy: PendingCorrelations<RequestCaller>.ReplyBody,
+        modern: PendingCorrelations<RequestCaller>.ReplyBody
+    ) async throws {
+        let differences: [String]
+        if let left = encoder.comparable(legacy, from: .legacy), let right = encoder.comparable(modern, from: .modern) {
+            differences = comparison.differences(legacy: left, modern: right)
+        } else {
+            differences = legacy.bytes == modern.bytes ? [] : ["$"]
+        }
+        counters.withLock {
+            $0.shadowCompared += 1
+            if !differences.isEmpty { $0.shadowMismatches += 1 }
+        }
+        guard !differences.isEmpty, let topic = configuration.mismatchTopic else { return }
+        // Paths only: the values are PHI.
+        let event = JSONValue.object([
+            JSONMember(key: "endpoint", value: .string(configuration.name)),
+            JSONMember(key: "correlationId", value: .string(id)),
+            JSONMember(key: "messageType", value: caller.request.messageType.map { .string($0) } ?? .null),
+            JSONMember(key: "differences", value: .array(differences.map { .string($0) })),
+        ])
+        let record = StreamRecord(
+            key: Array(caller.request.key.utf8), value: event.encoded(),
+            headers: [
+                RecordHeader(name: "ce_specversion", text: "1.0"), RecordHeader(name: "ce_id", text: "mismatch-\(id)"),
+                RecordHeader(name: "ce_source", text: "ferry://request-reply/\(configuration.name)"),
+                RecordHeader(name: "ce_type", text: "ferry.shadow.mismatch.v1"),
+                RecordHeader(name: "content-type", text: "application/json"),
+            ], timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+        _ = try await producer.send(record, topic: topic)
+    }
+
+    private func sendErrorReply(to caller: RequestCaller) async throws {
+        let body = PendingCorrelations<RequestCaller>.ReplyBody(
+            bytes: Array(configuration.errorReply.utf8), attributes: ["content-type": "application/json"])
+        var message: QueueMessage
+        if let descriptor = caller.request.caller.replyDescriptor {
+            var errorDescriptor = descriptor
+            errorDescriptor.format = MQFormat(rawValue: "MQSTR")
+            let frame = MQFrame(descriptor: errorDescriptor, payload: MQPayload(bytes: body.bytes, format: "MQSTR"))
+            message = QueueMessage(body: frame.bytes, bodyKind: .bytes, correlationID: caller.request.caller.correlationID)
+        } else {
+            message = QueueMessage(
+                body: body.bytes, contentType: "application/json", correlationID: caller.request.caller.correlationID)
+        }
+        message.properties["ferry-error"] = "timeout"
+        try await queue.send(message, to: caller.request.caller.destination)
+        counters.withLock {
+            $0.errorReplies += 1
+            $0.repliesDelivered += 1
+        }
+    }
+
+    // MARK: Deadlines
+
+    private func sweepDeadlines() async throws {
+        let interval = min(Duration.milliseconds(50), configuration.timeout / 4)
+        while !Task.isCancelled {
+            try await Task.sleep(for: interval)
+            for expired in pending.expire(now: .now) {
+                try await handleTimeout(expired)
+            }
+        }
+    }
+
+    private func handleTimeout(_ expired: PendingCorrelations<RequestCaller>.Expired) async throws {
+        let entry = expired.entry
+        if entry.route == .shadow && entry.isAnswered {
+            counters.withLock { $0.shadowModernTimeouts += 1 }  // the caller had the legacy reply
+            return
+        }
+        counters.withLock { $0.timeouts += 1 }
+        if entry.route == .modern, configuration.onTimeout == .legacy, let legacyQueue = configuration.legacyServiceQueue {
+            // Same id: a modern reply arriving now is unknown (the entry waits for legacy), never delivered.
+            pending.reroute(expired.id, caller: entry.caller, route: .legacy, deadline: .now + configuration.timeout)
+            try await queue.send(entry.caller.request.legacyCopy(correlationID: expired.id, configuration: configuration), to: legacyQueue)
+            counters.withLock { $0.fallbacks += 1 }
+            return
+        }
+        try await sendErrorReply(to: entry.caller)
+    }
+}
