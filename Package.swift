@@ -90,6 +90,7 @@ let package = Package(
             name: "ferry-bench",
             dependencies: [
                 "StreamLog", "Events", "ByteCoding", "CodePages", "Copybook", "EDI", "MQ", "Mapping", "LegacyQueue", "STOMP",
+                "Bridge", "Kafka",
             ],
             path: "Benchmarks/ferry-bench", swiftSettings: settings),
 

@@ -48,7 +48,7 @@ public final class BridgeDaemon: Sendable {
             let deadLetterEndpoint = try QueueEndpoint(parsing: pipeline.deadLetter)
             let source: any LegacyQueue
             let deadLetters: any LegacyQueue
-            do { source = try await sourceEndpoint.open() } catch { throw fail(".source.queue", error) }
+            do { source = try await sourceEndpoint.open(prefetch: pipeline.maxInFlight) } catch { throw fail(".source.queue", error) }
             closers.append { try? await source.close() }
             do { deadLetters = try await deadLetterEndpoint.open() } catch { throw fail(".deadLetter.queue", error) }
             closers.append { try? await deadLetters.close() }

@@ -60,8 +60,10 @@ public struct QueueEndpoint: Sendable, Hashable {
     }
 
     /// Opens the queue (creating a spool root and its parents when missing). Spool queues never dead-letter by themselves (the bridge counts attempts);
-    /// STOMP clients reconnect without limit.
-    public func open() async throws -> any LegacyQueue {
+    /// STOMP clients reconnect without limit. `prefetch`, when given and above the client's default, is the STOMP
+    /// subscription's `activemq.prefetchSize`: a pipeline passes its in-flight bound, so the broker keeps pushing
+    /// while earlier messages wait for their append.
+    public func open(prefetch: Int? = nil) async throws -> any LegacyQueue {
         switch kind {
         case let .spool(root):
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -69,6 +71,7 @@ public struct QueueEndpoint: Sendable, Hashable {
         case let .stomp(url):
             var configuration = try STOMPConfiguration.parse(url: url).configuration
             configuration.maxRetries = Int.max / 2
+            if let prefetch { configuration.prefetch = max(configuration.prefetch, prefetch) }
             return try await STOMPClient.connect(configuration)
         }
     }
