@@ -320,5 +320,8 @@ if wants("bridge") {
     print("                                  msg/s wall   CPU s (all threads)   CPU µs/msg")
     print(String(format: "(a) STOMP client drain (ACK each) %10.0f   %19.2f   %10.1f", Double(n) / f.drain.wall, f.drain.cpu, 1e6 * f.drain.cpu / Double(n)))
     print(String(format: "(b) bridge queue → Kafka          %10.0f   %19.2f   %10.1f", Double(n) / f.bridge.wall, f.bridge.cpu, 1e6 * f.bridge.cpu / Double(n)))
-    print(String(format: "(b)/(a) = %.2f; load average (1 min) %.2f before, %.2f after", f.drain.wall / f.bridge.wall, f.loadBefore, f.loadAfter))
+    print(String(format: "(a') STOMP client drain again     %10.0f   %19.2f   %10.1f", Double(n) / f.drainAgain.wall, f.drainAgain.cpu, 1e6 * f.drainAgain.cpu / Double(n)))
+    print(String(
+        format: "(b)/(a) = %.2f, (b)/(a') = %.2f; load average (1 min) %.2f before, %.2f after",
+        f.drain.wall / f.bridge.wall, f.drainAgain.wall / f.bridge.wall, f.loadBefore, f.loadAfter))
 }

@@ -86,8 +86,8 @@ public final class BridgePipeline: Sendable {
     /// received before, so the source is read while an append waits for durability. The appender takes
     /// everything received so far as one batch (bigger batches when appends are slow), appends the batches one
     /// after the other (the partitions of one batch at the same time), and acknowledges a batch's messages
-    /// once all of its records are durable. Batches are appended in receive order and one key always maps to
-    /// one partition, so per-key order holds.
+    /// once all of its records are durable (all the batch's ACK frames in one write on STOMP). Batches are
+    /// appended in receive order and one key always maps to one partition, so per-key order holds.
     public func run() async throws {
         try await prepareTopic()
         let window = InFlightWindow(capacity: configuration.maxInFlight)
@@ -157,7 +157,11 @@ public final class BridgePipeline: Sendable {
                 try await appendDurably(records, topic: topic)
                 count { $0.appended += records.count }
             }
-            for entry in batch { await acknowledge(entry.message) }
+            let failed = await source.acknowledge(all: batch.map(\.message))
+            count {
+                $0.acknowledged += batch.count - failed
+                $0.failedAcknowledgements += failed
+            }
             window.release(batch.count)
         }
     }

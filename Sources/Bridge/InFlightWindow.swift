@@ -32,6 +32,12 @@ final class InFlightWindow: Sendable {
 
     /// Waits until a place is free and takes it (the receiver calls this before each receive).
     func reservePlace() async throws {
+        let taken: Bool = state.withLock { state in
+            guard !state.isCancelled, state.held < capacity else { return false }
+            state.held += 1
+            return true
+        }
+        if taken { return }  // no continuation while there is room (the common case)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let ready: Result<Void, any Error>? = state.withLock { state in
                 if state.isCancelled { return .failure(CancellationError()) }
