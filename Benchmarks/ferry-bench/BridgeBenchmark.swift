@@ -37,10 +37,10 @@ enum BridgeBenchmark {
 
     /// A CloudEvent in JSON format of about `size` bytes, keyed by one of 97 members.
     static func event(_ index: Int, run: String, size: Int) -> QueueMessage {
-        let head = #"{"specversion":"1.0","id":"bench-\#(run)-\#(index)","source":"/ferry-bench","type":"bench.member","partitionkey":"member-\#(index % 97)","data":{"seq":\#(index),"pad":""#
-        let tail = #""}}"#
-        let padding = String(repeating: "x", count: max(0, size - head.utf8.count - tail.utf8.count))
-        return QueueMessage(text: head + padding + tail)
+        var body = Array(#"{"specversion":"1.0","id":"bench-\#(run)-\#(index)","source":"/ferry-bench","type":"bench.member","partitionkey":"member-\#(index % 97)","data":{"seq":\#(index),"pad":""#.utf8)
+        let tail = Array(#""}}"#.utf8)
+        body += repeatElement(UInt8(ascii: "x"), count: max(0, size - body.count - tail.count))
+        return QueueMessage(body: body + tail)
     }
 
     static func fill(_ client: STOMPClient, queue: String, count: Int, run: String, size: Int) async throws {
