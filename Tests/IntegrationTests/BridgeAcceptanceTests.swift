@@ -26,7 +26,7 @@ struct BridgeAcceptanceTests {
         while kills < 10 {
             let bridge = try run.startBridge()
             try await Task.sleep(for: .milliseconds(Int.random(in: 400...2500, using: &random)))
-            bridge.kill()
+            try await bridge.kill()
             kills += 1
             let landed = try await run.recordsInTopic()
             STOMPQueueTests.log("acceptance kill \(kills): \(landed) records in the topic")
@@ -38,12 +38,12 @@ struct BridgeAcceptanceTests {
         let status = try await bridge.stop(upTo: .seconds(30))
         #expect(status == 0, "ferry bridge exited \(status) on SIGTERM: \(run.bridgeLog())")
 
-        let summary = try run.verifyTopic(expected: total)
+        let summary = try await run.verifyTopic(expected: total)
         #expect(summary.missing == 0, "lost messages, e.g. seq \(summary.missingSample)")
         #expect(summary.distinct == total)
         #expect(summary.unexpected == 0)
         #expect(summary.mismatched == 0, "duplicates that differ from their original (id, key or data)")
-        #expect(try run.messagesLeftOnQueue() == 0)
+        #expect(try await run.messagesLeftOnQueue() == 0)
         STOMPQueueTests.log("acceptance kill: \(total) messages, \(kills) SIGKILLs, \(summary.records) records, \(summary.records - summary.distinct) duplicates, \(run.elapsed)")
     }
 
@@ -70,10 +70,10 @@ struct BridgeAcceptanceTests {
         #expect(status == 0, "ferry bridge exited \(status) on SIGTERM: \(run.bridgeLog())")
 
         #expect(atRestart < total, "the restart came after the bridge had finished")
-        let summary = try run.verifyTopic(expected: total)
+        let summary = try await run.verifyTopic(expected: total)
         #expect(summary.missing == 0, "lost messages, e.g. seq \(summary.missingSample)")
         #expect(summary.distinct == total && summary.unexpected == 0 && summary.mismatched == 0)
-        #expect(try run.messagesLeftOnQueue() == 0)
+        #expect(try await run.messagesLeftOnQueue() == 0)
         STOMPQueueTests.log("acceptance ActiveMQ restart at \(atRestart) records: \(total) messages, \(summary.records - summary.distinct) duplicates, \(run.elapsed)")
     }
 
@@ -110,9 +110,9 @@ struct BridgeAcceptanceTests {
         #expect(status == 0, "ferry bridge exited \(status) on SIGTERM: \(run.bridgeLog())")
 
         #expect(atRestart < total, "the restart came after the bridge had finished")
-        let summary = try run.verifyTopic(expected: total)
+        let summary = try await run.verifyTopic(expected: total)
         #expect(summary.unexpected == 0 && summary.mismatched == 0)
-        #expect(try run.messagesLeftOnQueue() == 0)
+        #expect(try await run.messagesLeftOnQueue() == 0)
         withKnownIssue("tansu 0.6.0 (s3 storage) loses acknowledged records across SIGKILL; confluent-kafka too", isIntermittent: true) {
             #expect(summary.missing == 0, "lost messages, e.g. seq \(summary.missingSample)")
         }
@@ -208,7 +208,7 @@ struct AcceptanceRun {
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
             Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
             return -1
         }
         return process.terminationStatus
@@ -257,7 +257,7 @@ struct AcceptanceRun {
 
     /// Reads the whole topic with confluent-kafka and compares it with the `expected` messages sent: every seq
     /// present, each record's `ce_id` the one stomp.py sent for its seq, duplicates identical to their original.
-    func verifyTopic(expected: Int) throws -> Summary {
+    func verifyTopic(expected: Int) async throws -> Summary {
         let script = """
             import json, sys
             from confluent_kafka import Consumer, TopicPartition
@@ -295,10 +295,8 @@ struct AcceptanceRun {
             print(json.dumps({"records": records, "distinct": len(seen), "missing": len(missing), "missingSample": missing[:10],
                               "unexpected": unexpected, "mismatched": mismatched}))
             """
-        let result = try python.run(
-            script: script,
-            arguments: [kafkaBootstrap, topic, String(BridgeAcceptanceTests.partitions), String(expected), tag],
-            timeout: .seconds(180))
+        let arguments = [kafkaBootstrap, topic, String(BridgeAcceptanceTests.partitions), String(expected), tag]
+        let result = try await runOffThePool { [python] in try python.run(script: script, arguments: arguments, timeout: .seconds(180)) }
         guard result.status == 0 else {
             throw TestEnvironmentError.toolMissing(variable: "FERRY_PYTHON", what: "confluent-kafka verifier: \(result.standardError)", path: python.path)
         }
@@ -306,7 +304,7 @@ struct AcceptanceRun {
     }
 
     /// Messages stomp.py still finds on the queue within two seconds (not acknowledged, so they stay).
-    func messagesLeftOnQueue() throws -> Int {
+    func messagesLeftOnQueue() async throws -> Int {
         let script = """
             import sys, time, stomp
             host, port, queue = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -321,11 +319,20 @@ struct AcceptanceRun {
             c.disconnect()
             print(len(got))
             """
-        let result = try python.run(script: script, arguments: [stomp.host, String(stomp.port), queue], timeout: .seconds(30))
+        let arguments = [stomp.host, String(stomp.port), queue]
+        let result = try await runOffThePool { [python] in try python.run(script: script, arguments: arguments, timeout: .seconds(30)) }
         guard result.status == 0, let count = Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestEnvironmentError.toolMissing(variable: "FERRY_PYTHON", what: "stomp.py queue check: \(result.standardError)", path: python.path)
         }
         return count
+    }
+}
+
+/// Runs `body`, which blocks (a child process waited for), on a thread of its own: blocking one of the few
+/// threads of Swift's cooperative pool (two on this machine) would stall every other test running meanwhile.
+func runOffThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
@@ -334,9 +341,9 @@ struct BridgeProcess {
     let process: Process
 
     /// SIGKILL: a crash, with nothing flushed or acknowledged on the way out.
-    func kill() {
+    func kill() async throws {
         Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// SIGTERM and wait for the drain; the exit status (-1 when it had to be killed after `limit`).
@@ -345,7 +352,7 @@ struct BridgeProcess {
         let deadline = ContinuousClock.now + limit
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
-            kill()
+            try await kill()
             return -1
         }
         return process.terminationStatus
