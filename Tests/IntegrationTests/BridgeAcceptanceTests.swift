@@ -19,18 +19,25 @@ struct BridgeAcceptanceTests {
     func sigkillTenTimes() async throws {
         let total = ProcessInfo.processInfo.environment["FERRY_BRIDGE_ACCEPTANCE_MESSAGES"].flatMap { Int($0) } ?? 100_000
         let run = try AcceptanceRun(name: "kill")
-        // stomp.py sends while the bridge runs and is killed, so kills land mid-stream.
+        // stomp.py sends while the bridge runs and is killed. Each kill comes when the topic has passed a random
+        // count (plus up to 100 ms), so every kill lands mid-stream however loaded the machine is.
         let producer = try run.startProducer(count: total)
         var random = SystemRandomNumberGenerator()
-        var kills = 0
-        while kills < 10 {
+        let moments = (0..<10).map { _ in Int.random(in: total / 50...(total * 8 / 10), using: &random) }.sorted()
+        var killedAt: [Int64] = []
+        for moment in moments {
             let bridge = try run.startBridge()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 400...2500, using: &random)))
+            let deadline = ContinuousClock.now + .seconds(120)
+            while try await run.recordsInTopic() < moment && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...100, using: &random)))
             try await bridge.kill()
-            kills += 1
-            let landed = try await run.recordsInTopic()
-            STOMPQueueTests.log("acceptance kill \(kills): \(landed) records in the topic")
+            killedAt.append(try await run.recordsInTopic())
         }
+        let kills = killedAt.count
+        STOMPQueueTests.log("acceptance kill: SIGKILLs at \(killedAt) records in the topic")
+        #expect(killedAt.allSatisfy { $0 < total }, "a kill came after the last message was appended")
         let producerStatus = try await run.wait(producer, upTo: .seconds(180))
         #expect(producerStatus == 0, "stomp.py producer failed: \(run.producerError())")
         let bridge = try run.startBridge()
