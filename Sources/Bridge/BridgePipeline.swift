@@ -188,11 +188,25 @@ public final class BridgePipeline: Sendable {
         }
     }
 
-    /// Appends each partition's records at the same time; returns the partitions that failed, with an error.
+    /// Appends each partition's records (at the same time on Kafka); returns the partitions that failed, with an
+    /// error.
     private func appendOnce(_ byPartition: [Int: [StreamRecord]], topic: String) async
         -> (failed: [Int: [StreamRecord]], error: (any Error)?)
     {
         let sink = self.sink
+        if sink is LocalLog {
+            // LocalLog appends block their thread (write + fsync): one partition after another, so a pipeline
+            // never holds more than one of the cooperative pool's few threads in an fsync.
+            var failed: [Int: [StreamRecord]] = [:]
+            var firstError: (any Error)?
+            for (partition, records) in byPartition.sorted(by: { $0.key < $1.key }) {
+                do { _ = try await sink.append(records, topic: topic, partition: partition) } catch {
+                    failed[partition] = records
+                    if firstError == nil { firstError = error }
+                }
+            }
+            return (failed, firstError)
+        }
         return await withTaskGroup(of: (Int, (any Error)?).self) { group in
             for (partition, records) in byPartition {
                 group.addTask {
