@@ -23,6 +23,10 @@ struct Options {
     var stompBatch = 200
     var kafkaURL = "kafka://" + (ProcessInfo.processInfo.environment["FERRY_KAFKA_BOOTSTRAP"] ?? "127.0.0.1:19092")
     var requestReplyCount = 2000
+    var kafkaBootstrap = ProcessInfo.processInfo.environment["FERRY_KAFKA_BOOTSTRAP"] ?? "127.0.0.1:19092"
+    var bridgeMessages = 50_000
+    var bridgeInFlight = 1000
+    var bridgePartitions = 3
 
     init(_ arguments: [String]) {
         var it = arguments.makeIterator()
@@ -38,12 +42,16 @@ struct Options {
             case "--python": if let v = it.next() { python = v }
             case "--stomp-messages": if let v = it.next().flatMap(Int.init) { stompMessages = v }
             case "--stomp-batch": if let v = it.next().flatMap(Int.init) { stompBatch = v }
+            case "--kafka-bootstrap": if let v = it.next() { kafkaBootstrap = v }
+            case "--bridge-messages": if let v = it.next().flatMap(Int.init) { bridgeMessages = v }
+            case "--bridge-in-flight": if let v = it.next().flatMap(Int.init) { bridgeInFlight = v }
+            case "--bridge-partitions": if let v = it.next().flatMap(Int.init) { bridgePartitions = v }
             case "--x12-passes": if let v = it.next() { x12Passes = Set(v.split(separator: ",").compactMap { Int($0) }) }
             case "--kafka-url": if let v = it.next() { kafkaURL = v }
             case "--requests": if let v = it.next().flatMap(Int.init) { requestReplyCount = v }
-            case "log", "events", "copybook", "x12", "mq", "stomp", "mapping", "request-reply": sections.insert(arg)
+            case "log", "events", "copybook", "x12", "mq", "stomp", "mapping", "request-reply", "bridge": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N]] [bridge [--stomp-url URL] [--kafka-bootstrap H:P] [--bridge-messages N] [--bridge-in-flight N] [--bridge-partitions N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -148,7 +156,7 @@ func segmentBytes(_ directory: String) -> Int {
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 // `stomp` needs a running broker (scripts/test --keep-brokers), so it runs only when named.
 func wants(_ section: String) -> Bool {
-    (options.sections.isEmpty && section != "stomp" && section != "request-reply") || options.sections.contains(section)
+    (options.sections.isEmpty && section != "stomp" && section != "request-reply" && section != "bridge") || options.sections.contains(section)
 }
 
 // `request-reply` needs ActiveMQ and a Kafka broker (scripts/test --keep-brokers), so it runs only when named.
@@ -328,4 +336,20 @@ if wants("mapping") {
         print(String(format: "  %@: %.0f%% on top of the adapter (%.2f times its CPU time)", f.name,
             (f.cpuSeconds / figures[0].cpuSeconds - 1) * 100, f.cpuSeconds / figures[0].cpuSeconds))
     }
+}
+
+if wants("bridge") {
+    let n = options.bridgeMessages
+    let f = try await BridgeBenchmark.run(
+        stompURL: options.stompURL, kafkaBootstrap: options.kafkaBootstrap, count: n, inFlight: options.bridgeInFlight,
+        partitions: options.bridgePartitions, size: 1024)
+    print("")
+    print("Bridge queue → Kafka (\(options.stompURL) → \(options.kafkaBootstrap)): \(n) persistent ~1 KiB CloudEvents, 97 keys, maxInFlight = prefetch = \(options.bridgeInFlight), \(options.bridgePartitions) partitions, acks=all + idempotence")
+    print("                                  msg/s wall   CPU s (all threads)   CPU µs/msg")
+    print(String(format: "(a) STOMP client drain (ACK each) %10.0f   %19.2f   %10.1f", Double(n) / f.drain.wall, f.drain.cpu, 1e6 * f.drain.cpu / Double(n)))
+    print(String(format: "(b) bridge queue → Kafka          %10.0f   %19.2f   %10.1f", Double(n) / f.bridge.wall, f.bridge.cpu, 1e6 * f.bridge.cpu / Double(n)))
+    print(String(format: "(a') STOMP client drain again     %10.0f   %19.2f   %10.1f", Double(n) / f.drainAgain.wall, f.drainAgain.cpu, 1e6 * f.drainAgain.cpu / Double(n)))
+    print(String(
+        format: "(b)/(a) = %.2f, (b)/(a') = %.2f; load average (1 min) %.2f before, %.2f after",
+        f.drain.wall / f.bridge.wall, f.drainAgain.wall / f.bridge.wall, f.loadBefore, f.loadAfter))
 }

@@ -64,7 +64,7 @@ public final class BridgeDaemon: Sendable {
             }
             let sourceEndpoint = try QueueEndpoint(parsing: pipeline.source)
             let source: any LegacyQueue
-            do { source = try await sourceEndpoint.open() } catch { throw fail(".source.queue", error) }
+            do { source = try await sourceEndpoint.open(prefetch: pipeline.maxInFlight) } catch { throw fail(".source.queue", error) }
             closers.append { try? await source.close() }
             let sink: any StreamLog
             if let shared = logs[pipeline.sink.log] {

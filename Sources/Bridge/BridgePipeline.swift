@@ -5,6 +5,8 @@ import Synchronization
 
 /// Counters of one pipeline since it started.
 public struct PipelineStatistics: Sendable, Equatable {
+    /// Health of the endpoints, for `/readyz` and `ferry_bridge_last_error_timestamp_seconds`.
+    public var health = EndpointHealth()
     /// Messages received from the source (redeliveries included).
     public var received = 0
     /// Events appended to the sink.
@@ -21,15 +23,14 @@ public struct PipelineStatistics: Sendable, Equatable {
     public var sourceRetries = 0
     /// Acknowledgements that failed (the source redelivers those messages; duplicates carry the same event ids).
     public var failedAcknowledgements = 0
-    /// Health of the endpoints, for `/readyz` and `ferry_bridge_last_error_timestamp_seconds`.
-    public var health = EndpointHealth()
 }
 
 /// One queue → stream pipeline with at-least-once delivery.
 ///
-/// The pipeline receives up to ``PipelineConfiguration/maxInFlight`` messages (then stops reading: back-pressure),
-/// converts them, appends their events to the sink in receive order (records of one key go to one partition,
-/// so per-key order holds), waits for the append to be durable, and only then acknowledges the messages.
+/// The pipeline keeps at most ``PipelineConfiguration/maxInFlight`` messages unacknowledged (then stops
+/// reading: back-pressure). It receives and converts messages while earlier ones are being appended, appends
+/// their events to the sink in receive order (records of one key go to one partition, so per-key order
+/// holds), waits for the append to be durable, and only then acknowledges the messages.
 /// A message that cannot be converted is given back to the source until it was delivered
 /// ``PipelineConfiguration/maxAttempts`` times, then sent to the dead-letter queue with its original bytes and
 /// ``DeadLetterHeader`` reasons, and acknowledged. Sink and source errors are retried with jittered
@@ -73,9 +74,6 @@ public final class BridgePipeline: Sendable {
     /// The counters so far.
     public var statistics: PipelineStatistics { state.withLock { $0.statistics } }
 
-    /// The endpoints on each side, for connection checks (`/readyz`).
-    var endpoints: (source: [any Sendable], sink: [any Sendable]) { ([source], [sink, deadLetters]) }
-
     /// Asks ``run()`` to stop reading the source, finish the messages in flight and return.
     public func requestStop() { state.withLock { $0.isStopRequested = true } }
 
@@ -85,13 +83,34 @@ public final class BridgePipeline: Sendable {
 
     /// Runs until ``requestStop()`` (after draining what is in flight) or until cancelled (abandoning what is
     /// in flight, which the source redelivers). Creates the sink topic when it is missing.
+    ///
+    /// Two stages overlap: the receiver reads and converts messages while the appender appends what was
+    /// received before, so the source is read while an append waits for durability. The appender takes
+    /// everything received so far as one batch (bigger batches when appends are slow), appends the batches one
+    /// after the other (the partitions of one batch at the same time), and acknowledges a batch's messages
+    /// once all of its records are durable (all the batch's ACK frames in one write on STOMP). Batches are
+    /// appended in receive order and one key always maps to one partition, so per-key order holds.
     public func run() async throws {
         try await prepareTopic()
-        while !isStopRequested {
-            try Task.checkCancellation()
-            let batch = try await receiveBatch()
-            if batch.isEmpty { continue }
-            try await process(batch)
+        let window = InFlightWindow(capacity: configuration.maxInFlight)
+        try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do { try await self.receive(into: window) } catch {
+                        window.cancel()
+                        throw error
+                    }
+                }
+                group.addTask {
+                    do { try await self.append(from: window) } catch {
+                        window.cancel()
+                        throw error
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } onCancel: {
+            window.cancel()
         }
     }
 
@@ -104,55 +123,68 @@ public final class BridgePipeline: Sendable {
         }
     }
 
-    /// Waits a little for a first message, then takes what is waiting, up to the in-flight bound.
-    private func receiveBatch() async throws -> [ReceivedMessage] {
-        var batch: [ReceivedMessage] = []
-        var wait = Duration.milliseconds(100)
-        while batch.count < configuration.maxInFlight {
-            let next = try await retrying(counter: \.sourceRetries) {
-                try await source.receive(from: sourceDestination, timeout: wait)
-            }
-            guard let next else { break }
-            batch.append(next)
-            wait = .zero
-        }
-        count { $0.received += batch.count }
-        return batch
-    }
+    /// The receiving stage: takes a place in the window, receives, converts, and queues the message for the
+    /// appender; a message that does not convert is rejected or dead-lettered here (it holds no records, and
+    /// settling it acknowledges nothing else). Ends when a stop is requested.
+    /// The endpoints on each side, for connection checks (`/readyz`).
+    var endpoints: (source: [any Sendable], sink: [any Sendable]) { ([source], [sink, deadLetters]) }
 
-    /// Converts, appends, then acknowledges `batch`.
-    private func process(_ batch: [ReceivedMessage]) async throws {
-        var records: [StreamRecord] = []
-        var converted: [ReceivedMessage] = []  // var: a permanent sink rejection removes messages
-        for message in batch {
+    private func receive(into window: InFlightWindow) async throws {
+        defer { window.finish() }
+        while !isStopRequested {
+            try Task.checkCancellation()
+            try await window.reservePlace()
+            let next = try await retrying(counter: \.sourceRetries) {
+                try await source.receive(from: sourceDestination, timeout: .milliseconds(100))
+            }
+            guard let message = next else {
+                window.release(1)
+                continue
+            }
+            count { $0.received += 1 }
             do throws(ConversionFailure) {
-                records += try converter.records(for: message)
-                converted.append(message)
+                window.submit(InFlightWindow.Entry(message: message, records: try converter.records(for: message)))
             } catch {
                 try await handleFailure(message, error)
+                window.release(1)
             }
         }
-        if !records.isEmpty {
-            let topic = configuration.sink.topic
-            do {
-                try await retrying(counter: \.sinkRetries, isPermanent: SinkRejection.isPermanent) {
-                    _ = try await sink.publish(records, topic: topic)
+    }
+
+    /// The appending stage: appends each batch the window hands over, waits for it to be durable, then
+    /// acknowledges its messages in receive order and frees their places.
+    private func append(from window: InFlightWindow) async throws {
+        let topic = configuration.sink.topic
+        while let batch = try await window.takePending() {
+            var records: [StreamRecord] = []
+            for entry in batch { records += entry.records }
+            var appended = batch.map(\.message)  // var: a permanent sink rejection removes messages
+            if !records.isEmpty {
+                do {
+                    try await appendDurably(records, topic: topic)
+                    count { $0.appended += records.count }
+                } catch where SinkRejection.isPermanent(error) {
+                    appended = try await appendEachAlone(batch, topic: topic)
                 }
-                count { $0.appended += records.count }
-            } catch where SinkRejection.isPermanent(error) {
-                converted = try await appendEachAlone(converted, topic: topic)
             }
+            let failed = await source.acknowledge(all: appended)
+            count {
+                $0.acknowledged += appended.count - failed
+                $0.failedAcknowledgements += failed
+            }
+            window.release(batch.count)
         }
-        for message in converted { await acknowledge(message) }
     }
 
     /// After the sink rejected a batch for good: appends each message's records on their own; a message whose
     /// records the sink rejects for good goes the way of a conversion failure (stage `append`: given back until
     /// `maxAttempts`, then dead-lettered). Returns the messages appended.
-    private func appendEachAlone(_ messages: [ReceivedMessage], topic: String) async throws -> [ReceivedMessage] {
+    /// (Records of partitions that were durable before the rejection may be appended again: at least once, same ids.)
+    private func appendEachAlone(_ entries: [InFlightWindow.Entry], topic: String) async throws -> [ReceivedMessage] {
         var appended: [ReceivedMessage] = []
-        for message in messages {
-            guard let records = try? converter.records(for: message) else { continue }  // converted before: cannot fail
+        for entry in entries {
+            let (message, records) = (entry.message, entry.records)
+            if records.isEmpty { appended.append(message); continue }
             do {
                 try await retrying(counter: \.sinkRetries, isPermanent: SinkRejection.isPermanent) {
                     _ = try await sink.publish(records, topic: topic)
@@ -165,6 +197,70 @@ public final class BridgePipeline: Sendable {
             }
         }
         return appended
+    }
+
+    /// Appends `records` to their partitions (Kafka's partitioner on the key; unkeyed records to partition 0),
+    /// all partitions at once, retrying the partitions whose append failed until every one is durable.
+    private func appendDurably(_ records: [StreamRecord], topic: String) async throws {
+        let partitionCount = try await retrying(counter: \.sinkRetries) { try await sink.partitionCount(of: topic) }
+        var byPartition: [Int: [StreamRecord]] = [:]
+        for record in records {
+            let partition = record.key.map { KafkaPartitioner.partition(forKey: $0, partitionCount: partitionCount) } ?? 0
+            byPartition[partition, default: []].append(record)
+        }
+        var ceiling = configuration.retryBackoff
+        while true {
+            let failure: (any Error)?
+            (byPartition, failure) = await appendOnce(byPartition, topic: topic)
+            guard let failure else { return }
+            if Task.isCancelled || failure is CancellationError { throw CancellationError() }
+            if SinkRejection.isPermanent(failure) { throw failure }
+            let failedAppends = byPartition.count  // one retry per partition append that failed
+            count { $0.sinkRetries += failedAppends }
+            try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
+            ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
+        }
+    }
+
+    /// Appends each partition's records (at the same time on Kafka); returns the partitions that failed, with an
+    /// error.
+    private func appendOnce(_ byPartition: [Int: [StreamRecord]], topic: String) async
+        -> (failed: [Int: [StreamRecord]], error: (any Error)?)
+    {
+        let sink = self.sink
+        if sink is LocalLog {
+            // LocalLog appends block their thread (write + fsync): one partition after another, so a pipeline
+            // never holds more than one of the cooperative pool's few threads in an fsync.
+            var failed: [Int: [StreamRecord]] = [:]
+            var firstError: (any Error)?
+            for (partition, records) in byPartition.sorted(by: { $0.key < $1.key }) {
+                do { _ = try await sink.append(records, topic: topic, partition: partition) } catch {
+                    failed[partition] = records
+                    if firstError == nil { firstError = error }
+                }
+            }
+            return (failed, firstError)
+        }
+        return await withTaskGroup(of: (Int, (any Error)?).self) { group in
+            for (partition, records) in byPartition {
+                group.addTask {
+                    do {
+                        _ = try await sink.append(records, topic: topic, partition: partition)
+                        return (partition, nil)
+                    } catch {
+                        return (partition, error)
+                    }
+                }
+            }
+            var failed: [Int: [StreamRecord]] = [:]
+            var firstError: (any Error)?
+            for await (partition, error) in group {
+                guard let error else { continue }
+                failed[partition] = byPartition[partition]
+                if firstError == nil { firstError = error }
+            }
+            return (failed, firstError)
+        }
     }
 
     private func acknowledge(_ message: ReceivedMessage) async {

@@ -60,8 +60,11 @@ public struct QueueEndpoint: Sendable, Hashable {
     }
 
     /// Opens the queue (creating a spool root and its parents when missing). Spool queues never dead-letter by themselves (the bridge counts attempts);
-    /// STOMP clients reconnect without limit.
-    public func open() async throws -> any LegacyQueue {
+    /// STOMP clients reconnect without limit, and a STOMP broker that refuses the first connection is tried again
+    /// for up to a minute (a daemon started while its broker restarts). `prefetch`, when given and above the client's default, is the STOMP
+    /// subscription's `activemq.prefetchSize`: a pipeline passes its in-flight bound, so the broker keeps pushing
+    /// while earlier messages wait for their append.
+    public func open(prefetch: Int? = nil) async throws -> any LegacyQueue {
         switch kind {
         case let .spool(root):
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -69,7 +72,20 @@ public struct QueueEndpoint: Sendable, Hashable {
         case let .stomp(url):
             var configuration = try STOMPConfiguration.parse(url: url).configuration
             configuration.maxRetries = Int.max / 2
-            return try await STOMPClient.connect(configuration)
+            if let prefetch { configuration.prefetch = max(configuration.prefetch, prefetch) }
+            // A broker that is down (restarting) when the bridge starts is waited for, as after a disconnect,
+            // for up to a minute; then the error is reported.
+            let giveUp = ContinuousClock.now + .seconds(60)
+            var delay = Duration.milliseconds(200)
+            while true {
+                do {
+                    return try await STOMPClient.connect(configuration)
+                } catch let error as STOMPError {
+                    guard case .transport = error, ContinuousClock.now + delay < giveUp else { throw error }
+                    try await Task.sleep(for: delay * Double.random(in: 0.5...1.0))
+                    delay = min(delay * 2, .seconds(2))
+                }
+            }
         }
     }
 }

@@ -137,6 +137,9 @@ public protocol LegacyQueue: Sendable {
     func receive(from destination: String, timeout: Duration) async throws -> ReceivedMessage?
     /// Removes a received message for good.
     func acknowledge(_ message: ReceivedMessage) async throws
+    /// Acknowledges `messages` in order, as one write where the queue allows it; returns how many could not be
+    /// acknowledged (the queue redelivers those). The default acknowledges them one at a time.
+    func acknowledge(all messages: [ReceivedMessage]) async -> Int
     /// Gives a received message back: it is delivered again later, or goes to the dead-letter destination
     /// with `reason` once it has been rejected as often as the queue allows.
     func reject(_ message: ReceivedMessage, reason: String) async throws
@@ -147,6 +150,14 @@ public protocol LegacyQueue: Sendable {
 }
 
 extension LegacyQueue {
+    public func acknowledge(all messages: [ReceivedMessage]) async -> Int {
+        var failed = 0
+        for message in messages {
+            do { try await acknowledge(message) } catch { failed += 1 }
+        }
+        return failed
+    }
+
     /// Sends a reply to `request`: to its reply-to destination, with its correlation id (or, when it has none,
     /// its message id, as JMS request/reply does). Throws ``LegacyQueueError/noReplyDestination(messageID:)``
     /// when the request names no reply-to.

@@ -40,12 +40,12 @@ struct KafkaBrokerRestartTests {
     }
 
     /// Every record of `topic` as confluent-kafka reads it: (partition, offset, key).
-    static func readBack(topic: String, partitions: Int) throws -> [(partition: Int, offset: Int64, key: String)] {
+    static func readBack(topic: String, partitions: Int) async throws -> [(partition: Int, offset: Int64, key: String)] {
         let environment = TestEnvironment.current
         let python = try environment.python()
         let broker = try environment.durableKafkaBroker()
         let source = try String(contentsOfFile: KafkaCrossCheckTests.script, encoding: .utf8)
-        let run = try python.run(
+        let run = try await python.run(
             script: source, arguments: ["\(broker.host):\(broker.port)", "keys", topic, String(partitions)],
             timeout: .seconds(300))
         try #require(run.status == 0, "kafka_client.py keys failed (\(run.status)): \(run.standardError)")
@@ -128,7 +128,7 @@ struct KafkaBrokerRestartTests {
         }
         Self.log("produced in \(produced): \(acknowledged.count) acknowledged, \(failures.count) failed\(failures.values.first.map { " (first: \($0))" } ?? "")")
 
-        let read = try Self.readBack(topic: topic, partitions: partitions)
+        let read = try await Self.readBack(topic: topic, partitions: partitions)
         var seen: [Int: [(partition: Int, offset: Int64)]] = [:]
         for row in read {
             let index = try #require(row.key.hasPrefix("record-") ? Int(row.key.dropFirst("record-".count)) : nil, "unexpected key \(row.key)")

@@ -49,12 +49,12 @@ struct KafkaCrossCheckTests {
         }
     }
 
-    static func python(_ arguments: [String], timeout: Duration = .seconds(90)) throws -> Data {
+    static func python(_ arguments: [String], timeout: Duration = .seconds(90)) async throws -> Data {
         let environment = TestEnvironment.current
         let python = try environment.python()
         let broker = try environment.kafkaBroker()
         let source = try String(contentsOfFile: script, encoding: .utf8)
-        let run = try python.run(script: source, arguments: ["\(broker.host):\(broker.port)"] + arguments, timeout: timeout)
+        let run = try await python.run(script: source, arguments: ["\(broker.host):\(broker.port)"] + arguments, timeout: timeout)
         try #require(run.status == 0, "kafka_client.py \(arguments.first ?? "") failed (\(run.status)): \(run.standardError)")
         return Data(run.standardOutput.utf8)
     }
@@ -102,7 +102,7 @@ struct KafkaCrossCheckTests {
                 #expect(report.partition == KafkaPartitioner.partition(forKey: key, partitionCount: 3))
             }
         }
-        let output = try Self.python(["consume", topic, "3", "\(records.count)"])
+        let output = try await Self.python(["consume", topic, "3", "\(records.count)"])
         let read = try JSONDecoder().decode([WireRecord].self, from: output)
         #expect(read.count == records.count)
         let byPosition = Dictionary(uniqueKeysWithValues: read.map { ("\($0.partition ?? -1)/\($0.offset ?? -1)", $0) })
@@ -126,7 +126,7 @@ struct KafkaCrossCheckTests {
         let input = records.enumerated().map { WireRecord($1, partition: $0 % 2) }
         let file = try Self.scratchFile(try JSONEncoder().encode(input))
         defer { try? FileManager.default.removeItem(at: file) }
-        let reports = try JSONDecoder().decode([WireRecord.Report].self, from: try Self.python(["produce", topic, file.path, compression]))
+        let reports = try JSONDecoder().decode([WireRecord.Report].self, from: try await Self.python(["produce", topic, file.path, compression]))
         #expect(reports.allSatisfy { $0.error == nil })
         let consumer = KafkaConsumer(client: client, assignment: [(topic, 0, .earliest), (topic, 1, .earliest)])
         var read: [String: StoredRecord] = [:]
@@ -153,7 +153,7 @@ struct KafkaCrossCheckTests {
         }
         let file = try Self.scratchFile(try JSONEncoder().encode(keys.map(WireRecord.hex)))
         defer { try? FileManager.default.removeItem(at: file) }
-        let theirs = try JSONDecoder().decode([Int].self, from: try Self.python(["partition", topic, file.path], timeout: .seconds(120)))
+        let theirs = try JSONDecoder().decode([Int].self, from: try await Self.python(["partition", topic, file.path], timeout: .seconds(120)))
         try #require(theirs.count == keys.count)
         let ours = keys.map { KafkaPartitioner.partition(forKey: $0, partitionCount: partitions) }
         let disagreements = zip(ours, theirs).filter { $0 != $1 }.count
@@ -171,7 +171,7 @@ struct KafkaCrossCheckTests {
             _ = try await producer.send(batch: [StreamRecord(key: nil, value: [1], timestamp: time)], topic: topic, partition: 0)
         }
         let stamps: [Int64] = [500, 1500, 3000, 9000]
-        let theirs = try JSONDecoder().decode([Int64].self, from: try Self.python(["times", topic, "0"] + stamps.map(String.init)))
+        let theirs = try JSONDecoder().decode([Int64].self, from: try await Self.python(["times", topic, "0"] + stamps.map(String.init)))
         var ours: [Int64] = []
         for stamp in stamps { ours.append(try await client.listOffset(topic: topic, partition: 0, timestamp: stamp)) }
         #expect(ours == theirs)

@@ -25,7 +25,7 @@ struct MappingJUnitTests {
         print("TOTALS", tests, failures)
         """
 
-    @Test func junitparserReadsTheResultsIncludingAFailure() throws {
+    @Test func junitparserReadsTheResultsIncludingAFailure() async throws {
         let python = try TestEnvironment.current.python()
         let runner = MappingTestRunner()
         let mappings = Self.repositoryRoot.appendingPathComponent("mappings").path
@@ -38,7 +38,7 @@ struct MappingJUnitTests {
         defer { try? FileManager.default.removeItem(at: file) }
         try MappingTestRunner.junitXML(results).write(to: file, atomically: true, encoding: .utf8)
 
-        let run = try python.run(script: Self.readerScript, arguments: [file.path], timeout: .seconds(60))
+        let run = try await python.run(script: Self.readerScript, arguments: [file.path], timeout: .seconds(60))
         try #require(run.status == 0, "junitparser rejected the XML: \(run.standardError)")
         let lines = run.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.last == "TOTALS \(results.count) 1")

@@ -103,7 +103,7 @@ struct OutboundRequestReplyIntegrationTests {
         let run = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    try python.run(
+                    try python.runBlocking(
                         script: Self.requesterScript,
                         arguments: ["\(kafka.host):\(kafka.port)", requestTopic, replyTopic, String(count)],
                         timeout: .seconds(180))

@@ -14,9 +14,9 @@ struct PythonToolingTests {
         print("kafka-binding", ",".join(name for name in names if callable(getattr(binding, name, None))))
         """
 
-    @Test func importsConfluentKafkaStompAndCloudEvents() throws {
+    @Test func importsConfluentKafkaStompAndCloudEvents() async throws {
         let python = try TestEnvironment.current.python()
-        let run = try python.run(script: Self.probeScript, timeout: .seconds(60))
+        let run = try await python.run(script: Self.probeScript, timeout: .seconds(60))
         try #require(
             run.status == 0,
             "\(python.path) (FERRY_PYTHON) could not import the clients; \(TestEnvironmentError.remedy). \(run.standardError)")

@@ -166,7 +166,7 @@ print(json.dumps(summary))
         let json = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
         let run = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PythonInterpreter.Run, any Error>) in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try python.run(script: script, arguments: [json], timeout: timeout) })
+                continuation.resume(with: Result { try python.runBlocking(script: script, arguments: [json], timeout: timeout) })
             }
         }
         try #require(run.status == 0, "request-reply script failed: \(run.standardError)")

@@ -23,9 +23,9 @@ struct STOMPQueueTests {
     static func uniqueQueue(_ name: String) -> String { "/queue/ferry.test.\(name).\(UUID().uuidString.prefix(8))" }
 
     /// Runs a stomp.py script with `HOST PORT QUEUE` arguments and returns its standard output.
-    static func python(_ script: String, _ arguments: [String], timeout: Duration = .seconds(60)) throws -> String {
+    static func python(_ script: String, _ arguments: [String], timeout: Duration = .seconds(60)) async throws -> String {
         let broker = try TestEnvironment.current.stompBroker()
-        let run = try TestEnvironment.current.python().run(
+        let run = try await TestEnvironment.current.python().run(
             script: script, arguments: [broker.host, String(broker.port)] + arguments, timeout: timeout)
         try #require(run.status == 0, "stomp.py script failed: \(run.standardError)")
         return run.standardOutput
@@ -43,7 +43,7 @@ struct STOMPQueueTests {
         let after = Int64(Date().timeIntervalSince1970 * 1000)
         try await client.close()
 
-        let output = try Self.python(
+        let output = try await Self.python(
             """
             import json, sys, threading, stomp
             host, port, queue = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -82,7 +82,7 @@ struct STOMPQueueTests {
 
     @Test func stompPySendsAndFerryReceivesCanonicalAttributes() async throws {
         let queue = Self.uniqueQueue("inbound")
-        _ = try Self.python(
+        _ = try await Self.python(
             """
             import sys, stomp
             host, port, queue = sys.argv[1], int(sys.argv[2]), sys.argv[3]

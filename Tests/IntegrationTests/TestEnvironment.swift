@@ -196,7 +196,19 @@ struct PythonInterpreter: Sendable {
     /// Runs `python -c script arguments...` with no standard input; terminates it after `timeout`.
     ///
     /// Output is collected into temporary files, so a chatty script cannot block on a full pipe.
-    func run(script: String, arguments: [String] = [], timeout: Duration = .seconds(30)) throws -> Run {
+    /// Runs `script` on a thread of its own and waits without holding one of the cooperative pool's threads
+    /// (two on a 2-core machine: a test blocking one while a child runs stalls every other test meanwhile).
+    func run(script: String, arguments: [String] = [], timeout: Duration = .seconds(30)) async throws -> Run {
+        let interpreter = self
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try interpreter.runBlocking(script: script, arguments: arguments, timeout: timeout) })
+            }.start()
+        }
+    }
+
+    /// Runs `script` and blocks the calling thread until it ends (see ``run(script:arguments:timeout:)``).
+    func runBlocking(script: String, arguments: [String] = [], timeout: Duration = .seconds(30)) throws -> Run {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-python-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

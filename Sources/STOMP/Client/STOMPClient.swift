@@ -208,6 +208,31 @@ public final class STOMPClient: LegacyQueue {
         try write(STOMPFrame(command: "ACK", headers: [("id", message.deliveryToken.value)]).encoded, on: session)
     }
 
+    /// ACKs `messages` with one write of all their ACK frames (the frames a loop of ``acknowledge(_:)`` would
+    /// send, one syscall instead of one each). Messages of an earlier connection, or settled already, are
+    /// skipped and counted; the return value is how many were not acknowledged.
+    public func acknowledge(all messages: [ReceivedMessage]) async -> Int {
+        var bytes: [UInt8] = []
+        var session: Session?
+        var failed = 0
+        for message in messages {
+            do throws(STOMPError) {
+                let current = try settle(message)
+                if let session, session.generation != current.generation {
+                    failed += 1  // a reconnect in between: the earlier frames' session is gone
+                    continue
+                }
+                session = current
+                STOMPFrame(command: "ACK", headers: [("id", message.deliveryToken.value)]).encode(into: &bytes)
+            } catch {
+                failed += 1
+            }
+        }
+        guard let session, !bytes.isEmpty else { return failed }
+        do throws(STOMPError) { try write(bytes, on: session) } catch { return messages.count }
+        return failed
+    }
+
     /// Sends a NACK for `message`. On ActiveMQ this is a "poison ack": the broker dead-letters the message at
     /// once (to `ActiveMQ.DLQ`, or after its redelivery plugin's retries). Prefer ``reject(_:reason:)``,
     /// which counts retries on the bridge side.
