@@ -332,9 +332,11 @@ if wants("mapping") {
             format: "  %@: %@ records per CPU second (%.3f s CPU, %.3f s wall)", f.name, format(Double(f.records) / f.cpuSeconds),
             f.cpuSeconds, f.wallSeconds))
     }
-    for f in figures.dropFirst() {
-        print(String(format: "  %@: %.0f%% on top of the adapter (%.2f times its CPU time)", f.name,
-            (f.cpuSeconds / figures[0].cpuSeconds - 1) * 100, f.cpuSeconds / figures[0].cpuSeconds))
+    for f in figures.dropFirst(2) {
+        for baseline in figures.prefix(2) {
+            print(String(format: "  %@: %.0f%% on top of %@ (%.2f times its CPU time)", f.name,
+                (f.cpuSeconds / baseline.cpuSeconds - 1) * 100, baseline.name, f.cpuSeconds / baseline.cpuSeconds))
+        }
     }
 }
 

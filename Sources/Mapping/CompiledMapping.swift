@@ -22,7 +22,8 @@ import Foundation
 public struct CompiledMapping: Sendable {
     /// Where a value comes from.
     enum ValueSource: Sendable {
-        case field(RecordFieldReader)
+        /// A field of the record: its slot in the record's decoded fields.
+        case field(Int)
         case metadata(String)
     }
 
@@ -52,7 +53,7 @@ public struct CompiledMapping: Sendable {
         /// The source's text (trimmed) is one of the codes.
         case codes(ValueSource, [[UInt8]], negated: Bool)
         /// An 88-level on a field: one of the values matches.
-        case level88(RecordFieldReader, [ConditionName.Value], negated: Bool)
+        case level88(Int, [ConditionName.Value], negated: Bool)
     }
 
     enum Origin: Sendable {
@@ -116,14 +117,24 @@ public struct CompiledMapping: Sendable {
     let engine: MappingEngine
     let rules: [Rule]
     let outputNodes: [OutputNode]
-    /// Fields no unconditional rule reads that may hold invalid data: checked so that such a record goes to the
-    /// interpreter, whose decoder reports it, as it would without the plan.
-    let checkedFields: [RecordFieldReader]
+    /// The fields decoded once per record, by slot: every field the plan reads, and fields no unconditional rule
+    /// reads that may hold invalid data (checked so that such a record goes to the interpreter, whose decoder
+    /// reports it, as it would without the plan).
+    let slotReaders: [RecordFieldReader]
+    /// Where each slot's JSON value starts in ``Buffers`` `fields` (each slot has room for its maximum).
+    let slotStart: [Int]
+    /// Bytes of the decoded-fields buffer.
+    let fieldsCapacity: Int
     let recordSize: Int
     let source: [TemplatePart]
     let subject: [TemplatePart]?
     let key: [TemplatePart]?
     let time: (date: ValueSource, format: LegacyDateFormat, timeOfDay: ValueSource?, centuryPivot: Int)?
+    /// When every rule applies to every record (no conditions) and the data object's leaves come in rule order
+    /// (each written by one rule), the object is fixed literals around the rules' values: `dataFrame[i]` (keys,
+    /// commas, braces) precedes rule `i`'s value, the last element closes the object. The values are then written
+    /// straight into the identity buffer, with no node linking.
+    let dataFrame: [[UInt8]]?
     /// `,"type":"…"`.
     let typeMember: [UInt8]
     /// The serialized identity name up to the correlation id: the kind and the mapping name, length-prefixed.
@@ -142,6 +153,14 @@ public struct CompiledMapping: Sendable {
         var lastChild: [Int] = []
         var next: [Int] = []
         var stamp = 0
+        /// The data object's first member node (-1: empty), once linked.
+        var rootFirst = -1
+        /// The record's fields as JSON values, each slot from its ``CompiledMapping/slotStart``.
+        var fields: [UInt8] = []
+        /// Where each slot's value ends in `fields`.
+        var fieldEnd: [Int] = []
+        /// For fields decoded through their codec.
+        var scratch: [UInt8] = []
         /// Empty buffers.
         public init() {}
     }
@@ -157,9 +176,17 @@ public struct CompiledMapping: Sendable {
         guard mapping.changeData == nil, let decoder = try? RecordDecoder(layout: copybook.layout, options: copybook.options),
             let allFields = decoder.fieldReaders
         else { return nil }
+        var slotReaders: [RecordFieldReader] = []
+        var slotOfPosition: [Int: Int] = [:]
+        func slot(for reader: RecordFieldReader) -> Int {
+            if let found = slotOfPosition[reader.position] { return found }
+            slotReaders.append(reader)
+            slotOfPosition[reader.position] = slotReaders.count - 1
+            return slotReaders.count - 1
+        }
         func resolve(_ reference: String) -> ValueSource? {
             if reference.utf8.first == UInt8(ascii: "@") { return .metadata(String(reference.dropFirst())) }
-            return decoder.fieldReader(for: reference).map(ValueSource.field)
+            return decoder.fieldReader(for: reference).map { ValueSource.field(slot(for: $0)) }
         }
         func template(_ text: String) -> [TemplatePart]? {
             // As MappingEngine.expand reads a template.
@@ -223,10 +250,10 @@ public struct CompiledMapping: Sendable {
                     guard let (itemName, values) = levels[when.reference], let reader = decoder.fieldReader(for: itemName) else {
                         return nil
                     }
-                    condition = .level88(reader, values, negated: when.isNegated)
+                    condition = .level88(slot(for: reader), values, negated: when.isNegated)
                 }
-            } else if case let .field(reader)? = direct {
-                alwaysRead.insert(reader.position)
+            } else if case let .field(slot)? = direct {
+                alwaysRead.insert(slotReaders[slot].position)
             }
             let conversion: Conversion
             if rule.protection != nil {
@@ -291,7 +318,17 @@ public struct CompiledMapping: Sendable {
         self.engine = engine
         self.rules = rules
         self.outputNodes = nodes
-        self.checkedFields = allFields.filter { !$0.alwaysDecodes && !alwaysRead.contains($0.position) }
+        self.dataFrame = Self.dataFrame(rules: rules, nodes: nodes)
+        for field in allFields where !field.alwaysDecodes && !alwaysRead.contains(field.position) { _ = slot(for: field) }
+        self.slotReaders = slotReaders
+        var starts: [Int] = []
+        var capacity = 0
+        for reader in slotReaders {
+            starts.append(capacity)
+            capacity += reader.maximumJSONCount
+        }
+        slotStart = starts
+        fieldsCapacity = capacity
         self.recordSize = allFields.first?.recordSize ?? copybook.layout.size
         self.source = source
         self.subject = subject
@@ -311,6 +348,36 @@ public struct CompiledMapping: Sendable {
         identityPrefix = prefix
     }
 
+    /// The fixed literals of the data object (see ``dataFrame``), or nil when rules are conditional, share a leaf,
+    /// or their leaves are not in rule order. With every rule applying, nodes appear in the order they were created.
+    static func dataFrame(rules: [Rule], nodes: [OutputNode]) -> [[UInt8]]? {
+        guard rules.allSatisfy({ $0.condition == nil }) else { return nil }
+        var literals: [[UInt8]] = []
+        var literal: [UInt8] = []
+        var leafOrder: [Int] = []
+        func object(parent: Int) {
+            literal.append(UInt8(ascii: "{"))
+            var isFirst = true
+            for node in nodes.indices where nodes[node].parent == parent {
+                if !isFirst { literal.append(UInt8(ascii: ",")) }
+                isFirst = false
+                literal.append(contentsOf: nodes[node].key)
+                if nodes[node].isLeaf {
+                    literals.append(literal)
+                    literal = []
+                    leafOrder.append(node)
+                } else {
+                    object(parent: node)
+                }
+            }
+            literal.append(UInt8(ascii: "}"))
+        }
+        object(parent: -1)
+        literals.append(literal)
+        guard leafOrder == rules.map(\.leaf) else { return nil }
+        return literals
+    }
+
     // MARK: Per record
 
     /// Appends the event's JSON line (newline included) for one record's bytes to `output`; false, with `output`
@@ -320,10 +387,96 @@ public struct CompiledMapping: Sendable {
         record: UnsafeRawBufferPointer, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers
     ) -> Bool {
         guard record.count >= recordSize else { return false }
-        for field in checkedFields {
-            buffers.text.removeAll(keepingCapacity: true)
-            guard field.appendJSON(record, to: &buffers.text) else { return false }
+        if buffers.fieldEnd.count != slotReaders.count || buffers.fields.count != fieldsCapacity {
+            buffers.fieldEnd = Array(repeating: 0, count: slotReaders.count)
+            buffers.fields = Array(repeating: 0, count: fieldsCapacity)
         }
+        // Each field decoded once, into its slot; the rules, conditions and templates then read the slots.
+        var fieldBytes: [UInt8] = []
+        var fieldEnd: [Int] = []
+        swap(&fieldBytes, &buffers.fields)
+        swap(&fieldEnd, &buffers.fieldEnd)
+        defer {
+            swap(&fieldBytes, &buffers.fields)
+            swap(&fieldEnd, &buffers.fieldEnd)
+        }
+        let decoded = fieldBytes.withUnsafeMutableBufferPointer { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return true }
+            for slot in slotReaders.indices {
+                var at = slotStart[slot]
+                guard slotReaders[slot].writeJSON(record, to: base, at: &at, scratch: &buffers.scratch) else { return false }
+                fieldEnd[slot] = at
+            }
+            return true
+        }
+        guard decoded else { return false }
+        return fieldBytes.withUnsafeBufferPointer { bytes in
+            fieldEnd.withUnsafeBufferPointer { ends in
+                appendEventLine(
+                    fields: DecodedFields(bytes: bytes, starts: slotStart, ends: ends), metadata: metadata, to: &output,
+                    buffers: &buffers)
+            }
+        }
+    }
+
+    /// A record's fields as JSON values, by slot.
+    struct DecodedFields {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let starts: [Int]
+        let ends: UnsafeBufferPointer<Int>
+
+        func value(_ slot: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[starts[slot]..<ends[slot]])
+        }
+    }
+
+    private func appendEventLine(
+        fields: DecodedFields, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers
+    ) -> Bool {
+        let correlation = metadata["mq.correlationId"]
+        let dataStart: Int
+        if let dataFrame {
+            // Fixed shape: literals and values straight into the identity name (built in `values`, then swapped).
+            buffers.values.removeAll(keepingCapacity: true)
+            appendIdentityPrefix(correlation: correlation, to: &buffers.values)
+            dataStart = buffers.values.count
+            for index in rules.indices {
+                buffers.values.append(contentsOf: dataFrame[index])
+                guard write(rules[index], fields, metadata, &buffers) else { return false }
+            }
+            buffers.values.append(contentsOf: dataFrame[rules.count])
+            swap(&buffers.values, &buffers.identity)
+        } else {
+            guard linkDataObject(fields: fields, metadata: metadata, buffers: &buffers, correlation: correlation) else { return false }
+            dataStart = buffers.identity.count
+            writeObject(first: buffers.rootFirst, &buffers)
+        }
+        let lengthAt = dataStart - 4
+        let dataCount = UInt32(truncatingIfNeeded: buffers.identity.count - dataStart)
+        for shift in 0..<4 { buffers.identity[lengthAt + shift] = UInt8(truncatingIfNeeded: dataCount >> (24 - 8 * shift)) }
+        let uuid = buffers.identity.withUnsafeBytes { UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: $0) }
+        return appendEnvelope(
+            uuid: uuid, dataStart: dataStart, correlation: correlation, fields: fields, metadata: metadata, to: &output,
+            buffers: &buffers)
+    }
+
+    /// The identity name up to the data: kind and mapping name, the correlation id, and four bytes for the data's
+    /// length (patched once the data is written).
+    private func appendIdentityPrefix(correlation: String?, to name: inout [UInt8]) {
+        name.append(contentsOf: identityPrefix)
+        if var correlation {
+            correlation.withUTF8 { Self.appendLengthPrefixed(UnsafeRawBufferPointer($0), to: &name) }
+        } else {
+            name.append(contentsOf: [0, 0, 0, 0])
+        }
+        name.append(contentsOf: [0, 0, 0, 0])
+    }
+
+    /// Conditional rules or shared leaves: each applied rule's value into `values`, its nodes linked in order of
+    /// first appearance; then the identity name's prefix into `identity`, ready for the data object.
+    private func linkDataObject(
+        fields: DecodedFields, metadata: [String: String], buffers: inout Buffers, correlation: String?
+    ) -> Bool {
         // The data object: each applied rule's value into `values`, its nodes linked in order of first appearance.
         if buffers.seen.count != outputNodes.count {
             for list in [\Buffers.valueStart, \.valueEnd, \.seen, \.firstChild, \.lastChild, \.next] {
@@ -337,11 +490,11 @@ public struct CompiledMapping: Sendable {
         buffers.values.removeAll(keepingCapacity: true)
         for rule in rules {
             if let condition = rule.condition {
-                guard let applies = holds(condition, record, metadata, &buffers.text) else { return false }
+                guard let applies = holds(condition, fields, metadata, &buffers.text) else { return false }
                 if !applies { continue }
             }
             let start = buffers.values.count
-            guard write(rule, record, metadata, &buffers) else { return false }
+            guard write(rule, fields, metadata, &buffers) else { return false }
             let leaf = rule.leaf
             buffers.valueStart[leaf] = start
             buffers.valueEnd[leaf] = buffers.values.count
@@ -359,31 +512,29 @@ public struct CompiledMapping: Sendable {
                 }
             }
         }
-        // The identity name: prefix, correlation id, then the data bytes written in place.
-        let correlation = metadata["mq.correlationId"]
+        buffers.rootFirst = rootFirst
         buffers.identity.removeAll(keepingCapacity: true)
-        buffers.identity.append(contentsOf: identityPrefix)
-        Self.appendLengthPrefixed(correlation.map { Array($0.utf8) } ?? [], to: &buffers.identity)
-        let lengthAt = buffers.identity.count
-        buffers.identity.append(contentsOf: [0, 0, 0, 0])
-        let dataStart = buffers.identity.count
-        writeObject(first: rootFirst, &buffers)
-        let dataCount = UInt32(truncatingIfNeeded: buffers.identity.count - dataStart)
-        for shift in 0..<4 { buffers.identity[lengthAt + shift] = UInt8(truncatingIfNeeded: dataCount >> (24 - 8 * shift)) }
-        let uuid = buffers.identity.withUnsafeBytes { UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: $0) }
+        appendIdentityPrefix(correlation: correlation, to: &buffers.identity)
+        return true
+    }
 
+    /// The event's JSON line around the data (`buffers.identity` from `dataStart`).
+    private func appendEnvelope(
+        uuid: UUID, dataStart: Int, correlation: String?, fields: DecodedFields, metadata: [String: String],
+        to output: inout [UInt8], buffers: inout Buffers
+    ) -> Bool {
         let mark = output.count
         output.append(contentsOf: #"{"specversion":"1.0","id":"#.utf8)
         JSONWriter.appendUUIDString(uuid, to: &output)
         output.append(contentsOf: #","source":"#.utf8)
-        guard expand(source, record, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+        guard expand(source, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
         output.append(contentsOf: typeMember)
         if let subject {
             output.append(contentsOf: #","subject":"#.utf8)
-            guard expand(subject, record, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+            guard expand(subject, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
         }
         if let time {
-            guard let moment = timestamp(time, record, metadata, &buffers.text) else { output.removeSubrange(mark...); return false }
+            guard let moment = timestamp(time, fields, metadata, &buffers.text) else { output.removeSubrange(mark...); return false }
             output.append(contentsOf: #","time":"#.utf8)
             var text = moment
             text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &output) }
@@ -391,9 +542,9 @@ public struct CompiledMapping: Sendable {
         output.append(contentsOf: #","datacontenttype":"application/json""#.utf8)
         if let key {
             output.append(contentsOf: #","partitionkey":"#.utf8)
-            guard expand(key, record, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+            guard expand(key, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
         }
-        if let correlation, correlation != String(repeating: "0", count: 48) {
+        if let correlation, correlation != Self.zeroCorrelationID {
             output.append(contentsOf: #","correlationid":"#.utf8)
             var text = correlation
             text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &output) }
@@ -404,7 +555,10 @@ public struct CompiledMapping: Sendable {
         return true
     }
 
-    static func appendLengthPrefixed(_ part: [UInt8], to bytes: inout [UInt8]) {
+    /// An MQMD `CorrelId` of 24 zero bytes in hex: no correlation id.
+    static let zeroCorrelationID = String(repeating: "0", count: 48)
+
+    static func appendLengthPrefixed(_ part: some Collection<UInt8>, to bytes: inout [UInt8]) {
         let count = UInt32(truncatingIfNeeded: part.count)
         bytes.append(UInt8(truncatingIfNeeded: count >> 24))
         bytes.append(UInt8(truncatingIfNeeded: count >> 16))
@@ -442,15 +596,16 @@ public struct CompiledMapping: Sendable {
 
     /// Reads the source's value into `text` (replacing it): a string's unescaped UTF-8 or a number's text. Nil
     /// when the field is not perfectly valid.
-    private func read(_ source: ValueSource, _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ text: inout [UInt8]) -> Scalar? {
+    private func read(_ source: ValueSource, _ fields: DecodedFields, _ metadata: [String: String], _ text: inout [UInt8]) -> Scalar? {
         text.removeAll(keepingCapacity: true)
         switch source {
         case let .metadata(name):
             guard let value = metadata[name] else { return .absent }
             text.append(contentsOf: value.utf8)
             return .string(0..<text.count)
-        case let .field(reader):
-            guard reader.appendJSON(record, to: &text), let first = text.first else { return nil }
+        case let .field(slot):
+            text.append(contentsOf: fields.value(slot))
+            guard let first = text.first else { return nil }
             switch first {
             case UInt8(ascii: "\""):
                 if !text.contains(0x5C) { return .string(1..<(text.count - 1)) }
@@ -483,10 +638,10 @@ public struct CompiledMapping: Sendable {
         return start..<end
     }
 
-    private func holds(_ condition: Condition, _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ text: inout [UInt8]) -> Bool? {
+    private func holds(_ condition: Condition, _ fields: DecodedFields, _ metadata: [String: String], _ text: inout [UInt8]) -> Bool? {
         switch condition {
         case let .codes(source, codes, negated):
-            guard let scalar = read(source, record, metadata, &text) else { return nil }
+            guard let scalar = read(source, fields, metadata, &text) else { return nil }
             var range = 0..<0
             switch scalar {
             case .absent: break
@@ -495,8 +650,8 @@ public struct CompiledMapping: Sendable {
             }
             let found = text[range]
             return codes.contains { $0.elementsEqual(found) } != negated
-        case let .level88(reader, values, negated):
-            guard let scalar = read(.field(reader), record, metadata, &text) else { return nil }
+        case let .level88(slot, values, negated):
+            guard let scalar = read(.field(slot), fields, metadata, &text) else { return nil }
             // A field the record holds is a value (null too); `matches` treats JSON null as a value.
             let value = jsonValue(scalar, text) ?? .null
             return values.contains { CopybookSource.matches(value, $0) } != negated
@@ -504,7 +659,7 @@ public struct CompiledMapping: Sendable {
     }
 
     /// Writes the rule's value to `buffers.values`; false when the record needs the interpreter.
-    private func write(_ compiled: Rule, _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ buffers: inout Buffers) -> Bool {
+    private func write(_ compiled: Rule, _ fields: DecodedFields, _ metadata: [String: String], _ buffers: inout Buffers) -> Bool {
         let scalar: Scalar
         switch compiled.origin {
         case let .constant(encoded):
@@ -516,7 +671,7 @@ public struct CompiledMapping: Sendable {
                 switch part {
                 case let .literal(text): pieces.append(text)
                 case let .source(source):
-                    guard let found = read(source, record, metadata, &buffers.text) else { return false }
+                    guard let found = read(source, fields, metadata, &buffers.text) else { return false }
                     guard let value = jsonValue(found, buffers.text)?.scalarText else { continue }
                     let piece = compiled.trims ? value.trimmingSpaces : value
                     if !piece.isEmpty { pieces.append(piece) }
@@ -524,7 +679,7 @@ public struct CompiledMapping: Sendable {
             }
             return general(compiled, .string(pieces.joined(separator: separator)), &buffers.values)
         case let .source(source):
-            guard let found = read(source, record, metadata, &buffers.text) else { return false }
+            guard let found = read(source, fields, metadata, &buffers.text) else { return false }
             scalar = found
         }
         // Trim and blank, as MappingEngine.value(of:raw:…) does.
@@ -619,6 +774,15 @@ public struct CompiledMapping: Sendable {
 
     /// `"YYYY-MM-DD"`.
     static func appendISODate(_ year: Int, _ month: Int, _ day: Int, to values: inout [UInt8]) {
+        if (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) {
+            // The common case in one append: fixed widths, no division loop.
+            func digit(_ value: Int) -> UInt8 { UInt8(truncatingIfNeeded: 0x30 + value) }
+            let bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+                0x22, digit(year / 1000), digit(year / 100 % 10), digit(year / 10 % 10), digit(year % 10), 0x2D,
+                digit(month / 10), digit(month % 10), 0x2D, digit(day / 10), digit(day % 10), 0x22)
+            withUnsafeBytes(of: bytes) { values.append(contentsOf: $0) }
+            return
+        }
         values.append(UInt8(ascii: "\""))
         appendDigits(year, width: 4, to: &values)
         values.append(UInt8(ascii: "-"))
@@ -641,7 +805,7 @@ public struct CompiledMapping: Sendable {
 
     /// A template's text as a JSON string: literals and, per reference, the first non-blank (trimmed) value.
     private func expand(
-        _ parts: [TemplatePart], _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ buffers: inout Buffers,
+        _ parts: [TemplatePart], _ fields: DecodedFields, _ metadata: [String: String], _ buffers: inout Buffers,
         to output: inout [UInt8]
     ) -> Bool {
         buffers.template.removeAll(keepingCapacity: true)
@@ -652,7 +816,7 @@ public struct CompiledMapping: Sendable {
             case let .reference(sources):
                 var found = false
                 for source in sources {
-                    guard let scalar = read(source, record, metadata, &buffers.text) else { return false }
+                    guard let scalar = read(source, fields, metadata, &buffers.text) else { return false }
                     let range: Range<Int>
                     switch scalar {
                     case .absent: continue
@@ -674,10 +838,10 @@ public struct CompiledMapping: Sendable {
     /// The event time `YYYY-MM-DDTHH:MM:SSZ`, or nil.
     private func timestamp(
         _ time: (date: ValueSource, format: LegacyDateFormat, timeOfDay: ValueSource?, centuryPivot: Int),
-        _ record: UnsafeRawBufferPointer, _ metadata: [String: String], _ text: inout [UInt8]
+        _ fields: DecodedFields, _ metadata: [String: String], _ text: inout [UInt8]
     ) -> String? {
         func trimmedText(_ source: ValueSource) -> String? {
-            guard let scalar = read(source, record, metadata, &text) else { return nil }
+            guard let scalar = read(source, fields, metadata, &text) else { return nil }
             switch scalar {
             case .absent: return ""
             case let .string(range), let .number(range): return String(decoding: text[Self.trimmed(range, text)], as: UTF8.self)

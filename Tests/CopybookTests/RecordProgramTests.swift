@@ -88,6 +88,78 @@ import Testing
         #expect(compared > 1000)
     }
 
+    /// Unsigned ASCII zoned fields have their own step (plain digits only); everything else (overpunches, spaces,
+    /// low-values, signs) must still give the tree walk's value or error, under every convention and option.
+    @Test(arguments: [RecordDecodingOptions.ASCIIZonedConvention.ibmOverpunch, .strictASCII, .fujitsu, .gnuCOBOLJRecord])
+    func unsignedASCIIZonedStepEqualsTheTreeWalk(convention: RecordDecodingOptions.ASCIIZonedConvention) throws {
+        let layout = try Copybook(parsing: """
+                   01  R.
+                       05  DATE-1   PIC 9(8).
+                       05  AMOUNT   PIC 9(5)V99.
+                       05  DIGIT    PIC 9.
+                       05  RATE     PIC V99.
+                       05  SIGNED   PIC S9(3).
+                       05  NOTE     PIC X(3).
+            """).records[0]
+        var generator = SystemRandomNumberGenerator()
+        var compared = 0
+        for variant in 0..<8 {
+            var options = RecordDecodingOptions()
+            options.codePage = try CodePage(ccsid: 819)
+            options.asciiZonedConvention = convention
+            options.strictSigns = variant & 1 != 0
+            options.blankNumericAsNull = variant & 2 != 0
+            options.relaxedDisplayNumbers = variant & 4 != 0
+            options.invalidData = variant & 1 != 0 ? .lenient : .strict
+            var compiled = try RecordDecoder(layout: layout, options: options)
+            var walker = compiled
+            walker.allowsCompiledProgram = false
+            #expect(compiled.hasCompiledProgram)
+            let readers = try #require(compiled.fieldReaders)
+            for round in 0..<500 {
+                let alphabet: [UInt8] = round % 3 == 0 ? Array("0123456789 {A}Jp@P\0+-".utf8) + [0] : Array("0123456789".utf8)
+                let record = (0..<(8 + 7 + 1 + 2 + 3 + 3)).map { _ in alphabet.randomElement(using: &generator)! }
+                var fast: [UInt8] = []
+                var slow: [UInt8] = []
+                let fastResult = record.withUnsafeBytes { bytes in
+                    Result { () throws(RecordDecodingError) in try compiled.decode(bytes, recordNumber: round, recordOffset: 0, into: &fast) }
+                }
+                let slowResult = record.withUnsafeBytes { bytes in
+                    Result { () throws(RecordDecodingError) in try walker.decode(bytes, recordNumber: round, recordOffset: 0, into: &slow) }
+                }
+                switch (fastResult, slowResult) {
+                case (.success, .success):
+                    #expect(fast == slow, "record \(round): \(String(decoding: record, as: UTF8.self))\ncompiled: \(String(decoding: fast, as: UTF8.self))walk:     \(String(decoding: slow, as: UTF8.self))")
+                    compared += 1
+                case let (.failure(a), .failure(b)):
+                    #expect(a == b)
+                default:
+                    Issue.record("record \(round): compiled \(fastResult), walk \(slowResult)")
+                }
+                // Each field's reader writes what the record's JSON holds for it, or gives up.
+                var scratch: [UInt8] = []
+                for reader in readers {
+                    var appended: [UInt8] = []
+                    var written = [UInt8](repeating: 0, count: reader.maximumJSONCount)
+                    var at = 0
+                    let appendedOK = record.withUnsafeBytes { reader.appendJSON($0, to: &appended) }
+                    let writtenOK = record.withUnsafeBytes { bytes in
+                        written.withUnsafeMutableBufferPointer { reader.writeJSON(bytes, to: $0.baseAddress!, at: &at, scratch: &scratch) }
+                    }
+                    #expect(appendedOK == writtenOK)
+                    if appendedOK, writtenOK {
+                        #expect(Array(written[..<at]) == appended)
+                        if case .success = slowResult {
+                            let member = Array("\"\(reader.name)\":".utf8) + appended
+                            #expect(slow.firstRange(of: member) != nil, "\(reader.name): \(String(decoding: appended, as: UTF8.self)) not in \(String(decoding: slow, as: UTF8.self))")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared > 1000)
+    }
+
     @Test func layoutsWithVariableShapeAreNotCompiled() throws {
         let odo = try Copybook(parsing: """
                    01  R.

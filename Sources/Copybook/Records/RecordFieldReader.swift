@@ -30,6 +30,44 @@ public final class RecordFieldReader: Sendable {
     /// Whether every byte pattern decodes (text through the code page): such a field never makes a record fail.
     public var alwaysDecodes: Bool { step.operation == .text }
 
+    /// The most bytes ``writeJSON(_:to:at:scratch:)`` writes for the field.
+    public var maximumJSONCount: Int { Int(step.size) * 6 + 48 }
+
+    /// Writes the field's JSON value (a string, a number or `null`) for `record` at `output + at` and advances
+    /// `at`; false, with `at` unchanged, when the value is not perfectly valid or the record is shorter than the
+    /// layout. `output` must have room for ``maximumJSONCount`` bytes from `at`; `scratch` is reused by fields
+    /// that go through their codec. The same bytes as ``appendJSON(_:to:)``, without a buffer per call.
+    public func writeJSON(
+        _ record: UnsafeRawBufferPointer, to output: UnsafeMutablePointer<UInt8>, at: inout Int, scratch: inout [UInt8]
+    ) -> Bool {
+        guard record.count >= program.recordSize, let base = record.baseAddress else { return false }
+        let field = UnsafeRawBufferPointer(start: base + Int(step.offset), count: Int(step.size))
+        var end = at
+        switch step.operation {
+        case .packed:
+            guard RecordProgram.packed(field, Int(step.digits), Int(step.scale), step.isSigned, output, &end) else { return false }
+        case .zoned:
+            guard RecordProgram.zoned(field, Int(step.scale), step.isSigned, output, &end) else { return false }
+        case .zonedASCII:
+            guard RecordProgram.zoned(field, Int(step.scale), false, output, &end, digitZone: 0x3) else { return false }
+        case .binary:
+            guard RecordProgram.binary(field, Int(step.scale), step.isSigned, output, &end) else { return false }
+        case .text:
+            program.textTable.withUnsafeBufferPointer { table in program.text(field, table.baseAddress!, output, &end) }
+        case .codec:
+            scratch.removeAll(keepingCapacity: true)
+            guard RecordProgram.codec(node, field, &scratch, lowValuesAsNull: program.lowValuesAsNull),
+                scratch.count <= maximumJSONCount
+            else { return false }
+            if !scratch.isEmpty { scratch.withUnsafeBufferPointer { (output + end).update(from: $0.baseAddress!, count: $0.count) } }
+            end += scratch.count
+        case .literal:
+            return false
+        }
+        at = end
+        return true
+    }
+
     /// Appends the field's JSON value (a string, a number or `null`) for `record` to `output`; false, with
     /// nothing appended, when the value is not perfectly valid or the record is shorter than the layout.
     public func appendJSON(_ record: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
@@ -57,6 +95,8 @@ public final class RecordFieldReader: Sendable {
                 guard RecordProgram.packed(field, Int(step.digits), Int(step.scale), step.isSigned, out, &at) else { return false }
             case .zoned:
                 guard RecordProgram.zoned(field, Int(step.scale), step.isSigned, out, &at) else { return false }
+            case .zonedASCII:
+                guard RecordProgram.zoned(field, Int(step.scale), false, out, &at, digitZone: 0x3) else { return false }
             case .binary:
                 guard RecordProgram.binary(field, Int(step.scale), step.isSigned, out, &at) else { return false }
             case .text:

@@ -21,6 +21,9 @@ struct RecordProgram: Sendable {
         case binary
         /// Any other field: the node's codec through a scratch buffer.
         case codec
+        /// ASCII zoned decimal without a sign: every byte a plain digit (0x30–0x39); anything else (an overpunch,
+        /// spaces, low-values) goes to the codec through the tree walker.
+        case zonedASCII
     }
 
     struct Step: Sendable {
@@ -90,6 +93,10 @@ struct RecordProgram: Sendable {
                 step.operation = .zoned
                 step.scale = Int16(codec.shape.scale)
                 step.isSigned = codec.shape.isSigned
+            case let .zoned(codec)? where codec.convention != .ebcdic && !codec.shape.isSigned
+                && codec.shape.scale >= 0 && codec.shape.scale <= codec.shape.digits:
+                step.operation = .zonedASCII
+                step.scale = Int16(codec.shape.scale)
             case let .text(codec)? where codec.codePage == options.codePage && !codec.isJustifiedRight:
                 step.operation = .text
             case let .binary(codec)? where codec.byteOrder == .bigEndian && [2, 4, 8].contains(codec.byteCount)
@@ -185,6 +192,8 @@ struct RecordProgram: Sendable {
                             guard Self.packed(field, Int(step.digits), Int(step.scale), step.isSigned, out, &at) else { return false }
                         case .zoned:
                             guard Self.zoned(field, Int(step.scale), step.isSigned, out, &at) else { return false }
+                        case .zonedASCII:
+                            guard Self.zoned(field, Int(step.scale), false, out, &at, digitZone: 0x3) else { return false }
                         case .binary:
                             guard Self.binary(field, Int(step.scale), step.isSigned, out, &at) else { return false }
                         case .text:
@@ -287,15 +296,15 @@ struct RecordProgram: Sendable {
     @inline(__always)
     static func zoned(
         _ bytes: UnsafeRawBufferPointer, _ scale: Int, _ isSigned: Bool, _ out: UnsafeMutablePointer<UInt8>,
-        _ at: inout Int
+        _ at: inout Int, digitZone: UInt8 = 0xF
     ) -> Bool {
         let digits = bytes.count
         let zone = bytes[digits - 1] >> 4
-        guard isSigned ? (zone == 0xC || zone == 0xD || zone == 0xF) : zone == 0xF else { return false }
+        guard isSigned ? (zone == 0xC || zone == 0xD || zone == 0xF) : zone == digitZone else { return false }
         var nonZero: UInt8 = 0
         for index in 0..<digits {
             let byte = bytes[index]
-            if byte & 0x0F > 9 || (index < digits - 1 && byte >> 4 != 0xF) { return false }
+            if byte & 0x0F > 9 || (index < digits - 1 && byte >> 4 != digitZone) { return false }
             nonZero |= byte & 0x0F
         }
         if zone == 0xD && nonZero != 0 { out[at] = 0x2D; at += 1 }
