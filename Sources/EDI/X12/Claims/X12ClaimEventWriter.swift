@@ -1105,7 +1105,7 @@ public struct X12ClaimEventWriter {
         defer { claimRejected = false }
         guard !claimRejected else { return }
         renderBillingProvider()
-        // The event goes straight into the output buffer (no copy of the assembled event).
+        // The event is assembled in `eventJSON` and copied into the output buffer once.
         let event = eventJSON
         event.removeAll()
         appendEvent(to: event)
