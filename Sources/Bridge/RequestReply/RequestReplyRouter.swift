@@ -52,6 +52,13 @@ public struct RequestCaller: Sendable {
     /// Whether it was rebuilt from the correlation journal after a restart (its original body is not kept: on
     /// timeout it gets the error reply, never a fallback).
     public var isRecovered = false
+
+    /// What the table keeps for `request`, taken at `receivedAt`.
+    public init(request: InboundRequest, receivedAt: ContinuousClock.Instant, isRecovered: Bool = false) {
+        self.request = request
+        self.receivedAt = receivedAt
+        self.isRecovered = isRecovered
+    }
 }
 
 /// Inbound request-reply (issue 7, items 4 and 5): legacy requests → legacy service, request topic or both;
