@@ -111,7 +111,8 @@ public struct RequestReplyConfiguration: Sendable {
     /// journal and (when set explicitly) its legacy reply queue `FERRY.REPLIES.<name>.<instanceId>`.
     /// Default: nil — ``effectiveInstanceID`` is then `<hostname>-<name>`.
     public var instanceID: String?
-    /// Where pending correlations are journaled (an embedded LocalLog directory). Default: nil (in memory only:
+    /// Where pending correlations are journaled: an embedded LocalLog in `<journalDirectory>/<name>.<instance>`,
+    /// locked by the running instance. Default: nil (in memory only:
     /// after a restart, replies to earlier requests are unknown).
     public var journalDirectory: String?
     /// How often buffered journal records are appended to the log. A crash loses at most this interval's records

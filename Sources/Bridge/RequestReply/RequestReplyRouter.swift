@@ -112,7 +112,9 @@ public final class RequestReplyRouter: Sendable {
         self.routeTable = Mutex(configuration.routes)
         self.instanceID = String(UInt32.random(in: .min ... .max), radix: 16)
         if let directory = configuration.journalDirectory {
-            let log = try LocalLog(LocalLogConfiguration(directory: directory))
+            // One log directory per endpoint and instance: its lock keeps a second process with the same id out.
+            let log = try LocalLog(LocalLogConfiguration(
+                directory: directory + "/" + configuration.name + "." + configuration.effectiveInstanceID))
             self.journal = try CorrelationJournal(log: log, endpoint: configuration.name, instance: configuration.effectiveInstanceID)
         } else {
             self.journal = nil
