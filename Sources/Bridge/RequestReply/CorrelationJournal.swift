@@ -97,6 +97,12 @@ public final class CorrelationJournal: Sendable {
         do throws(StreamLogError) { _ = try log.append(batch, topic: topic, partition: 0) } catch { throw .log(error) }
     }
 
+    /// Closes the log without appending what is buffered (what a crash does to the buffer; call ``flush()``
+    /// first for an orderly stop).
+    public func close() throws(CorrelationJournalError) {
+        do throws(StreamLogError) { try log.close() } catch { throw .log(error) }
+    }
+
     /// What a replay found: the requests still open, in the order they were opened, and the last reply position.
     public struct Replay: Sendable, Equatable {
         /// Open entries (opened and never closed).

@@ -149,6 +149,9 @@ public final class RequestReplyRouter: Sendable {
         } else {
             start = try await consumer.resolve(.latest, topic: configuration.replyTopic, partition: partition)
         }
+        // Replies before `start` are not ours to wait for; the next instance with this id resumes here at the latest.
+        journal?.recordReplyPosition(start)
+        try journal?.flush()
         var fetch = KafkaConsumerConfiguration()
         fetch.maximumWait = configuration.replyFetchWait
         let replies = KafkaConsumer(
