@@ -37,6 +37,15 @@ public struct InboundRequest: Sendable {
     /// Format `mq`: the parsed frame.
     public var frame: MQFrame?
 
+    /// A request from its parts (a request recovered from the correlation journal).
+    init(caller: CallerReplyAddress, messageType: String?, key: String, message: QueueMessage, frame: MQFrame?) {
+        self.caller = caller
+        self.messageType = messageType
+        self.key = key
+        self.message = message
+        self.frame = frame
+    }
+
     /// Reads `received` per `configuration.format`; `isSTOMP` says how MQ `ReplyToQ` names become destinations
     /// (`/queue/NAME` on a STOMP broker, the bare name on a spool).
     public init(_ received: ReceivedMessage, configuration: RequestReplyConfiguration, isSTOMP: Bool) throws(InboundRequestError) {

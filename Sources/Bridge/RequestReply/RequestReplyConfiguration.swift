@@ -107,6 +107,23 @@ public struct RequestReplyConfiguration: Sendable {
     /// end of the wait (tansu 0.6 does) adds up to this much to every modern round trip. Default: 100 ms.
     public var replyFetchWait: Duration
 
+    /// This bridge instance's id among the instances sharing the endpoint; it names the instance's correlation
+    /// journal and (when set explicitly) its legacy reply queue `FERRY.REPLIES.<name>.<instanceId>`.
+    /// Default: nil — ``effectiveInstanceID`` is then `<hostname>-<name>`.
+    public var instanceID: String?
+    /// Where pending correlations are journaled: an embedded LocalLog in `<journalDirectory>/<name>.<instance>`,
+    /// locked by the running instance. Default: nil (in memory only:
+    /// after a restart, replies to earlier requests are unknown).
+    public var journalDirectory: String?
+    /// How often buffered journal records are appended to the log. A crash loses at most this interval's records
+    /// (their replies are then unknown: counted and dropped, never delivered to a wrong caller). Default: 20 ms.
+    public var journalFlushInterval: Duration = .milliseconds(20)
+
+    /// The configured ``instanceID``, else `<hostname>-<name>`.
+    public var effectiveInstanceID: String {
+        instanceID ?? "\(ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host")-\(name)"
+    }
+
     /// An endpoint with the defaults documented on each property.
     public init(
         name: String, requests: String, kafka: String, requestTopic: String, replyTopic: String,
@@ -139,7 +156,7 @@ extension ConfigurationReader {
         try allow(
             ["name", "requests", "format", "kafka", "requestTopic", "replyTopic", "replyPartition", "headers",
              "requestMapping", "replyMapping", "timeoutMilliseconds", "onTimeout", "errorReply", "legacyServiceQueue",
-             "legacyReplyQueue", "deadLetterQueue", "messageTypeProperty", "keyProperty", "defaultRoute", "routes",
+             "legacyReplyQueue", "deadLetterQueue", "instanceId", "journal", "messageTypeProperty", "keyProperty", "defaultRoute", "routes",
              "shadow", "maxInFlight", "replyFetchWaitMilliseconds"], in: value, at: path)
         let name = try string(value, "name", at: path)!
         guard let requests = value["requests"] else { throw fail(path + ".requests", "required") }
@@ -183,10 +200,24 @@ extension ConfigurationReader {
         }
         if let text = try string(value, "errorReply", at: path, required: false) { configuration.errorReply = text }
         configuration.legacyServiceQueue = try destination(value, "legacyServiceQueue", at: path, required: false)
+        configuration.instanceID = try string(value, "instanceId", at: path, required: false)
+        if let instance = configuration.instanceID, instance.isEmpty || instance.contains("/") {
+            throw fail(path + ".instanceId", "expected a non-empty id without '/'")
+        }
+        let instanceSuffix = configuration.instanceID.map { "." + $0 } ?? ""
         if let queue = try destination(value, "legacyReplyQueue", at: path, required: false) {
             configuration.legacyReplyQueue = queue
         } else if requestsURL.hasPrefix("spool:") {
-            configuration.legacyReplyQueue = "FERRY.REPLIES.\(name)"  // spool queues are bare names
+            configuration.legacyReplyQueue = "FERRY.REPLIES.\(name)" + instanceSuffix  // spool queues are bare names
+        } else {
+            configuration.legacyReplyQueue += instanceSuffix
+        }
+        if let journal = value["journal"] {
+            try allow(["directory", "flushIntervalMilliseconds"], in: journal, at: path + ".journal")
+            configuration.journalDirectory = try string(journal, "directory", at: path + ".journal", required: true)
+            if let interval = try positiveInteger(journal, "flushIntervalMilliseconds", at: path + ".journal") {
+                configuration.journalFlushInterval = .milliseconds(interval)
+            }
         }
         if let text = try string(value, "messageTypeProperty", at: path, required: false) { configuration.messageTypeProperty = text }
         configuration.keyProperty = try string(value, "keyProperty", at: path, required: false)

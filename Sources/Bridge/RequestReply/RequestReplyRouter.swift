@@ -29,6 +29,8 @@ public struct RequestReplyStatistics: Sendable, Equatable {
     public var lateReplies = 0
     /// Replies whose correlation this instance never issued (or duplicates): counted and dropped.
     public var unknownReplies = 0
+    /// Pending requests rebuilt from the correlation journal at start.
+    public var recoveredRequests = 0
     /// Shadow requests whose two replies were compared.
     public var shadowCompared = 0
     /// Shadow comparisons that found a difference.
@@ -47,6 +49,16 @@ public struct RequestCaller: Sendable {
     public var request: InboundRequest
     /// When it was taken from the queue.
     public var receivedAt: ContinuousClock.Instant
+    /// Whether it was rebuilt from the correlation journal after a restart (its original body is not kept: on
+    /// timeout it gets the error reply, never a fallback).
+    public var isRecovered = false
+
+    /// What the table keeps for `request`, taken at `receivedAt`.
+    public init(request: InboundRequest, receivedAt: ContinuousClock.Instant, isRecovered: Bool = false) {
+        self.request = request
+        self.receivedAt = receivedAt
+        self.isRecovered = isRecovered
+    }
 }
 
 /// Inbound request-reply (issue 7, items 4 and 5): legacy requests → legacy service, request topic or both;
@@ -59,7 +71,9 @@ public struct RequestCaller: Sendable {
 /// copy's correlation; a reply is matched only by it, so callers reusing correlation ids cannot receive each
 /// other's replies, and a reply after the deadline is never delivered (it is counted and dead-lettered).
 ///
-/// Pending correlations live in memory: a crash loses them (the callers time out); see the README.
+/// Pending correlations live in memory and, when ``RequestReplyConfiguration/journalDirectory`` is set, in a
+/// ``CorrelationJournal`` of this instance: a restarted instance with the same id replays it, answers the callers of
+/// requests forwarded before the restart, and resumes the reply partition where it stopped; see the README.
 public final class RequestReplyRouter: Sendable {
     /// The settings (routes as loaded; see ``routes`` for the live ones).
     public let configuration: RequestReplyConfiguration
@@ -76,6 +90,8 @@ public final class RequestReplyRouter: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let nextSequence = Atomic<UInt64>(0)
     private let instanceID: String
+    /// This instance's correlation journal, when one is configured.
+    public let journal: CorrelationJournal?
 
     /// A router over an open `queue` (holding the request, reply-to, legacy and dead-letter destinations) and a
     /// Kafka `client`.
@@ -95,6 +111,14 @@ public final class RequestReplyRouter: Sendable {
         self.comparison = ReplyComparison(ignoredFields: configuration.shadowIgnoredFields)
         self.routeTable = Mutex(configuration.routes)
         self.instanceID = String(UInt32.random(in: .min ... .max), radix: 16)
+        if let directory = configuration.journalDirectory {
+            // One log directory per endpoint and instance: its lock keeps a second process with the same id out.
+            let log = try LocalLog(LocalLogConfiguration(
+                directory: directory + "/" + configuration.name + "." + configuration.effectiveInstanceID))
+            self.journal = try CorrelationJournal(log: log, endpoint: configuration.name, instance: configuration.effectiveInstanceID)
+        } else {
+            self.journal = nil
+        }
     }
 
     /// The counters so far.
@@ -116,8 +140,18 @@ public final class RequestReplyRouter: Sendable {
     public func run() async throws {
         let partition = configuration.replyPartition
         let consumer = KafkaConsumer(client: client, assignment: [(configuration.replyTopic, partition, .latest)])
-        // Resolve the reply position before taking requests, so no reply can be produced before it.
-        let start = try await consumer.resolve(.latest, topic: configuration.replyTopic, partition: partition)
+        // Resolve the reply position before taking requests, so no reply can be produced before it; after a restart,
+        // resume where the journal says replies were handled up to.
+        let recoveredPosition = try recoverJournal()
+        let start: Int64
+        if let recoveredPosition {
+            start = recoveredPosition
+        } else {
+            start = try await consumer.resolve(.latest, topic: configuration.replyTopic, partition: partition)
+        }
+        // Replies before `start` are not ours to wait for; the next instance with this id resumes here at the latest.
+        journal?.recordReplyPosition(start)
+        try journal?.flush()
         var fetch = KafkaConsumerConfiguration()
         fetch.maximumWait = configuration.replyFetchWait
         let replies = KafkaConsumer(
@@ -126,6 +160,7 @@ public final class RequestReplyRouter: Sendable {
             group.addTask { try await self.consumeModernReplies(replies) }
             if configuration.legacyServiceQueue != nil { group.addTask { try await self.consumeLegacyReplies() } }
             group.addTask { try await self.sweepDeadlines() }
+            if let journal { group.addTask { try await Self.flushPeriodically(journal, every: self.configuration.journalFlushInterval) } }
             group.addTask {
                 try await self.takeRequests()
                 while self.pending.count > 0 && !Task.isCancelled { try await Task.sleep(for: .milliseconds(10)) }
@@ -135,6 +170,35 @@ public final class RequestReplyRouter: Sendable {
             group.cancelAll()
         }
         await producer.flush()
+        try journal?.flush()
+    }
+
+    // MARK: Journal
+
+    /// Rebuilds the pending table from the journal (original deadlines; the sweeper times out those already past)
+    /// and returns the reply position to resume at.
+    private func recoverJournal() throws -> Int64? {
+        guard let journal else { return nil }
+        let replay = try journal.replay()
+        for entry in replay.open {
+            pending.register(entry.id, caller: try entry.caller(), route: entry.resolvedRoute, deadline: entry.deadline)
+        }
+        counters.withLock { $0.recoveredRequests += replay.open.count }
+        return replay.replyPosition
+    }
+
+    private static func flushPeriodically(_ journal: CorrelationJournal, every interval: Duration) async throws {
+        while !Task.isCancelled {
+            try await Task.sleep(for: interval)
+            try journal.flush()
+        }
+    }
+
+    private func journalClose(after action: PendingCorrelations<RequestCaller>.ReplyAction, id: String) {
+        switch action {
+        case .answer, .compare: journal?.recordClose(id)
+        case .held, .late, .unknown: break
+        }
     }
 
     // MARK: Requests
@@ -211,7 +275,9 @@ public final class RequestReplyRouter: Sendable {
             : try request.record(
                 correlationID: id, configuration: configuration, mapping: requestMapping,
                 timestamp: received.timestampMilliseconds ?? Int64(Date().timeIntervalSince1970 * 1000))
-        pending.register(id, caller: caller, route: route, deadline: .now + configuration.timeout)
+        let deadline = ContinuousClock.now + configuration.timeout
+        pending.register(id, caller: caller, route: route, deadline: deadline)
+        journal?.recordOpen(JournaledCorrelation(id: id, caller: caller, route: route, deadline: deadline))
         do {
             switch route {
             case .legacy:
@@ -228,6 +294,7 @@ public final class RequestReplyRouter: Sendable {
             }
         } catch {
             pending.cancel(id)
+            journal?.recordClose(id)
             throw error
         }
     }
@@ -255,6 +322,8 @@ public final class RequestReplyRouter: Sendable {
                 }
                 let body = PendingCorrelations<RequestCaller>.ReplyBody(bytes: record.value ?? [], attributes: attributes)
                 let action = pending.complete(id, from: .modern, reply: body)
+                journalClose(after: action, id: id)
+                journal?.recordReplyPosition(stored.offset + 1)
                 if running >= 64 {
                     try await group.next()
                     running -= 1
@@ -279,6 +348,7 @@ public final class RequestReplyRouter: Sendable {
                     bytes: received.message.body,
                     attributes: received.message.contentType.map { ["content-type": $0] } ?? [:])
                 let action = id.map { pending.complete($0, from: .legacy, reply: body) } ?? .unknown
+                if let id { journalClose(after: action, id: id) }
                 if running >= 64 {
                     try await group.next()
                     running -= 1
@@ -416,14 +486,19 @@ public final class RequestReplyRouter: Sendable {
 
     private func handleTimeout(_ expired: PendingCorrelations<RequestCaller>.Expired) async throws {
         let entry = expired.entry
+        journal?.recordClose(expired.id)
         if entry.route == .shadow && entry.isAnswered {
             counters.withLock { $0.shadowModernTimeouts += 1 }  // the caller had the legacy reply
             return
         }
         counters.withLock { $0.timeouts += 1 }
-        if entry.route == .modern, configuration.onTimeout == .legacy, let legacyQueue = configuration.legacyServiceQueue {
+        if entry.route == .modern, configuration.onTimeout == .legacy, !entry.caller.isRecovered,
+            let legacyQueue = configuration.legacyServiceQueue
+        {
             // Same id: a modern reply arriving now is unknown (the entry waits for legacy), never delivered.
-            pending.reroute(expired.id, caller: entry.caller, route: .legacy, deadline: .now + configuration.timeout)
+            let deadline = ContinuousClock.now + configuration.timeout
+            pending.reroute(expired.id, caller: entry.caller, route: .legacy, deadline: deadline)
+            journal?.recordOpen(JournaledCorrelation(id: expired.id, caller: entry.caller, route: .legacy, deadline: deadline))
             try await queue.send(entry.caller.request.legacyCopy(correlationID: expired.id, configuration: configuration), to: legacyQueue)
             counters.withLock { $0.fallbacks += 1 }
             return

@@ -112,6 +112,7 @@ struct BridgeCommand: Command {
             line.field("fallbacks", counts.fallbacks)
             line.field("late_replies", counts.lateReplies)
             line.field("unknown_replies", counts.unknownReplies)
+            line.field("recovered_requests", counts.recoveredRequests)
             line.field("shadow_compared", counts.shadowCompared)
             line.field("shadow_mismatches", counts.shadowMismatches)
             line.field("dead_lettered", counts.deadLettered)
