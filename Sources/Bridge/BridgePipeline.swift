@@ -209,14 +209,22 @@ public final class BridgePipeline: Sendable {
             byPartition[partition, default: []].append(record)
         }
         var ceiling = configuration.retryBackoff
+        var failed = false
         while true {
             let failure: (any Error)?
             (byPartition, failure) = await appendOnce(byPartition, topic: topic)
-            guard let failure else { return }
+            guard let failure else {
+                if failed { count { $0.health.recovered(isSink: true) } }
+                return
+            }
             if Task.isCancelled || failure is CancellationError { throw CancellationError() }
             if SinkRejection.isPermanent(failure) { throw failure }
+            failed = true
             let failedAppends = byPartition.count  // one retry per partition append that failed
-            count { $0.sinkRetries += failedAppends }
+            count {
+                $0.sinkRetries += failedAppends
+                $0.health.failed(isSink: true)
+            }
             try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
             ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
         }
