@@ -47,6 +47,8 @@ public struct RequestCaller: Sendable {
     public var request: InboundRequest
     /// When it was taken from the queue.
     public var receivedAt: ContinuousClock.Instant
+    /// The way it went (labels its latency observations).
+    public var route: ResolvedRoute = .legacy
 }
 
 /// Inbound request-reply (issue 7, items 4 and 5): legacy requests → legacy service, request topic or both;
@@ -73,6 +75,8 @@ public final class RequestReplyRouter: Sendable {
     private let pending = PendingCorrelations<RequestCaller>()
     private let routeTable: Mutex<RouteTable>
     private let counters = Mutex(RequestReplyStatistics())
+    /// Round-trip and Ferry-held latency histograms per route (the `/metrics` request-reply families).
+    public let latencies = RequestReplyLatencies()
     private let stopRequested = Atomic<Bool>(false)
     private let nextSequence = Atomic<UInt64>(0)
     private let instanceID: String
@@ -152,13 +156,14 @@ public final class RequestReplyRouter: Sendable {
                 guard let received = try await queue.receive(from: requestsDestination, timeout: .milliseconds(100)) else {
                     continue
                 }
+                let receivedAt = ContinuousClock.now
                 counters.withLock { $0.requests += 1 }
                 if running >= Self.forwardConcurrency {
                     try await group.next()
                     running -= 1
                 }
                 running += 1
-                group.addTask { try await self.take(received) }
+                group.addTask { try await self.take(received, receivedAt: receivedAt) }
             }
             try await group.waitForAll()
         }
@@ -167,9 +172,9 @@ public final class RequestReplyRouter: Sendable {
     /// Requests being forwarded at once, at most.
     static let forwardConcurrency = 128
 
-    private func take(_ received: ReceivedMessage) async throws {
+    private func take(_ received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws {
         do {
-            try await forward(received)
+            try await forward(received, receivedAt: receivedAt)
             try await queue.acknowledge(received)
         } catch let error as InboundRequestError {
             var dead = received.message
@@ -200,11 +205,11 @@ public final class RequestReplyRouter: Sendable {
 
     /// Routes and forwards one request; on a forwarding error the pending entry is removed and the error thrown
     /// (the request is not acknowledged, so the queue redelivers it).
-    private func forward(_ received: ReceivedMessage) async throws {
+    private func forward(_ received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws {
         let request = try InboundRequest(received, configuration: configuration, isSTOMP: isSTOMP)
         let route = routeTable.withLock { $0.resolve(messageType: request.messageType, key: request.key) }
         let id = newCorrelationID()
-        let caller = RequestCaller(request: request, receivedAt: .now)
+        let caller = RequestCaller(request: request, receivedAt: receivedAt, route: route)
         let record: StreamRecord? =
             route == .legacy
             ? nil
@@ -226,6 +231,7 @@ public final class RequestReplyRouter: Sendable {
                 _ = try await modern
                 counters.withLock { $0.routedShadow += 1 }
             }
+            latencies.requestHeld[route]?.observe(ContinuousClock.now - receivedAt)
         } catch {
             pending.cancel(id)
             throw error
@@ -239,6 +245,7 @@ public final class RequestReplyRouter: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for try await stored in consumer {
+                let fetchedAt = ContinuousClock.now
                 let record = stored.record
                 guard let id = record.headers.last(where: { $0.name == header })?.textValue else {
                     counters.withLock { $0.unknownReplies += 1 }
@@ -260,7 +267,7 @@ public final class RequestReplyRouter: Sendable {
                     running -= 1
                 }
                 running += 1
-                group.addTask { try await self.perform(action, id: id, reply: body, from: .modern) }
+                group.addTask { try await self.perform(action, id: id, reply: body, from: .modern, receivedAt: fetchedAt) }
             }
         }
     }
@@ -274,6 +281,7 @@ public final class RequestReplyRouter: Sendable {
                 guard let received = try await queue.receive(from: configuration.legacyReplyQueue, timeout: .milliseconds(200)) else {
                     continue
                 }
+                let receivedAt = ContinuousClock.now
                 let id = legacyCorrelation(of: received)
                 let body = PendingCorrelations<RequestCaller>.ReplyBody(
                     bytes: received.message.body,
@@ -285,7 +293,7 @@ public final class RequestReplyRouter: Sendable {
                 }
                 running += 1
                 group.addTask {
-                    try await self.perform(action, id: id ?? "", reply: body, from: .legacy)
+                    try await self.perform(action, id: id ?? "", reply: body, from: .legacy, receivedAt: receivedAt)
                     try await self.queue.acknowledge(received)
                 }
             }
@@ -303,11 +311,12 @@ public final class RequestReplyRouter: Sendable {
 
     private func perform(
         _ action: PendingCorrelations<RequestCaller>.ReplyAction, id: String,
-        reply: PendingCorrelations<RequestCaller>.ReplyBody, from side: PendingCorrelations<RequestCaller>.Side
+        reply: PendingCorrelations<RequestCaller>.ReplyBody, from side: PendingCorrelations<RequestCaller>.Side,
+        receivedAt: ContinuousClock.Instant
     ) async throws {
         switch action {
         case let .answer(caller, body, compareWith):
-            try await answer(caller, with: body, from: side)
+            try await answer(caller, with: body, from: side, receivedAt: receivedAt)
             if let modern = compareWith { try await compare(caller, id: id, legacy: body, modern: modern) }
         case let .compare(caller, legacy, modern):
             try await compare(caller, id: id, legacy: legacy, modern: modern)
@@ -328,9 +337,9 @@ public final class RequestReplyRouter: Sendable {
 
     private func answer(
         _ caller: RequestCaller, with body: PendingCorrelations<RequestCaller>.ReplyBody,
-        from side: PendingCorrelations<RequestCaller>.Side
+        from side: PendingCorrelations<RequestCaller>.Side, receivedAt: ContinuousClock.Instant
     ) async throws {
-        let message: QueueMessage
+        var message: QueueMessage
         do {
             message = try encoder.message(answering: caller.request.caller, with: body, from: side)
         } catch {
@@ -344,7 +353,11 @@ public final class RequestReplyRouter: Sendable {
             try await sendErrorReply(to: caller)
             return
         }
+        message.isPersistent = caller.request.message.isPersistent  // a reply goes as its request came (JMSDeliveryMode)
         try await queue.send(message, to: caller.request.caller.destination)
+        let sent = ContinuousClock.now
+        latencies.replyHeld[caller.route]?.observe(sent - receivedAt)
+        latencies.roundTrip[caller.route]?.observe(sent - caller.receivedAt)
         counters.withLock { $0.repliesDelivered += 1 }
     }
 
@@ -395,7 +408,9 @@ public final class RequestReplyRouter: Sendable {
                 body: body.bytes, contentType: "application/json", correlationID: caller.request.caller.correlationID)
         }
         message.properties["ferry-error"] = "timeout"
+        message.isPersistent = caller.request.message.isPersistent
         try await queue.send(message, to: caller.request.caller.destination)
+        latencies.roundTrip[caller.route]?.observe(ContinuousClock.now - caller.receivedAt)  // the caller sees the timeout
         counters.withLock {
             $0.errorReplies += 1
             $0.repliesDelivered += 1
