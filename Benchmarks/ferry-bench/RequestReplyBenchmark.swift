@@ -193,6 +193,11 @@ enum RequestReplyBenchmark {
                     requestHeld.startSampling(capacity: requests)
                     replyHeld.startSampling(capacity: requests)
                     results.append(try await stompRound(to: requestQueue, count: requests))
+                    // The bridge observes a reply's held time after the queue confirmed the send, which can be after
+                    // the caller already has the reply: wait (bounded) for the last observation.
+                    for _ in 0..<100 where replyHeld.samplesNanoseconds.count < requests {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
                     let requestSamples = requestHeld.samplesNanoseconds.map { Double($0) / 1e6 }
                     let replySamples = replyHeld.samplesNanoseconds.map { Double($0) / 1e6 }
                     let paired = min(requestSamples.count, replySamples.count)
