@@ -27,6 +27,7 @@ struct Options {
     var bridgeMessages = 50_000
     var bridgeInFlight = 1000
     var bridgePartitions = 3
+    var requestReplyPersistent = true
 
     init(_ arguments: [String]) {
         var it = arguments.makeIterator()
@@ -49,9 +50,10 @@ struct Options {
             case "--x12-passes": if let v = it.next() { x12Passes = Set(v.split(separator: ",").compactMap { Int($0) }) }
             case "--kafka-url": if let v = it.next() { kafkaURL = v }
             case "--requests": if let v = it.next().flatMap(Int.init) { requestReplyCount = v }
+            case "--non-persistent": requestReplyPersistent = false
             case "log", "events", "copybook", "x12", "mq", "stomp", "mapping", "request-reply", "bridge": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N]] [bridge [--stomp-url URL] [--kafka-bootstrap H:P] [--bridge-messages N] [--bridge-in-flight N] [--bridge-partitions N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N] [--non-persistent]] [bridge [--stomp-url URL] [--kafka-bootstrap H:P] [--bridge-messages N] [--bridge-in-flight N] [--bridge-partitions N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -162,23 +164,11 @@ func wants(_ section: String) -> Bool {
 // `request-reply` needs ActiveMQ and a Kafka broker (scripts/test --keep-brokers), so it runs only when named.
 if wants("request-reply") {
     let results = try await RequestReplyBenchmark.run(
-        stompURL: options.stompURL, kafkaURL: options.kafkaURL, requests: options.requestReplyCount, size: 256)
-    var load = [Double](repeating: 0, count: 3)
-    _ = getloadavg(&load, 3)
-    print("Request-reply latency, release, \(options.requestReplyCount) sequential 256-byte requests per path, one outstanding at a time")
-    print("(ActiveMQ \(options.stompURL), Kafka \(options.kafkaURL)); load average \(String(format: "%.2f %.2f %.2f", load[0], load[1], load[2])))")
-    print("path              p50 ms    p99 ms   p999 ms   process CPU per request")
-    for d in results {
-        print(String(
-            format: "%-15@ %8.2f  %8.2f  %8.2f   %.0f µs", d.name, d.quantile(0.5), d.quantile(0.99), d.quantile(0.999),
-            1e6 * d.cpuSeconds / Double(d.milliseconds.count)))
-    }
-    let (stomp, kafka, ferry) = (results[0], results[1], results[2])
-    print(String(
-        format: "Ferry adds (through Ferry − STOMP direct − Kafka direct, per percentile): p50 %.2f ms, p99 %.2f ms, p999 %.2f ms",
-        ferry.quantile(0.5) - stomp.quantile(0.5) - kafka.quantile(0.5),
-        ferry.quantile(0.99) - stomp.quantile(0.99) - kafka.quantile(0.99),
-        ferry.quantile(0.999) - stomp.quantile(0.999) - kafka.quantile(0.999)))
+        stompURL: options.stompURL, kafkaURL: options.kafkaURL, requests: options.requestReplyCount, size: 256,
+        persistent: options.requestReplyPersistent)
+    RequestReplyBenchmark.report(
+        results, requests: options.requestReplyCount, persistent: options.requestReplyPersistent, stompURL: options.stompURL,
+        kafkaURL: options.kafkaURL)
 }
 if wants("log") {
 print("LocalLog benchmark — release build, fsync=interval(1s), batches of \(options.batch), 1 partition, "

@@ -69,7 +69,7 @@ extension BridgeDaemon {
     /// The counters in the Prometheus text exposition format (version 0.0.4), one series per pipeline, labelled
     /// `pipeline` and `kind`.
     public func prometheusMetrics() -> String {
-        Self.prometheusText(snapshots()) + outboundRouteMetrics()
+        Self.prometheusText(snapshots()) + outboundRouteMetrics() + requestReplyMetrics()
     }
 
     /// `snapshots` in the Prometheus text format.

@@ -90,6 +90,16 @@ struct OutboundRequestReplyTests {
         }
     }
 
+    /// `name{labels} value` lines of a Prometheus text as a dictionary keyed by `name{labels}`.
+    static func samples(_ text: String) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            result[String(line[..<space])] = value
+        }
+        return result
+    }
+
     static func header(_ record: StoredRecord, _ name: String) -> [UInt8]? {
         record.record.headers.first { $0.name == name }?.value
     }
@@ -138,6 +148,16 @@ struct OutboundRequestReplyTests {
         let committed0 = try rig.local.committedOffset(group: "g", topic: "requests", partition: 0) ?? 0
         let committed1 = try rig.local.committedOffset(group: "g", topic: "requests", partition: 1) ?? 0
         #expect(committed0 + committed1 == 12)
+
+        // /metrics: 12 round trips and 12 held requests and replies, Ferry's share smaller than the round trip.
+        let values = Self.samples(BridgeDaemon.requestReplyText([], outbound: [bridge]))
+        #expect(values[#"ferry_request_reply_seconds_count{route="outbound"}"#] == 12)
+        #expect(values[#"ferry_request_reply_seconds_bucket{route="outbound",le="+Inf"}"#] == 12)
+        #expect(values[#"ferry_request_reply_held_seconds_count{route="outbound",direction="request"}"#] == 12)
+        #expect(values[#"ferry_request_reply_held_seconds_count{route="outbound",direction="reply"}"#] == 12)
+        let replyHeld = try #require(values[#"ferry_request_reply_held_seconds_sum{route="outbound",direction="reply"}"#])
+        let roundTrip = try #require(values[#"ferry_request_reply_seconds_sum{route="outbound"}"#])
+        #expect(replyHeld > 0 && replyHeld < roundTrip)
         #expect(bridge.statistics.timedOut == 0 && bridge.statistics.unknownReplies == 0)
     }
 
@@ -228,6 +248,13 @@ struct OutboundRequestReplyTests {
         #expect(classes["ReplyAddressError"]?["ferry.error.stage"] == "request")
         #expect(bridge.statistics.repliesDelivered == 0)
         #expect(bridge.statistics.committed == 2)
+        // The timeout is the requester's round trip (at least the 300 ms deadline); no reply was held.
+        let values = Self.samples(BridgeDaemon.requestReplyText([], outbound: [bridge]))
+        #expect(values[#"ferry_request_reply_seconds_count{route="outbound"}"#] == 1)
+        #expect(values[#"ferry_request_reply_seconds_bucket{route="outbound",le="0.25"}"#] == 0)
+        #expect((values[#"ferry_request_reply_seconds_sum{route="outbound"}"#] ?? 0) >= 0.3)
+        #expect(values[#"ferry_request_reply_held_seconds_count{route="outbound",direction="reply"}"#] == 0)
+        #expect(values[#"ferry_request_reply_held_seconds_count{route="outbound",direction="request"}"#] == 1)
     }
 
     @Test("a pending request is taken out once: by its reply or by its deadline, never both")

@@ -43,6 +43,8 @@ public final class OutboundRequestReplyBridge: Sendable {
     public let configuration: OutboundRequestReplyConfiguration
     /// The requests waiting for replies.
     public let pending = PendingRequestTable()
+    /// Round-trip and Ferry-held latency histograms (the `/metrics` request-reply families, labelled `route`).
+    public let latencies = OutboundRequestReplyLatencies()
     private let requests: any StreamRecordSource
     private let replyLog: any StreamLog
     private let legacy: any LegacyQueue
@@ -134,6 +136,7 @@ public final class OutboundRequestReplyBridge: Sendable {
                 try await Task.sleep(for: configuration.pollInterval)
                 continue
             }
+            let polledAt = ContinuousClock.now
             count { $0.requestsReceived += records.count }
             var messages: [QueueMessage] = []
             var letters: [QueueMessage] = []
@@ -155,6 +158,8 @@ public final class OutboundRequestReplyBridge: Sendable {
             if !messages.isEmpty {
                 try await retrying(counter: \.sinkRetries) { try await legacy.send(messages, to: legacyDestination) }
                 count { $0.requestsSent += messages.count }
+                let held = ContinuousClock.now - polledAt
+                for _ in messages { latencies.requestHeld.observe(held) }
             }
             if !letters.isEmpty {
                 try await retrying(counter: \.sinkRetries) { try await deadLetters.send(letters, to: deadLetterDestination) }
@@ -270,11 +275,11 @@ public final class OutboundRequestReplyBridge: Sendable {
                 try await replies.receive(from: replyDestination, timeout: configuration.pollInterval)
             }
             guard let received else { continue }
-            try await handle(reply: received)
+            try await handle(reply: received, receivedAt: .now)
         }
     }
 
-    private func handle(reply received: ReceivedMessage) async throws {
+    private func handle(reply received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws {
         let decoded: Result<CloudEvent, ConversionFailure>
         do throws(ConversionFailure) { decoded = .success(try replyEvent(from: received)) } catch { decoded = .failure(error) }
         var keys: [String] = []
@@ -296,6 +301,10 @@ public final class OutboundRequestReplyBridge: Sendable {
             event.causationID = entry.requestEventID
             if event.correlationID == nil { event.correlationID = matchedKey }
             try await publish(event, to: entry.address)
+            let published = ContinuousClock.now
+            latencies.replyHeld.observe(published - receivedAt)
+            // The entry's deadline is its poll time + the timeout.
+            latencies.roundTrip.observe(published - (entry.deadline - configuration.timeout))
             count { $0.repliesDelivered += 1 }
         case let (.pending(entry), .failure(failure)):
             try await publish(try errorReply(key: matchedKey, entry: entry, error: "reply-undecodable"), to: entry.address)
@@ -354,6 +363,7 @@ public final class OutboundRequestReplyBridge: Sendable {
         while !isDrained {
             for (key, entry) in pending.expire(at: .now) {
                 try await publish(try errorReply(key: key, entry: entry, error: "timeout"), to: entry.address)
+                latencies.roundTrip.observe(ContinuousClock.now - (entry.deadline - configuration.timeout))  // the requester sees the timeout
                 count { $0.timedOut += 1 }
             }
             try await Task.sleep(for: tick)

@@ -49,14 +49,19 @@ public struct RequestCaller: Sendable {
     public var request: InboundRequest
     /// When it was taken from the queue.
     public var receivedAt: ContinuousClock.Instant
+    /// The way it went (labels its latency observations).
+    public var route: ResolvedRoute = .legacy
     /// Whether it was rebuilt from the correlation journal after a restart (its original body is not kept: on
     /// timeout it gets the error reply, never a fallback).
     public var isRecovered = false
 
     /// What the table keeps for `request`, taken at `receivedAt`.
-    public init(request: InboundRequest, receivedAt: ContinuousClock.Instant, isRecovered: Bool = false) {
+    public init(
+        request: InboundRequest, receivedAt: ContinuousClock.Instant, route: ResolvedRoute = .legacy, isRecovered: Bool = false
+    ) {
         self.request = request
         self.receivedAt = receivedAt
+        self.route = route
         self.isRecovered = isRecovered
     }
 }
@@ -87,6 +92,8 @@ public final class RequestReplyRouter: Sendable {
     private let pending = PendingCorrelations<RequestCaller>()
     private let routeTable: Mutex<RouteTable>
     private let counters = Mutex(RequestReplyStatistics())
+    /// Round-trip and Ferry-held latency histograms per route (the `/metrics` request-reply families).
+    public let latencies = RequestReplyLatencies()
     private let stopRequested = Atomic<Bool>(false)
     private let nextSequence = Atomic<UInt64>(0)
     private let instanceID: String
@@ -216,13 +223,14 @@ public final class RequestReplyRouter: Sendable {
                 guard let received = try await queue.receive(from: requestsDestination, timeout: .milliseconds(100)) else {
                     continue
                 }
+                let receivedAt = ContinuousClock.now
                 counters.withLock { $0.requests += 1 }
                 if running >= Self.forwardConcurrency {
                     try await group.next()
                     running -= 1
                 }
                 running += 1
-                group.addTask { try await self.take(received) }
+                group.addTask { try await self.take(received, receivedAt: receivedAt) }
             }
             try await group.waitForAll()
         }
@@ -231,9 +239,9 @@ public final class RequestReplyRouter: Sendable {
     /// Requests being forwarded at once, at most.
     static let forwardConcurrency = 128
 
-    private func take(_ received: ReceivedMessage) async throws {
+    private func take(_ received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws {
         do {
-            try await forward(received)
+            try await forward(received, receivedAt: receivedAt)
             try await queue.acknowledge(received)
         } catch let error as InboundRequestError {
             var dead = received.message
@@ -264,11 +272,11 @@ public final class RequestReplyRouter: Sendable {
 
     /// Routes and forwards one request; on a forwarding error the pending entry is removed and the error thrown
     /// (the request is not acknowledged, so the queue redelivers it).
-    private func forward(_ received: ReceivedMessage) async throws {
+    private func forward(_ received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws {
         let request = try InboundRequest(received, configuration: configuration, isSTOMP: isSTOMP)
         let route = routeTable.withLock { $0.resolve(messageType: request.messageType, key: request.key) }
         let id = newCorrelationID()
-        let caller = RequestCaller(request: request, receivedAt: .now)
+        let caller = RequestCaller(request: request, receivedAt: receivedAt, route: route)
         let record: StreamRecord? =
             route == .legacy
             ? nil
@@ -292,6 +300,7 @@ public final class RequestReplyRouter: Sendable {
                 _ = try await modern
                 counters.withLock { $0.routedShadow += 1 }
             }
+            latencies.requestHeld[route]?.observe(ContinuousClock.now - receivedAt)
         } catch {
             pending.cancel(id)
             journal?.recordClose(id)
@@ -306,6 +315,7 @@ public final class RequestReplyRouter: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for try await stored in consumer {
+                let fetchedAt = ContinuousClock.now
                 let record = stored.record
                 guard let id = record.headers.last(where: { $0.name == header })?.textValue else {
                     counters.withLock { $0.unknownReplies += 1 }
@@ -329,7 +339,7 @@ public final class RequestReplyRouter: Sendable {
                     running -= 1
                 }
                 running += 1
-                group.addTask { try await self.perform(action, id: id, reply: body, from: .modern) }
+                group.addTask { try await self.perform(action, id: id, reply: body, from: .modern, receivedAt: fetchedAt) }
             }
         }
     }
@@ -343,6 +353,7 @@ public final class RequestReplyRouter: Sendable {
                 guard let received = try await queue.receive(from: configuration.legacyReplyQueue, timeout: .milliseconds(200)) else {
                     continue
                 }
+                let receivedAt = ContinuousClock.now
                 let id = legacyCorrelation(of: received)
                 let body = PendingCorrelations<RequestCaller>.ReplyBody(
                     bytes: received.message.body,
@@ -355,7 +366,7 @@ public final class RequestReplyRouter: Sendable {
                 }
                 running += 1
                 group.addTask {
-                    try await self.perform(action, id: id ?? "", reply: body, from: .legacy)
+                    try await self.perform(action, id: id ?? "", reply: body, from: .legacy, receivedAt: receivedAt)
                     try await self.queue.acknowledge(received)
                 }
             }
@@ -373,11 +384,12 @@ public final class RequestReplyRouter: Sendable {
 
     private func perform(
         _ action: PendingCorrelations<RequestCaller>.ReplyAction, id: String,
-        reply: PendingCorrelations<RequestCaller>.ReplyBody, from side: PendingCorrelations<RequestCaller>.Side
+        reply: PendingCorrelations<RequestCaller>.ReplyBody, from side: PendingCorrelations<RequestCaller>.Side,
+        receivedAt: ContinuousClock.Instant
     ) async throws {
         switch action {
         case let .answer(caller, body, compareWith):
-            try await answer(caller, with: body, from: side)
+            try await answer(caller, with: body, from: side, receivedAt: receivedAt)
             if let modern = compareWith { try await compare(caller, id: id, legacy: body, modern: modern) }
         case let .compare(caller, legacy, modern):
             try await compare(caller, id: id, legacy: legacy, modern: modern)
@@ -398,9 +410,9 @@ public final class RequestReplyRouter: Sendable {
 
     private func answer(
         _ caller: RequestCaller, with body: PendingCorrelations<RequestCaller>.ReplyBody,
-        from side: PendingCorrelations<RequestCaller>.Side
+        from side: PendingCorrelations<RequestCaller>.Side, receivedAt: ContinuousClock.Instant
     ) async throws {
-        let message: QueueMessage
+        var message: QueueMessage
         do {
             message = try encoder.message(answering: caller.request.caller, with: body, from: side)
         } catch {
@@ -414,7 +426,11 @@ public final class RequestReplyRouter: Sendable {
             try await sendErrorReply(to: caller)
             return
         }
+        message.isPersistent = caller.request.message.isPersistent  // a reply goes as its request came (JMSDeliveryMode)
         try await queue.send(message, to: caller.request.caller.destination)
+        let sent = ContinuousClock.now
+        latencies.replyHeld[caller.route]?.observe(sent - receivedAt)
+        latencies.roundTrip[caller.route]?.observe(sent - caller.receivedAt)
         counters.withLock { $0.repliesDelivered += 1 }
     }
 
@@ -465,7 +481,9 @@ public final class RequestReplyRouter: Sendable {
                 body: body.bytes, contentType: "application/json", correlationID: caller.request.caller.correlationID)
         }
         message.properties["ferry-error"] = "timeout"
+        message.isPersistent = caller.request.message.isPersistent
         try await queue.send(message, to: caller.request.caller.destination)
+        latencies.roundTrip[caller.route]?.observe(ContinuousClock.now - caller.receivedAt)  // the caller sees the timeout
         counters.withLock {
             $0.errorReplies += 1
             $0.repliesDelivered += 1
