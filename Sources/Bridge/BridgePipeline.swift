@@ -208,7 +208,7 @@ public final class BridgePipeline: Sendable {
             let partition = record.key.map { KafkaPartitioner.partition(forKey: $0, partitionCount: partitionCount) } ?? 0
             byPartition[partition, default: []].append(record)
         }
-        var ceiling = configuration.retryBackoff
+        var backoff = RetryBackoff(initial: configuration.retryBackoff, maximum: configuration.maxRetryBackoff)
         var failed = false
         while true {
             let failure: (any Error)?
@@ -225,8 +225,7 @@ public final class BridgePipeline: Sendable {
                 $0.sinkRetries += failedAppends
                 $0.health.failed(isSink: true)
             }
-            try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
-            ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
+            try await backoff.wait()
         }
     }
 
@@ -306,32 +305,23 @@ public final class BridgePipeline: Sendable {
         await acknowledge(message)
     }
 
-    /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error.
+    /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error
+    /// (counted in `counter`; the side's health follows). An error `isPermanent` calls true is thrown at once.
     /// Cancellation ends it.
     private func retrying<T>(
         counter: WritableKeyPath<PipelineStatistics, Int>, isPermanent: (any Error) -> Bool = { _ in false },
         _ operation: () async throws -> T
     ) async throws -> T {
-        var ceiling = configuration.retryBackoff
-        var failed = false
-        while true {
-            do {
-                let result = try await operation()
-                if failed { count { $0.health.recovered(isSink: counter == \.sinkRetries) } }
-                return result
-            } catch {
-                if Task.isCancelled || error is CancellationError { throw CancellationError() }
-                if isPermanent(error) { throw error }
-                failed = true
+        let isSink = counter == \.sinkRetries
+        return try await RetryBackoff.retrying(
+            initial: configuration.retryBackoff, maximum: configuration.maxRetryBackoff, isPermanent: isPermanent,
+            failed: {
                 count {
                     $0[keyPath: counter] += 1
-                    $0.health.failed(isSink: counter == \.sinkRetries)
+                    $0.health.failed(isSink: isSink)
                 }
-                let jittered = ceiling * Double.random(in: 0.5...1.0)
-                try await Task.sleep(for: jittered)
-                ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
-            }
-        }
+            },
+            recovered: { count { $0.health.recovered(isSink: isSink) } }, operation)
     }
 
     private static func nowMilliseconds() -> Int64 {

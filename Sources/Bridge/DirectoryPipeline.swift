@@ -185,27 +185,20 @@ public final class DirectoryPipeline: Sendable {
         }
     }
 
-    /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error.
+    /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error
+    /// (counted in `counter`; the side's health follows). Cancellation ends it.
     private func retrying<T>(
         counter: WritableKeyPath<DirectoryPipelineStatistics, Int>, _ operation: () async throws -> T
     ) async throws -> T {
-        var ceiling = configuration.retryBackoff
-        var failed = false
-        while true {
-            do {
-                let result = try await operation()
-                if failed { count { $0.health.recovered(isSink: counter == \.sinkRetries) } }
-                return result
-            } catch {
-                if Task.isCancelled || error is CancellationError { throw CancellationError() }
-                failed = true
+        let isSink = counter == \.sinkRetries
+        return try await RetryBackoff.retrying(
+            initial: configuration.retryBackoff, maximum: configuration.maxRetryBackoff,
+            failed: {
                 count {
                     $0[keyPath: counter] += 1
-                    $0.health.failed(isSink: counter == \.sinkRetries)
+                    $0.health.failed(isSink: isSink)
                 }
-                try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
-                ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
-            }
-        }
+            },
+            recovered: { count { $0.health.recovered(isSink: isSink) } }, operation)
     }
 }

@@ -404,42 +404,23 @@ public final class OutboundRequestReplyBridge: Sendable {
     }
 
     private func deadLetter(forRequest stored: StoredRecord, failure: ConversionFailure) -> QueueMessage {
-        var letter = QueueMessage(body: stored.record.value ?? [], bodyKind: .bytes)
-        for header in stored.record.headers {
-            if let text = header.textValue, !header.name.isEmpty { letter.properties[header.name] = text }
-        }
-        letter.properties[DeadLetterHeader.stage] = failure.stage
-        letter.properties[DeadLetterHeader.errorClass] = failure.errorClass
-        letter.properties[DeadLetterHeader.message] = failure.message
-        letter.properties[DeadLetterHeader.source] = StreamEventEncoder.redactedSource(configuration.requests)
-        letter.properties[DeadLetterHeader.offset] = "\(stored.topic)/\(stored.partition)/\(stored.offset)"
-        letter.properties[DeadLetterHeader.timestamp] = String(Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-        letter.properties[DeadLetterHeader.attempts] = "1"
-        letter.properties[DeadLetterHeader.pipeline] = configuration.name
-        return letter
+        QueueMessage.deadLetter(of: stored, failure: failure, source: configuration.requests, pipeline: configuration.name)
     }
 
-    /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error.
+    /// Runs `operation` until it succeeds, waiting a jittered, exponentially growing delay after each error
+    /// (counted in `counter`; the side's health follows). Cancellation ends it.
     private func retrying<T>(
         counter: WritableKeyPath<OutboundRequestReplyStatistics, Int>, _ operation: () async throws -> T
     ) async throws -> T {
-        var ceiling = configuration.retryBackoff
-        var failed = false
-        while true {
-            do {
-                let result = try await operation()
-                if failed { count { $0.health.recovered(isSink: counter == \.sinkRetries) } }
-                return result
-            } catch {
-                if Task.isCancelled || error is CancellationError { throw CancellationError() }
-                failed = true
+        let isSink = counter == \.sinkRetries
+        return try await RetryBackoff.retrying(
+            initial: configuration.retryBackoff, maximum: configuration.maxRetryBackoff,
+            failed: {
                 count {
                     $0[keyPath: counter] += 1
-                    $0.health.failed(isSink: counter == \.sinkRetries)
+                    $0.health.failed(isSink: isSink)
                 }
-                try await Task.sleep(for: ceiling * Double.random(in: 0.5...1.0))
-                ceiling = min(ceiling * 2, configuration.maxRetryBackoff)
-            }
-        }
+            },
+            recovered: { count { $0.health.recovered(isSink: isSink) } }, operation)
     }
 }
