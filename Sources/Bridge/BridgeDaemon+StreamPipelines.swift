@@ -96,23 +96,7 @@ extension BridgeDaemon {
             func fail(_ field: String, _ error: any Error) -> BridgeError {
                 .endpoint(pipeline: pipeline.name, path: path + field, reason: String(describing: error))
             }
-            let sink: any StreamLog
-            if let shared = logs[pipeline.sink.log] {
-                sink = shared
-            } else if pipeline.sink.isKafka {
-                do {
-                    let log = try KafkaStreamLog(url: pipeline.sink.log)
-                    closers.append { log.close() }
-                    sink = log
-                } catch { throw fail(".sink.log", error) }
-            } else {
-                do {
-                    let log = try LocalLog(LocalLogConfiguration(directory: pipeline.sink.log, fsync: pipeline.sink.fsync))
-                    closers.append { try? log.close() }
-                    sink = log
-                } catch { throw fail(".sink.log", error) }
-            }
-            logs[pipeline.sink.log] = sink
+            let sink = try openSink(pipeline.sink, logs: &logs, closers: &closers, fail: fail)
             var engine: MappingEngine?
             if let file = pipeline.mappingFile {
                 do { engine = MappingEngine(mapping: try MappingDefinition(contentsOf: file)) } catch {

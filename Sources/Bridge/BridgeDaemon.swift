@@ -66,23 +66,7 @@ public final class BridgeDaemon: Sendable {
             let source: any LegacyQueue
             do { source = try await sourceEndpoint.open(prefetch: pipeline.maxInFlight) } catch { throw fail(".source.queue", error) }
             closers.append { try? await source.close() }
-            let sink: any StreamLog
-            if let shared = logs[pipeline.sink.log] {
-                sink = shared
-            } else if pipeline.sink.isKafka {
-                do {
-                    let log = try KafkaStreamLog(url: pipeline.sink.log)
-                    closers.append { log.close() }
-                    sink = log
-                } catch { throw fail(".sink.log", error) }
-            } else {
-                do {
-                    let log = try LocalLog(LocalLogConfiguration(directory: pipeline.sink.log, fsync: pipeline.sink.fsync))
-                    closers.append { try? log.close() }
-                    sink = log
-                } catch { throw fail(".sink.log", error) }
-            }
-            logs[pipeline.sink.log] = sink
+            let sink = try openSink(pipeline.sink, logs: &logs, closers: &closers, fail: fail)
             let (deadLetters, deadLetterDestination) = try await openDeadLetters(
                 queue: pipeline.deadLetter, topic: pipeline.deadLetterTopic, logs: &logs, closers: &closers,
                 fail: fail)
@@ -98,6 +82,31 @@ public final class BridgeDaemon: Sendable {
                     deadLetters: deadLetters, deadLetterDestination: deadLetterDestination,
                     converter: EventConverter(engine: engine)))
         }
+    }
+
+    /// The log `sink` names: the one already opened under that location (pipelines naming the same log share it),
+    /// else a new `KafkaStreamLog` or `LocalLog`, whose close is added to `closers`.
+    static func openSink(
+        _ sink: SinkConfiguration, logs: inout [String: any StreamLog], closers: inout [@Sendable () async -> Void],
+        fail: (String, any Error) -> BridgeError
+    ) throws(BridgeError) -> any StreamLog {
+        if let shared = logs[sink.log] { return shared }
+        let opened: any StreamLog
+        if sink.isKafka {
+            do {
+                let log = try KafkaStreamLog(url: sink.log)
+                closers.append { log.close() }
+                opened = log
+            } catch { throw fail(".sink.log", error) }
+        } else {
+            do {
+                let log = try LocalLog(LocalLogConfiguration(directory: sink.log, fsync: sink.fsync))
+                closers.append { try? log.close() }
+                opened = log
+            } catch { throw fail(".sink.log", error) }
+        }
+        logs[sink.log] = opened
+        return opened
     }
 
     /// A daemon over already built pipelines (tests, embedding).
