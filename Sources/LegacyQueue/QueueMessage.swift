@@ -133,6 +133,9 @@ public protocol LegacyQueue: Sendable {
     /// Puts `messages` on `destination` atomically where the queue supports it (a STOMP transaction),
     /// returning once all are accepted.
     func send(_ messages: [QueueMessage], to destination: String) async throws
+    /// Puts each message on its own destination, atomically where the queue supports it (a STOMP transaction),
+    /// returning once all are accepted. Default: one ``send(_:to:)`` after the other.
+    func send(_ items: [(message: QueueMessage, destination: String)]) async throws
     /// The next message of `destination`, waiting at most `timeout`; nil when none came.
     func receive(from destination: String, timeout: Duration) async throws -> ReceivedMessage?
     /// Removes a received message for good.
@@ -150,6 +153,10 @@ public protocol LegacyQueue: Sendable {
 }
 
 extension LegacyQueue {
+    public func send(_ items: [(message: QueueMessage, destination: String)]) async throws {
+        for (message, destination) in items { try await send(message, to: destination) }
+    }
+
     public func acknowledge(all messages: [ReceivedMessage]) async -> Int {
         var failed = 0
         for message in messages {

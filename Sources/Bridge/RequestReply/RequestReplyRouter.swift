@@ -83,6 +83,8 @@ public final class RequestReplyRouter: Sendable {
     /// The settings (routes as loaded; see ``routes`` for the live ones).
     public let configuration: RequestReplyConfiguration
     private let queue: any LegacyQueue
+    /// Replies to callers, sent in batches (one STOMP transaction per batch) when many are ready at once.
+    private let replies: QueueSendCoalescer
     private let isSTOMP: Bool
     private let client: KafkaClient
     private let producer: KafkaProducer
@@ -108,6 +110,7 @@ public final class RequestReplyRouter: Sendable {
     ) throws {
         self.configuration = configuration
         self.queue = queue
+        self.replies = QueueSendCoalescer(queue: queue)
         self.isSTOMP = isSTOMP
         self.client = client
         var producerConfiguration = KafkaProducerConfiguration()
@@ -427,7 +430,7 @@ public final class RequestReplyRouter: Sendable {
             return
         }
         message.isPersistent = caller.request.message.isPersistent  // a reply goes as its request came (JMSDeliveryMode)
-        try await queue.send(message, to: caller.request.caller.destination)
+        try await replies.send(message, to: caller.request.caller.destination)
         let sent = ContinuousClock.now
         latencies.replyHeld[caller.route]?.observe(sent - receivedAt)
         latencies.roundTrip[caller.route]?.observe(sent - caller.receivedAt)
@@ -482,7 +485,7 @@ public final class RequestReplyRouter: Sendable {
         }
         message.properties["ferry-error"] = "timeout"
         message.isPersistent = caller.request.message.isPersistent
-        try await queue.send(message, to: caller.request.caller.destination)
+        try await replies.send(message, to: caller.request.caller.destination)
         latencies.roundTrip[caller.route]?.observe(ContinuousClock.now - caller.receivedAt)  // the caller sees the timeout
         counters.withLock {
             $0.errorReplies += 1

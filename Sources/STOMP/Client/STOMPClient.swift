@@ -140,7 +140,14 @@ public final class STOMPClient: LegacyQueue {
     /// client send them again on the next connection (at least once), three attempts in all, so a message
     /// the broker refuses by closing the connection cannot loop forever; an ERROR is thrown as is.
     public func send(_ messages: [QueueMessage], to destination: String) async throws {
-        guard !messages.isEmpty else { return }
+        try await send(messages.map { (message: $0, destination: destination) })
+    }
+
+    /// Sends each message to its own destination, with the same guarantees as ``send(_:to:)-([QueueMessage],_)``:
+    /// one message as a SEND with a receipt, several in one transaction whose COMMIT receipt covers them all (the
+    /// broker stores them together: one journal write for many replies to many callers).
+    public func send(_ items: [(message: QueueMessage, destination: String)]) async throws {
+        guard !items.isEmpty else { return }
         var attempts = 0
         var failedGeneration: UInt64?
         while true {
@@ -148,16 +155,17 @@ public final class STOMPClient: LegacyQueue {
             let session = try await currentSession(waitingUpTo: configuration.receiptTimeout, newerThan: failedGeneration)
             let now = Self.nowMilliseconds()
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(messages.reduce(0) { $0 + $1.body.count + 256 })
+            bytes.reserveCapacity(items.reduce(0) { $0 + $1.message.body.count + 256 })
             let receipt = "r-\(state.withLock { $0.nextID() })"
-            if messages.count == 1 {
-                var headers = ActiveMQMapping.sendHeaders(for: messages[0], destination: destination, nowMilliseconds: now)
+            if items.count == 1 {
+                let (message, destination) = items[0]
+                var headers = ActiveMQMapping.sendHeaders(for: message, destination: destination, nowMilliseconds: now)
                 headers.append(("receipt", receipt))
-                STOMPFrame(command: "SEND", headers: headers, body: messages[0].body).encode(into: &bytes)
+                STOMPFrame(command: "SEND", headers: headers, body: message.body).encode(into: &bytes)
             } else {
                 let transaction = "tx-\(receipt)"
                 STOMPFrame(command: "BEGIN", headers: [("transaction", transaction)]).encode(into: &bytes)
-                for message in messages {
+                for (message, destination) in items {
                     var headers = ActiveMQMapping.sendHeaders(for: message, destination: destination, nowMilliseconds: now)
                     headers.append(("transaction", transaction))
                     STOMPFrame(command: "SEND", headers: headers, body: message.body).encode(into: &bytes)
