@@ -81,9 +81,10 @@ struct BridgeAcceptanceTests {
         STOMPQueueTests.log("acceptance ActiveMQ restart at \(atRestart) records: \(total) messages, \(summary.records - summary.distinct) duplicates, \(run.elapsed)")
     }
 
-    /// tansu 0.6.0 on S3 storage loses records it acknowledged (acks=all) when it is SIGKILLed: after the
-    /// restart its high watermark is behind the data it holds and new batches take the offsets of acknowledged
-    /// ones. confluent-kafka's idempotent producer loses records the same way
+    /// tansu 0.6.0 on S3 storage loses records it acknowledged (acks=all) when it is SIGKILLed: it commits a
+    /// batch's producer sequence before the batch's records, and answers the retry of a batch caught between the
+    /// two DUPLICATE_SEQUENCE_NUMBER, "already written" (docs/decisions/0008, revision 2). confluent-kafka's
+    /// idempotent producer loses records the same way
     /// (`scripts/crosscheck/tansu_restart_loss.py`), so zero loss is a known issue of the broker here; what the
     /// bridge controls is still checked: it drains and exits cleanly, leaves nothing on the queue, and writes
     /// only the messages sent, duplicates identical to their originals.
