@@ -44,6 +44,10 @@ public struct RecordEventWriter: Sendable {
     public let fileName: String
     /// `{"specversion":"1.0","id":`
     private static let head: [UInt8] = Array(#"{"specversion":"1.0","id":"#.utf8)
+    /// `,"datacontenttype":"application/json","partitionkey":`
+    private static let contentTypeAndPartitionKey: [UInt8] = Array(#","datacontenttype":"application/json","partitionkey":"#.utf8)
+    /// `,"data":`
+    private static let dataMember: [UInt8] = Array(#","data":"#.utf8)
     /// `,"source":…,"type":…,"subject":`
     private let attributes: [UInt8]
     /// The identity name up to the record number: kind `file.record` and the file name, each length-prefixed.
@@ -107,18 +111,26 @@ public struct RecordEventWriter: Sendable {
         }
         // The key's text, as the parsed tree held it: strings unescaped, numbers as written.
         let token = UnsafeRawBufferPointer(rebasing: record[key.range])
-        let text: String
-        if key.isString {
-            var parser = JSONParser(token)
-            do throws(JSONParseError) { text = try parser.parseString() } catch {
-                throw .malformedRecord(recordNumber: recordNumber, error)
+        let inner = key.isString ? UnsafeRawBufferPointer(rebasing: token[1..<(token.count - 1)]) : token
+        // Printable ASCII without escapes (COBOL keys, numbers): the text is these bytes and a valid subject, so
+        // no `String` is made. Anything else is unescaped into a `String` and validated as CloudEvent does.
+        let isPlain = !inner.isEmpty && !inner.contains { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\\") }
+        var text = ""
+        if !isPlain {
+            if key.isString {
+                var parser = JSONParser(token)
+                do throws(JSONParseError) { text = try parser.parseString() } catch {
+                    throw .malformedRecord(recordNumber: recordNumber, error)
+                }
+            } else {
+                text = String(decoding: token, as: UTF8.self)
             }
-        } else {
-            text = String(decoding: token, as: UTF8.self)
         }
         if let attributeError { throw .invalidEvent(attributeError) }
-        do throws(CloudEventError) { try CloudEvent.validateRequiredString(text, "subject") } catch {
-            throw .invalidEvent(error)
+        if !isPlain {
+            do throws(CloudEventError) { try CloudEvent.validateRequiredString(text, "subject") } catch {
+                throw .invalidEvent(error)
+            }
         }
 
         identity.removeAll(keepingCapacity: true)
@@ -126,19 +138,23 @@ public struct RecordEventWriter: Sendable {
         Self.appendLengthPrefixedDecimal(recordNumber, to: &identity)
         let uuid = identity.withUnsafeBytes { UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: $0) }
 
-        output.append(contentsOf: Self.head)
+        Self.head.withUnsafeBufferPointer { output.append(contentsOf: $0) }
         JSONWriter.appendUUIDString(uuid, to: &output)
-        output.append(contentsOf: attributes)
-        var keyText = text
-        keyText.withUTF8 { key in
-            let key = UnsafeRawBufferPointer(key)
+        attributes.withUnsafeBufferPointer { output.append(contentsOf: $0) }
+        func appendKey(_ key: UnsafeRawBufferPointer) {
             JSONWriter.appendQuoted(utf8: key, to: &output)
-            output.append(contentsOf: #","datacontenttype":"application/json","partitionkey":"#.utf8)
+            Self.contentTypeAndPartitionKey.withUnsafeBufferPointer { output.append(contentsOf: $0) }
             JSONWriter.appendQuoted(utf8: key, to: &output)
         }
-        output.append(contentsOf: #","data":"#.utf8)
+        if isPlain {
+            appendKey(inner)
+        } else {
+            text.withUTF8 { appendKey(UnsafeRawBufferPointer($0)) }
+        }
+        Self.dataMember.withUnsafeBufferPointer { output.append(contentsOf: $0) }
         output.append(contentsOf: record.assumingMemoryBound(to: UInt8.self))
-        output.append(contentsOf: "}\n".utf8)
+        output.append(UInt8(ascii: "}"))
+        output.append(UInt8(ascii: "\n"))
     }
 
     /// The key token (its byte range in `record`, quotes included for a string) for `keyPath[component...]`
