@@ -1,8 +1,9 @@
 // Mapping benchmark (issue 8): the cost of a typical 30-field mapping per event, against the copybook adapter
 // alone on the same records. Records are generated (ASCII, 195 bytes: 10 text fields, 10 packed decimals, 5
 // CCYYMMDD dates, 5 one-letter codes). "adapter alone" is what `ferry convert copybook` does per record (decode to
-// a JSON line); "mapping" is `ferry convert --mapping`: decode, 30 rules (renames, decimals rescaled, dates to ISO,
-// code tables), the CloudEvent envelope with a deterministic id, the event's JSON line; measured through the
+// a JSON line) and, with `--key`, what `RecordEventWriter` adds (the event around that line); "mapping" is
+// `ferry convert --mapping`: decode, 30 rules (renames, decimals rescaled, dates to ISO, code tables), the CloudEvent
+// envelope with a deterministic id, the event's JSON line; measured through the
 // compiled plan (`MappingEngine.writeEventLines`, what the CLI runs) and through the interpreter (`events(from:)`).
 import Copybook
 import Events
@@ -60,7 +61,7 @@ enum MappingBenchmark {
 
     enum BenchmarkFailure: Error { case noKey(Int) }
 
-    /// The key's text as `ferry convert copybook --key` finds it (FerryCLI's `EventWriter.find`): the dotted path
+    /// The key's text as the previous `ferry convert copybook --key` path found it (in the parsed tree): the dotted path
     /// from the top level first, then in nested groups, depth first.
     static func keyText(_ path: [String], in value: JSONValue) -> String? {
         guard case let .object(members) = value, let first = path.first else { return nil }
