@@ -860,6 +860,36 @@ public final class CompiledMapping: Sendable {
         _ parts: [TemplatePart], _ fields: DecodedFields, _ metadata: [String: String], _ buffers: inout Buffers,
         to output: inout [UInt8]
     ) -> Bool {
+        // One part (`bench://records`, `{MEMBER-ID}`): quoted straight into the output, without the template buffer,
+        // when it is a literal or its first non-blank value is a decoded number or unescaped string.
+        if parts.count == 1 {
+            switch parts[0] {
+            case let .literal(bytes):
+                bytes.withUnsafeBytes { JSONWriter.appendQuoted(utf8: $0, to: &output) }
+                return true
+            case let .reference(sources):
+                var isPlain = true
+                for source in sources {
+                    guard case let .field(slot) = source else {
+                        isPlain = false
+                        break
+                    }
+                    let value = fields.value(slot)
+                    guard let first = value.first, first != UInt8(ascii: "n"),
+                        first != UInt8(ascii: "\"") || !value.contains(0x5C)
+                    else {
+                        isPlain = false
+                        break
+                    }
+                    let range = Self.trimmed(first == UInt8(ascii: "\"") ? 1..<(value.count - 1) : 0..<value.count, value)
+                    if range.isEmpty { continue }
+                    JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: value[range])), to: &output)
+                    return true
+                }
+                // Every alternative blank: no value, as below.
+                if isPlain { return false }
+            }
+        }
         buffers.template.removeAll(keepingCapacity: true)
         for part in parts {
             switch part {
