@@ -322,7 +322,8 @@ if wants("mapping") {
             format: "  %@: %@ records per CPU second (%.3f s CPU, %.3f s wall)", f.name, format(Double(f.records) / f.cpuSeconds),
             f.cpuSeconds, f.wallSeconds))
     }
-    for f in figures.dropFirst(2) {
+    // The mapping rows against the adapter's two baselines (JSON lines, events); row 3 is the previous --key path.
+    for f in figures.dropFirst(3) {
         for baseline in figures.prefix(2) {
             print(String(format: "  %@: %.0f%% on top of %@ (%.2f times its CPU time)", f.name,
                 (f.cpuSeconds / baseline.cpuSeconds - 1) * 100, baseline.name, f.cpuSeconds / baseline.cpuSeconds))

@@ -19,7 +19,9 @@ import Foundation
 /// Not compiled (``init(engine:)`` returns nil): other adapters, MQ text payloads, change-data (`cdc`) mappings,
 /// layouts without a compiled `RecordProgram` (OCCURS DEPENDING ON, segment-selected REDEFINES), references to
 /// groups, tables or unknown names, and output names where one is a prefix of another.
-public struct CompiledMapping: Sendable {
+///
+/// A class of constants: the per-record call shares the plan instead of copying (and retaining) its tables.
+public final class CompiledMapping: Sendable {
     /// Where a value comes from.
     enum ValueSource: Sendable {
         /// A field of the record: its slot in the record's decoded fields.
@@ -121,6 +123,11 @@ public struct CompiledMapping: Sendable {
     /// reads that may hold invalid data (checked so that such a record goes to the interpreter, whose decoder
     /// reports it, as it would without the plan).
     let slotReaders: [RecordFieldReader]
+    /// ``rules`` and ``slotReaders`` unretained, for the per-record loops: calling a class's method through an
+    /// array element retains and releases it on every call (60 atomic pairs a record for 30 rules). The arrays
+    /// above keep them alive for the plan's lifetime.
+    let unretainedRules: [Unmanaged<Rule>]
+    let unretainedSlotReaders: [Unmanaged<RecordFieldReader>]
     /// Where each slot's JSON value starts in ``Buffers`` `fields` (each slot has room for its maximum).
     let slotStart: [Int]
     /// Bytes of the decoded-fields buffer.
@@ -135,6 +142,10 @@ public struct CompiledMapping: Sendable {
     /// commas, braces) precedes rule `i`'s value, the last element closes the object. The values are then written
     /// straight into the identity buffer, with no node linking.
     let dataFrame: [[UInt8]]?
+    /// ``dataFrame``'s literals in one pool, literal `i` ending at `dataFrameEnds[i]` (read per record without
+    /// retaining an array per literal).
+    let dataFramePool: [UInt8]
+    let dataFrameEnds: [Int]
     /// `,"type":"…"`.
     let typeMember: [UInt8]
     /// The serialized identity name up to the correlation id: the kind and the mapping name, length-prefixed.
@@ -317,10 +328,19 @@ public struct CompiledMapping: Sendable {
         }
         self.engine = engine
         self.rules = rules
+        unretainedRules = rules.map { Unmanaged.passUnretained($0) }
         self.outputNodes = nodes
-        self.dataFrame = Self.dataFrame(rules: rules, nodes: nodes)
+        let frame = CompiledMapping.dataFrame(rules: rules, nodes: nodes)
+        self.dataFrame = frame
+        dataFramePool = frame?.flatMap { $0 } ?? []
+        var frameEnd = 0
+        dataFrameEnds = frame?.map { literal in
+            frameEnd += literal.count
+            return frameEnd
+        } ?? []
         for field in allFields where !field.alwaysDecodes && !alwaysRead.contains(field.position) { _ = slot(for: field) }
         self.slotReaders = slotReaders
+        unretainedSlotReaders = slotReaders.map { Unmanaged.passUnretained($0) }
         var starts: [Int] = []
         var capacity = 0
         for reader in slotReaders {
@@ -404,7 +424,10 @@ public struct CompiledMapping: Sendable {
             guard let base = bytes.baseAddress else { return true }
             for slot in slotReaders.indices {
                 var at = slotStart[slot]
-                guard slotReaders[slot].writeJSON(record, to: base, at: &at, scratch: &buffers.scratch) else { return false }
+                let written = unretainedSlotReaders[slot]._withUnsafeGuaranteedRef {
+                    $0.writeJSON(record, to: base, at: &at, scratch: &buffers.scratch)
+                }
+                guard written else { return false }
                 fieldEnd[slot] = at
             }
             return true
@@ -433,18 +456,26 @@ public struct CompiledMapping: Sendable {
     private func appendEventLine(
         fields: DecodedFields, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers
     ) -> Bool {
-        let correlation = metadata["mq.correlationId"]
+        let correlation = metadata.isEmpty ? nil : metadata["mq.correlationId"]
         let dataStart: Int
-        if let dataFrame {
+        if dataFrame != nil {
             // Fixed shape: literals and values straight into the identity name (built in `values`, then swapped).
             buffers.values.removeAll(keepingCapacity: true)
             appendIdentityPrefix(correlation: correlation, to: &buffers.values)
             dataStart = buffers.values.count
-            for index in rules.indices {
-                buffers.values.append(contentsOf: dataFrame[index])
-                guard write(rules[index], fields, metadata, &buffers) else { return false }
+            let written = dataFramePool.withUnsafeBufferPointer { literals in
+                var literalStart = 0
+                for index in rules.indices {
+                    buffers.values.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalStart..<dataFrameEnds[index]]))
+                    literalStart = dataFrameEnds[index]
+                    guard unretainedRules[index]._withUnsafeGuaranteedRef({ write($0, fields, metadata, &buffers) }) else {
+                        return false
+                    }
+                }
+                buffers.values.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalStart...]))
+                return true
             }
-            buffers.values.append(contentsOf: dataFrame[rules.count])
+            guard written else { return false }
             swap(&buffers.values, &buffers.identity)
         } else {
             guard linkDataObject(fields: fields, metadata: metadata, buffers: &buffers, correlation: correlation) else { return false }
@@ -463,7 +494,7 @@ public struct CompiledMapping: Sendable {
     /// The identity name up to the data: kind and mapping name, the correlation id, and four bytes for the data's
     /// length (patched once the data is written).
     private func appendIdentityPrefix(correlation: String?, to name: inout [UInt8]) {
-        name.append(contentsOf: identityPrefix)
+        name.appendBytes(of: identityPrefix)
         if var correlation {
             correlation.withUTF8 { Self.appendLengthPrefixed(UnsafeRawBufferPointer($0), to: &name) }
         } else {
@@ -528,7 +559,7 @@ public struct CompiledMapping: Sendable {
         JSONWriter.appendUUIDString(uuid, to: &output)
         output.append(contentsOf: #","source":"#.utf8)
         guard expand(source, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
-        output.append(contentsOf: typeMember)
+        output.appendBytes(of: typeMember)
         if let subject {
             output.append(contentsOf: #","subject":"#.utf8)
             guard expand(subject, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
@@ -630,7 +661,8 @@ public struct CompiledMapping: Sendable {
         }
     }
 
-    private static func trimmed(_ range: Range<Int>, _ text: [UInt8]) -> Range<Int> {
+    private static func trimmed<Text: RandomAccessCollection<UInt8>>(_ range: Range<Int>, _ text: Text) -> Range<Int>
+    where Text.Index == Int {
         var start = range.lowerBound
         var end = range.upperBound
         while start < end, text[start] == 0x20 || text[start] == 0x09 { start += 1 }
@@ -663,7 +695,7 @@ public struct CompiledMapping: Sendable {
         let scalar: Scalar
         switch compiled.origin {
         case let .constant(encoded):
-            buffers.values.append(contentsOf: encoded)
+            buffers.values.appendBytes(of: encoded)
             return true
         case let .concatenation(parts, separator):
             var pieces: [String] = []
@@ -679,58 +711,78 @@ public struct CompiledMapping: Sendable {
             }
             return general(compiled, .string(pieces.joined(separator: separator)), &buffers.values)
         case let .source(source):
+            // A decoded field that is a number or a string without escapes: converted where it lies in the
+            // record's fields, without a copy. Anything else is read into `buffers.text` first.
+            if case let .field(slot) = source {
+                let value = fields.value(slot)
+                if let first = value.first, first != UInt8(ascii: "n"),
+                    first != UInt8(ascii: "\"") || !value.contains(0x5C)
+                {
+                    let isNumber = first != UInt8(ascii: "\"")
+                    return convert(
+                        compiled, value, isNumber ? 0..<value.count : 1..<(value.count - 1), isNumber: isNumber,
+                        &buffers.values)
+                }
+            }
             guard let found = read(source, fields, metadata, &buffers.text) else { return false }
             scalar = found
         }
-        // Trim and blank, as MappingEngine.value(of:raw:…) does.
-        var range: Range<Int>
-        var isNumber = false
         switch scalar {
         case .absent:
             return blank(compiled, &buffers.values)
         case let .string(found):
-            range = compiled.trims ? Self.trimmed(found, buffers.text) : found
-            if range.isEmpty { return blank(compiled, &buffers.values) }
+            return buffers.text.withUnsafeBufferPointer { convert(compiled, $0, found, isNumber: false, &buffers.values) }
         case let .number(found):
-            range = found
-            isNumber = true
+            return buffers.text.withUnsafeBufferPointer { convert(compiled, $0, found, isNumber: true, &buffers.values) }
+        }
+    }
+
+    /// Converts a present value (`bytes[found]`: a string's unescaped UTF-8 or a number's text) by the rule's
+    /// conversion into `values`; false when the record needs the interpreter.
+    private func convert(
+        _ compiled: Rule, _ bytes: UnsafeBufferPointer<UInt8>, _ found: Range<Int>, isNumber: Bool,
+        _ values: inout [UInt8]
+    ) -> Bool {
+        // Trim and blank, as MappingEngine.value(of:raw:…) does.
+        var range = found
+        if !isNumber {
+            if compiled.trims { range = Self.trimmed(found, bytes) }
+            if range.isEmpty { return blank(compiled, &values) }
         }
         switch compiled.conversion {
         case .text:
-            buffers.text.withUnsafeBytes { bytes in
-                JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer(rebasing: bytes[range]), to: &buffers.values)
-            }
+            JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])), to: &values)
             return true
         case let .decimal(scale):
-            if isNumber, Self.appendDecimal(buffers.text[range], scale: scale, to: &buffers.values) { return true }
+            if isNumber, Self.appendDecimal(bytes[range], scale: scale, to: &values) { return true }
         case let .date(format, pivot):
-            guard let (year, month, day) = LegacyDate.dateParts(buffers.text[range], format: format, centuryPivot: pivot) else {
+            guard let (year, month, day) = LegacyDate.dateParts(bytes[range], format: format, centuryPivot: pivot) else {
                 return false
             }
-            Self.appendISODate(year, month, day, to: &buffers.values)
+            Self.appendISODate(year, month, day, to: &values)
             return true
         case let .codes(entries):
-            let code = buffers.text[range]
+            let code = bytes[range]
             if let entry = entries.first(where: { $0.code.elementsEqual(code) }) {
                 if entry.isFinal {
-                    buffers.values.append(contentsOf: entry.encoded)
+                    values.appendBytes(of: entry.encoded)
                     return true
                 }
             } else if let fallback = compiled.fallback, compiled.isString {
-                buffers.values.append(contentsOf: fallback)
+                values.appendBytes(of: fallback)
                 return true
             }
         case .general:
             break
         }
-        let text = String(decoding: buffers.text[range], as: UTF8.self)
-        return general(compiled, isNumber ? .number(text) : .string(text), &buffers.values)
+        let text = String(decoding: bytes[range], as: UTF8.self)
+        return general(compiled, isNumber ? .number(text) : .string(text), &values)
     }
 
     /// A blank value: the default, null, or the interpreter when the value is required.
     private func blank(_ compiled: Rule, _ values: inout [UInt8]) -> Bool {
         if let fallback = compiled.fallback {
-            values.append(contentsOf: fallback)
+            values.appendBytes(of: fallback)
             return true
         }
         if compiled.isRequired { return false }
@@ -746,7 +798,7 @@ public struct CompiledMapping: Sendable {
 
     /// A number as the decoder wrote it (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`) rescaled to `scale` as `ExactDecimal`
     /// writes it (zeros appended); false for anything else (more fraction digits, other forms), left to the engine.
-    static func appendDecimal(_ text: ArraySlice<UInt8>, scale: Int?, to values: inout [UInt8]) -> Bool {
+    static func appendDecimal(_ text: Slice<UnsafeBufferPointer<UInt8>>, scale: Int?, to values: inout [UInt8]) -> Bool {
         var index = text.startIndex
         if index < text.endIndex, text[index] == UInt8(ascii: "-") { index += 1 }
         let integerStart = index
@@ -808,11 +860,41 @@ public struct CompiledMapping: Sendable {
         _ parts: [TemplatePart], _ fields: DecodedFields, _ metadata: [String: String], _ buffers: inout Buffers,
         to output: inout [UInt8]
     ) -> Bool {
+        // One part (`bench://records`, `{MEMBER-ID}`): quoted straight into the output, without the template buffer,
+        // when it is a literal or its first non-blank value is a decoded number or unescaped string.
+        if parts.count == 1 {
+            switch parts[0] {
+            case let .literal(bytes):
+                bytes.withUnsafeBytes { JSONWriter.appendQuoted(utf8: $0, to: &output) }
+                return true
+            case let .reference(sources):
+                var isPlain = true
+                for source in sources {
+                    guard case let .field(slot) = source else {
+                        isPlain = false
+                        break
+                    }
+                    let value = fields.value(slot)
+                    guard let first = value.first, first != UInt8(ascii: "n"),
+                        first != UInt8(ascii: "\"") || !value.contains(0x5C)
+                    else {
+                        isPlain = false
+                        break
+                    }
+                    let range = Self.trimmed(first == UInt8(ascii: "\"") ? 1..<(value.count - 1) : 0..<value.count, value)
+                    if range.isEmpty { continue }
+                    JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: value[range])), to: &output)
+                    return true
+                }
+                // Every alternative blank: no value, as below.
+                if isPlain { return false }
+            }
+        }
         buffers.template.removeAll(keepingCapacity: true)
         for part in parts {
             switch part {
             case let .literal(bytes):
-                buffers.template.append(contentsOf: bytes)
+                buffers.template.appendBytes(of: bytes)
             case let .reference(sources):
                 var found = false
                 for source in sources {
@@ -862,4 +944,13 @@ public struct CompiledMapping: Sendable {
 extension CopybookSource {
     /// Bytes per fixed-format record (the layout's size).
     var recordSize: Int { layout.size }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends `bytes` through a borrowed buffer: `append(contentsOf:)` takes its argument owned, which costs a
+    /// retain and a release of a stored array on every call.
+    @inline(__always)
+    fileprivate mutating func appendBytes(of bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
+    }
 }

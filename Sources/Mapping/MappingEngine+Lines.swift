@@ -153,9 +153,15 @@ struct CopybookRecordSplitter {
     /// Bytes of the input before the buffer handed to the next call.
     var base = 0
 
+    /// Whether records carry an RDW, and the size of fixed records: read once, not per record.
+    let isRDW: Bool
+    let recordSize: Int
+
     init(source: CopybookSource, inputName: String) {
         self.source = source
         self.inputName = inputName
+        isRDW = source.recordFormat == "rdw"
+        recordSize = source.layout.size
     }
 
     func offset(of range: Range<Int>) -> Int { base + range.lowerBound }
@@ -167,7 +173,7 @@ struct CopybookRecordSplitter {
     ) throws(MappingError) -> (Range<Int>, Int)? {
         let offset = consumed
         guard offset < bytes.count else { return nil }
-        if source.recordFormat == "rdw" {
+        if isRDW {
             guard offset + 4 <= bytes.count else {
                 if !isFinal { return nil }
                 throw MappingError(file: inputName, path: "record \(number + 1)", "truncated RDW at byte \(base + offset)")
@@ -184,7 +190,7 @@ struct CopybookRecordSplitter {
             consumed = offset + total
             return ((offset + 4)..<(offset + total), number)
         }
-        let size = source.layout.size
+        let size = recordSize
         guard offset + size <= bytes.count else {
             if !isFinal { return nil }
             throw MappingError(

@@ -102,6 +102,41 @@ import Testing
         #expect((events[0]["data"] as? [String: Any])?["PLAN-CODE"] as? String == "HMO")
     }
 
+    /// `--key` on the shipped CDC sample: a dotted path and a bare name found inside a group; each event's data is
+    /// exactly the line `convert copybook` writes without `--key`; a key the records lack names the record.
+    @Test func cloudEventsWrapTheRecordLinesOfTheSample() throws {
+        let samples = FerryProcess.repositoryRoot.appendingPathComponent("samples/mainframe")
+        let copybook = samples.appendingPathComponent("MEMBER-ELIG-CDC.cpy").path
+        let data = samples.appendingPathComponent("MEMBER-ELIG-CDC.D261206.dat").path
+        let plain = try FerryProcess.run(["convert", "copybook", "-c", copybook, data])
+        #expect(plain.status == 0, "\(plain)")
+        #expect(plain.outputLines.count == 3)
+        // Key → where its value is in the record (a bare name inside groups: the first group's, depth first).
+        let keys: [(String, [String])] = [
+            ("CDC-OPERATION", ["CDC-OPERATION"]), ("CDC-COMMIT-TIME", ["CDC-COMMIT-TIME"]),
+            ("AFTER-IMAGE.COVERAGE-START", ["AFTER-IMAGE", "COVERAGE-START"]), ("COVERAGE-END", ["BEFORE-IMAGE", "COVERAGE-END"]),
+        ]
+        for (key, path) in keys {
+            let events = try FerryProcess.run(["convert", "copybook", "-c", copybook, "--key", key, "--type", "org.example.member.changed", data])
+            #expect(events.status == 0, "\(events)")
+            #expect(events.outputLines.count == 3)
+            for (line, record) in zip(events.outputLines, plain.outputLines) {
+                #expect(line.hasSuffix(#","data":"# + record + "}"), "\(line)")
+                let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                var value: Any? = try JSONSerialization.jsonObject(with: Data(record.utf8))
+                for name in path { value = (value as? [String: Any])?[name] }
+                let expected = try #require(value.map { "\($0)" })
+                #expect(event["subject"] as? String == expected && event["partitionkey"] as? String == expected, "\(key)")
+                #expect(event["source"] as? String == "file:MEMBER-ELIG-CDC.D261206.dat")
+            }
+        }
+        let operations = try FerryProcess.run(["convert", "copybook", "-c", copybook, "--key", "CDC-OPERATION", "--type", "t", data])
+        #expect(operations.outputLines.map { $0.contains(#""partitionkey":"I""#) || $0.contains(#""partitionkey":"U""#) || $0.contains(#""partitionkey":"D""#) } == [true, true, true])
+        let missing = try FerryProcess.run(["convert", "copybook", "-c", copybook, "--key", "NO-SUCH-FIELD", "--type", "t", data])
+        #expect(missing.status == 3)
+        #expect(missing.errorOutput.contains("record 1 has no value for key field NO-SUCH-FIELD"), "\(missing)")
+    }
+
     @Test func encodeReproducesTheOriginalBytes() throws {
         let (copybook, data) = try setUp()
         let decoded = try FerryProcess.run(["convert", "copybook", "-c", copybook, "--keep-spaces", data])

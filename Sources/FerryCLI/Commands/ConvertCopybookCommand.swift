@@ -370,60 +370,35 @@ struct ConvertCopybookCommand: Command {
     }
 }
 
-/// Turns decoded records into CloudEvents JSON Lines.
+/// Turns decoded records into CloudEvents JSON Lines: ``RecordEventWriter`` (the library's writer, which the
+/// benchmark runs too), its errors turned into the command's.
 struct EventWriter {
-    let key: [String]
-    let type: String
+    let key: String
     let fileName: String
-    let source: String
-    var writer = JSONWriter(capacity: 4096)
+    var writer: RecordEventWriter
 
     init(key: String, type: String, fileName: String, source: String) {
-        self.key = key.split(separator: ".").map(String.init)
-        self.type = type
+        self.key = key
         self.fileName = fileName
-        self.source = source
+        writer = RecordEventWriter(key: key, type: type, fileName: fileName, source: source)
     }
 
     /// Appends the event for one record (its JSON line, newline included) to `output`.
     mutating func append(_ recordLine: [UInt8], recordNumber: Int, to output: inout [UInt8]) throws {
-        let json = Array(recordLine.dropLast())  // the newline
-        let record = try JSONValue(parsing: json)
-        guard let keyValue = Self.find(key, in: record) else {
-            throw CommandError.inputRejected(
-                source: fileName, line: recordNumber, reason: "record \(recordNumber) has no value for key field \(key.joined(separator: "."))")
-        }
-        let identity = EventIdentity.fileRecord(fileName: fileName, recordNumber: Int64(recordNumber))
-        var event = try CloudEvent(
-            id: identity.eventID, source: source, type: type, subject: keyValue, dataContentType: "application/json",
-            data: .json(json))
-        event.partitionKey = keyValue
-        writer.removeAll()
-        try CloudEventJSONFormat.write(event, to: &writer)
-        writer.endLine()
-        output.append(contentsOf: writer.bytes)
-    }
-
-    /// The text of the member named by `path` — a dotted path (`MEMBER-NAME.LAST-NAME`) or a bare COBOL name —
-    /// matched at the top level first, then in nested groups, depth first. OCCURS arrays are not searched: a key
-    /// must name one value per record.
-    static func find(_ path: [String], in value: JSONValue) -> String? {
-        guard case let .object(members) = value, let first = path.first else { return nil }
-        for member in members where member.key == first {
-            if path.count > 1 {
-                if let found = find(Array(path.dropFirst()), in: member.value) { return found }
-                continue
+        do {
+            try recordLine.withUnsafeBytes { line in
+                // Without the newline.
+                try writer.append(
+                    record: UnsafeRawBufferPointer(rebasing: line.dropLast()), recordNumber: recordNumber, to: &output)
             }
-            switch member.value {
-            case let .string(text): return text
-            case let .number(text): return text
-            default: continue
+        } catch let error as RecordEventError {
+            switch error {
+            case .missingKey:
+                throw CommandError.inputRejected(source: fileName, line: recordNumber, reason: error.description)
+            case let .malformedRecord(_, cause): throw cause
+            case let .invalidEvent(cause): throw cause
             }
         }
-        for member in members {
-            if let found = find(path, in: member.value) { return found }
-        }
-        return nil
     }
 }
 
