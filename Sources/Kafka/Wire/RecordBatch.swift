@@ -375,7 +375,11 @@ extension RecordBatch {
         guard length >= 0, length <= Int64(reader.remaining) else {
             throw .lengthOutOfRange(offset: at, length: Int(truncatingIfNeeded: length), maximum: reader.remaining)
         }
-        return Array(try reader.readBytes(Int(length)))
+        let view = try reader.readBytes(Int(length))
+        return [UInt8](unsafeUninitializedCapacity: view.count) { target, initialized in
+            if let base = target.baseAddress, let source = view.baseAddress { base.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: view.count) }
+            initialized = view.count
+        }
     }
 
     private static func hex(_ value: UInt32) -> String {
