@@ -93,8 +93,11 @@ public final class KafkaProducer: Sendable {
     private struct State {
         var producerID: Int64 = -1
         var producerEpoch: Int16 = -1
-        /// The next base sequence per partition, under the producer id it was counted for (another id: 0).
-        var sequences: [TopicPartition: (producerID: Int64, next: Int32)] = [:]
+        /// The next base sequence per partition, under the producer id and epoch it was counted for (another
+        /// id or epoch: 0).
+        var sequences: [TopicPartition: (producerID: Int64, epoch: Int16, next: Int32)] = [:]
+        /// A retired identity whose epoch the next InitProducerId asks the broker to bump (KIP-360).
+        var retired: (id: Int64, epoch: Int16)?
         var accumulators: [TopicPartition: Accumulator] = [:]
         var locks: [TopicPartition: AsyncSerialLock] = [:]
         var bufferedBytes = 0
@@ -126,9 +129,22 @@ public final class KafkaProducer: Sendable {
         await identityLock.acquire()
         defer { identityLock.release() }
         if let known = state.withLock({ $0.producerID >= 0 ? ($0.producerID, $0.producerEpoch) : nil }) { return known }
+        let retired = state.withLock { $0.retired }
         let response = try await client.withRetries(topic: nil) { () async throws(KafkaError) in
             let connection = try await client.anyConnection()
-            let response = try await connection.send(InitProducerIdRequest(), timeout: client.configuration.requestTimeout)
+            var request = InitProducerIdRequest()
+            // KIP-360: the same producer id with its epoch bumped, where the broker takes ProducerId/ProducerEpoch.
+            if let retired, retired.epoch < Int16.max,
+                try connection.version(for: InitProducerIdRequest.self) >= InitProducerIdRequest.firstEpochBumpVersion
+            {
+                request.producerID = retired.id
+                request.producerEpoch = retired.epoch
+            }
+            var response = try await connection.send(request, timeout: client.configuration.requestTimeout)
+            if response.errorCode != .none && request.producerID >= 0 && !response.errorCode.isRetriable {
+                // The broker would not bump it (the producer id expired, the epoch was fenced): a new producer id.
+                response = try await connection.send(InitProducerIdRequest(), timeout: client.configuration.requestTimeout)
+            }
             guard response.errorCode == .none else {
                 throw .broker(code: response.errorCode, context: "InitProducerId", message: nil)
             }
@@ -137,6 +153,7 @@ public final class KafkaProducer: Sendable {
         state.withLock { state in
             state.producerID = response.producerID
             state.producerEpoch = response.producerEpoch
+            state.retired = nil
         }
         return (response.producerID, response.producerEpoch)
     }
@@ -206,12 +223,17 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Drops producer id `id` so the next batch asks for a new one (InitProducerId).
-    private func forgetIdentity(_ id: Int64) {
+    /// Retires the identity `id`/`epoch` a failed batch carried, so the next batch asks for another
+    /// (InitProducerId): after UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER the same id with its epoch
+    /// bumped (KIP-360) where the broker supports InitProducerId v3+, otherwise (and after other failures) a new
+    /// producer id. Either way every partition's sequences start again at 0.
+    private func retireIdentity(_ id: Int64, epoch: Int16, after error: KafkaError) {
+        let bump = error.brokerCode == .unknownProducerId || error.brokerCode == .outOfOrderSequenceNumber
         state.withLock { state in
-            if state.producerID == id {
+            if state.producerID == id && state.producerEpoch == epoch {
                 state.producerID = -1
                 state.producerEpoch = -1
+                state.retired = bump ? (id, epoch) : nil
             }
         }
     }
@@ -303,6 +325,7 @@ public final class KafkaProducer: Sendable {
         }
         var items: [Waiting]
         var producerID: Int64
+        var producerEpoch: Int16
         var sequence: Int32
         var encoded: [UInt8]
         var progress: Progress = .unsent
@@ -382,7 +405,7 @@ public final class KafkaProducer: Sendable {
                 // Its sequence may or may not be written: never reuse it. Batches behind it that the broker
                 // refused (an error code) were not written and go again under the new producer id; those whose
                 // outcome is unknown fail as well.
-                forgetIdentity(failed.producerID)
+                retireIdentity(failed.producerID, epoch: failed.producerEpoch, after: error)
                 var kept: [BatchInFlight] = []
                 for batch in window {
                     switch batch.progress {
@@ -419,14 +442,16 @@ public final class KafkaProducer: Sendable {
         let (id, epoch) = try await producerIdentity()
         let sequence: Int32 =
             configuration.idempotent
-            ? state.withLock { state in state.sequences[key].flatMap { $0.producerID == id ? $0.next : nil } ?? 0 } : -1
+            ? state.withLock { state in
+                state.sequences[key].flatMap { $0.producerID == id && $0.epoch == epoch ? $0.next : nil } ?? 0
+            } : -1
         let encoded = try RecordBatch.encode(
             items.map(\.record), compression: configuration.compression, producerID: id, producerEpoch: epoch,
             baseSequence: sequence)
         if configuration.idempotent {
-            state.withLock { state in state.sequences[key] = (id, Self.sequence(after: sequence, count: items.count)) }
+            state.withLock { state in state.sequences[key] = (id, epoch, Self.sequence(after: sequence, count: items.count)) }
         }
-        return BatchInFlight(items: items, producerID: id, sequence: sequence, encoded: encoded)
+        return BatchInFlight(items: items, producerID: id, producerEpoch: epoch, sequence: sequence, encoded: encoded)
     }
 
     /// The base sequence after a batch of `count` records at `sequence`: sequences wrap at Int32.max, as in
