@@ -26,6 +26,25 @@ struct KafkaClientTests {
         #expect(!metadata.brokers.isEmpty)
     }
 
+    /// tansu 0.6 quirk: an InitProducerId (v4) that names an existing producer and its epoch (KIP-360's epoch
+    /// bump) is answered UNKNOWN_SERVER_ERROR, not with the epoch + 1 Kafka gives. The producer then falls back
+    /// to a new producer id (EpochBumpTests covers both paths against a fake broker); a plain InitProducerId
+    /// still works afterwards. Should tansu start bumping, this fails and the README's quirk list needs updating.
+    @Test func tansuRefusesAnEpochBumpAndStillGivesNewProducerIDs() async throws {
+        let client = try Self.client()
+        defer { client.close() }
+        let connection = try await client.anyConnection()
+        #expect(try connection.version(for: InitProducerIdRequest.self) >= InitProducerIdRequest.firstEpochBumpVersion)
+        let fresh = try await connection.send(InitProducerIdRequest(), timeout: .seconds(10))
+        #expect(fresh.errorCode == .none && fresh.producerID >= 0)
+        let bump = try await connection.send(
+            InitProducerIdRequest(producerID: fresh.producerID, producerEpoch: fresh.producerEpoch), timeout: .seconds(10))
+        #expect(bump.errorCode == .unknownServerError, "tansu 0.6 does not bump epochs")
+        #expect(!bump.errorCode.isRetriable, "so the producer falls back at once")
+        let next = try await connection.send(InitProducerIdRequest(), timeout: .seconds(10))
+        #expect(next.errorCode == .none && next.producerID >= 0 && next.producerID != fresh.producerID)
+    }
+
     @Test func createTopicIsIdempotent() async throws {
         let client = try Self.client()
         defer { client.close() }
