@@ -22,9 +22,12 @@ public struct DeliveryReport: Hashable, Sendable {
 /// (which the broker then refuses with OUT_OF_ORDER_SEQUENCE_NUMBER, or also accepted) are settled and every
 /// unacknowledged one is sent again, in order, with its sequence. When a batch's outcome stays unknown after
 /// the retries (or the broker reports OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID or
-/// INVALID_PRODUCER_EPOCH for it), the batch fails and the producer takes a new producer id, so its sequence
-/// is never reused for other records; batches behind it that the broker refused are re-encoded under the new
-/// id and sent again, those whose outcome is unknown fail too. Without idempotence, one batch is in flight.
+/// INVALID_PRODUCER_EPOCH for it), the batch fails and the producer retires its identity, so its sequence
+/// is never reused for other records: after UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER it asks the
+/// broker to bump its epoch (KIP-360, InitProducerId v3+), otherwise (or when the bump is refused) it takes a
+/// new producer id; sequences restart at 0. Batches behind the failed one that the broker refused are
+/// re-encoded under the new identity and sent again, those whose outcome is unknown fail too. Without
+/// idempotence, one batch is in flight.
 /// ``send(batch:topic:partition:)`` (the ``KafkaStreamLog`` append) goes through the same pipeline, unlingered.
 public final class KafkaProducer: Sendable {
     /// The cluster connection.
