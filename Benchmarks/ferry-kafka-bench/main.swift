@@ -16,6 +16,12 @@ func cpuSeconds() -> Double {
         + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
+/// The 1-minute load average at the end of the run (the machine is shared: figures are read beside it).
+func loadAverage() -> Double {
+    var loads = [Double](repeating: 0, count: 3)
+    return getloadavg(&loads, 3) > 0 ? loads[0] : -1
+}
+
 var bootstrap = "127.0.0.1:19092"
 var count = 200_000
 var partitions = 4
@@ -108,6 +114,7 @@ print(
     "produce_s":\(String(format: "%.3f", p)),"produce_msg_s":\(Int(Double(delivered) / p)),\
     "produce_cpu_s":\(String(format: "%.3f", produceCPUUsed)),"produce_cpu_us_per_msg":\(String(format: "%.2f", produceCPUUsed * 1e6 / Double(max(delivered, 1)))),\
     "consumed":\(consumed),"consume_s":\(String(format: "%.3f", c)),"consume_msg_s":\(Int(Double(consumed) / c)),\
-    "consume_cpu_us_per_msg":\(String(format: "%.2f", consumeCPUUsed * 1e6 / Double(max(consumed, 1))))}
+    "consume_cpu_us_per_msg":\(String(format: "%.2f", consumeCPUUsed * 1e6 / Double(max(consumed, 1)))),\
+    "load_1m":\(String(format: "%.2f", loadAverage()))}
     """)
 client.close()

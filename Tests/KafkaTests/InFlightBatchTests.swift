@@ -143,6 +143,53 @@ import Testing
         #expect(produces.dropFirst(5).allSatisfy { $0.answer == 0 })
     }
 
+    /// Twenty 50-byte records appended to partition 0 of "t" in one `KafkaStreamLog.append` (the bridge's path,
+    /// `send(batch:)`), two records per batch: ten batches.
+    static func appendTwenty(to partition: SequencedPartition) async throws -> AppendResult {
+        let broker = try FakeBroker(connections: 10) { id, key, frame in partition.respond(id, key, frame) }
+        partition.state.withLock { $0.port = broker.port }
+        var configuration = KafkaClientConfiguration(bootstrapServers: [.init(host: "127.0.0.1", port: broker.port)])
+        configuration.retryBackoff = .milliseconds(10)
+        configuration.requestTimeout = .seconds(5)
+        let client = try KafkaClient(configuration: configuration)
+        defer { client.close() }
+        var producerConfiguration = KafkaProducerConfiguration()
+        producerConfiguration.batchSize = 2 * KafkaProducer.size(of: StreamRecord(key: nil, value: [UInt8](repeating: 0, count: 50), timestamp: 1))
+        producerConfiguration.deliveryTimeout = .seconds(1)
+        let log = try KafkaStreamLog(client: client, producer: producerConfiguration)
+        let records = (0..<20).map { StreamRecord(key: nil, value: [UInt8](repeating: UInt8($0), count: 50), timestamp: 1) }
+        return try await log.append(records, topic: "t", partition: 0)
+    }
+
+    @Test func theStreamLogAppendPathPutsFiveBatchesOnTheWireAtOnce() async throws {
+        let partition = SequencedPartition(holdFirst: 5, refuseFirstWith: nil)
+        let result = try await Self.appendTwenty(to: partition)
+        #expect(result == AppendResult(partition: 0, baseOffset: 0, count: 20))
+        let produces = partition.state.withLock { $0.produces }
+        #expect(produces.prefix(5).map(\.sequence) == [0, 2, 4, 6, 8], "five batches sent before any answer")
+        #expect(produces.map(\.sequence) == Array(stride(from: 0, to: 20, by: 2)), "ten batches, in order, none sent twice")
+        #expect(produces.allSatisfy { $0.producerID == 1 && $0.count == 2 && $0.answer == 0 })
+    }
+
+    @Test func theStreamLogAppendPathResendsInOrderAfterARetriableRefusal() async throws {
+        let partition = SequencedPartition(holdFirst: 5, refuseFirstWith: 6)  // NOT_LEADER_OR_FOLLOWER
+        let result = try await Self.appendTwenty(to: partition)
+        #expect(result == AppendResult(partition: 0, baseOffset: 0, count: 20), "acknowledged once every batch is")
+        let produces = partition.state.withLock { $0.produces }
+        #expect(produces.prefix(5).map(\.answer) == [6, 45, 45, 45, 45])
+        #expect(produces.dropFirst(5).map(\.sequence) == Array(stride(from: 0, to: 20, by: 2)), "resent from the refused batch, in order")
+        #expect(produces.dropFirst(5).allSatisfy { $0.answer == 0 && $0.producerID == 1 })
+    }
+
+    @Test func theStreamLogAppendFailsWhenOneOfItsBatchesFailsForGood() async throws {
+        let partition = SequencedPartition(holdFirst: 5, refuseFirstWith: 10)  // MESSAGE_TOO_LARGE
+        await #expect {
+            _ = try await Self.appendTwenty(to: partition)
+        } throws: { error in
+            (error as? KafkaError)?.brokerCode == .messageTooLarge
+        }
+    }
+
     @Test func inFlightLimitIsValidated() {
         var configuration = KafkaProducerConfiguration()
         configuration.maximumInFlightBatches = 6

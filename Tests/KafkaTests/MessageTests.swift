@@ -47,7 +47,7 @@ import Testing
         let partition = try #require(response.topics["t"]?.first)
         #expect(partition.partition == 3)
         #expect(partition.highWatermark == 10)
-        #expect(partition.records == batch)
+        #expect(Array(partition.records) == batch)
     }
 
     @Test func listOffsetsV7() throws {

@@ -165,4 +165,25 @@ import Testing
             _ = try zipped.withUnsafeBytes { try RecordBatch.decodeAll($0, limits: .init(maximumDecompressedSize: 64 * 1024)) }
         }
     }
+
+    /// Headers that repeat from record to record are decoded once and shared; every mix of repeated, changed,
+    /// added, dropped, reordered and null headers must still decode to exactly what was encoded.
+    @Test(arguments: [Compression.none, .gzip])
+    func repeatedHeadersDecodeExactly(compression: Compression) throws {
+        let a = RecordHeader(name: "ce_specversion", text: "1.0")
+        let b = RecordHeader(name: "ce_type", text: "org.example.claim.v1")
+        let c = RecordHeader(name: "ce_source", value: nil)
+        let layouts: [[RecordHeader]] = [
+            [a, b, c], [a, b, c], [a, b, RecordHeader(name: "ce_source", text: "/x")], [a, b, c],
+            [a, b], [a, b, c, RecordHeader(name: "ce_id", text: "4")], [b, a, c], [], [a, b, c], [a, b, c],
+            [a, RecordHeader(name: "ce_type", text: "org.example.claim.v2"), c], [a, RecordHeader(name: "ce_typ", text: "e"), c],
+            [RecordHeader(name: "ce_specversion", value: []), b, c], [a, b, c], [a, a, a], [a, a, a], [a, a],
+        ]
+        let records = layouts.enumerated().map { index, headers in
+            StreamRecord(key: [UInt8(index)], value: Array("v\(index)".utf8), headers: headers, timestamp: 1_700_000_000_000 + Int64(index))
+        }
+        let bytes = try RecordBatch.encode(records, compression: compression)
+        let decoded = try bytes.withUnsafeBytes { try RecordBatch.decodeAll($0) }
+        #expect(decoded.flatMap(\.records).map(\.record) == records)
+    }
 }

@@ -157,7 +157,7 @@ public final class KafkaConnection: Sendable {
             throw .connection(broker: address, reason: "\(error)")
         }
         return try withKafkaErrors(operation) {
-            try body.withUnsafeBytes { raw in try KafkaFrame.decodeResponse(R.self, version: version, body: raw).response }
+            try KafkaFrame.decodeResponse(R.self, version: version, frame: body).response
         }
     }
 
@@ -225,9 +225,7 @@ public final class KafkaConnection: Sendable {
             throw .connection(broker: address, reason: "\(error)")
         }
         return try withKafkaErrors(submitted.operation) {
-            try body.withUnsafeBytes { raw in
-                try KafkaFrame.decodeResponse(R.self, version: submitted.version, body: raw).response
-            }
+            try KafkaFrame.decodeResponse(R.self, version: submitted.version, frame: body).response
         }
     }
 
@@ -248,14 +246,47 @@ public final class KafkaConnection: Sendable {
         thread.start()
     }
 
+    /// Frames at least this large are received straight into an array of their own (see ``receiveLoop(decoder:)``).
+    static let directReceiveSize = 64 * 1024
+
     /// Reads frames until the connection fails; every 50 ms sweeps requests past their deadline.
+    ///
+    /// Small frames are read in chunks into `buffer` and copied out one by one. A frame of
+    /// ``directReceiveSize`` or more (a Fetch answer) gets its own array as soon as its size prefix is in:
+    /// what `buffer` holds of it is moved there and the rest is received into it directly, so the bulk of a
+    /// Fetch response is copied once (kernel → array) and then only read (its records are slices of it).
     private func receiveLoop(decoder: KafkaFrameDecoder) {
         var buffer: [UInt8] = []
         var start = 0
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        var large: [UInt8] = []
+        var largeFilled = 0
         while true {
             if isClosed { return }
             sweepDeadlines()
+            if largeFilled < large.count {
+                let received: Int
+                do {
+                    received = try withKafkaErrors("receive") {
+                        try large.withUnsafeMutableBytes { raw in
+                            try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: raw[largeFilled...]), waitingMilliseconds: 50)
+                        }
+                    }
+                } catch {
+                    fail(with: error)
+                    return
+                }
+                largeFilled += received
+                guard largeFilled == large.count else { continue }
+                let body = large
+                large = []
+                largeFilled = 0
+                if let error = deliver(body) {
+                    fail(with: error)
+                    return
+                }
+                continue
+            }
             let received: Int
             do {
                 received = try withKafkaErrors("receive") {
@@ -286,6 +317,28 @@ public final class KafkaConnection: Sendable {
                     fail(with: error)
                     return
                 }
+            }
+            // What is left is the start of an incomplete frame: a large one continues in an array of its own.
+            let declared: Int?
+            do {
+                declared = try withKafkaErrors("response frame") {
+                    try buffer.withUnsafeBytes { raw in
+                        try decoder.declaredFrameLength(in: UnsafeRawBufferPointer(rebasing: raw[start...]))
+                    }
+                }
+            } catch {
+                fail(with: error)
+                return
+            }
+            if let declared, declared >= Self.directReceiveSize {
+                large = [UInt8](repeating: 0, count: declared)
+                largeFilled = buffer.count - start - 4
+                large.withUnsafeMutableBytes { target in
+                    buffer.withUnsafeBytes { source in target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[(start + 4)...])) }
+                }
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+                continue
             }
             if start > 0 && start == buffer.count {
                 buffer.removeAll(keepingCapacity: true)

@@ -22,10 +22,13 @@ public struct DeliveryReport: Hashable, Sendable {
 /// (which the broker then refuses with OUT_OF_ORDER_SEQUENCE_NUMBER, or also accepted) are settled and every
 /// unacknowledged one is sent again, in order, with its sequence. When a batch's outcome stays unknown after
 /// the retries (or the broker reports OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID or
-/// INVALID_PRODUCER_EPOCH for it), the batch fails and the producer takes a new producer id, so its sequence
-/// is never reused for other records; batches behind it that the broker refused are re-encoded under the new
-/// id and sent again, those whose outcome is unknown fail too. Without idempotence, one batch is in flight.
-/// ``send(batch:topic:partition:)`` writes one batch at a time.
+/// INVALID_PRODUCER_EPOCH for it), the batch fails and the producer retires its identity, so its sequence
+/// is never reused for other records: after UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER it asks the
+/// broker to bump its epoch (KIP-360, InitProducerId v3+), otherwise (or when the bump is refused) it takes a
+/// new producer id; sequences restart at 0. Batches behind the failed one that the broker refused are
+/// re-encoded under the new identity and sent again, those whose outcome is unknown fail too. Without
+/// idempotence, one batch is in flight.
+/// ``send(batch:topic:partition:)`` (the ``KafkaStreamLog`` append) goes through the same pipeline, unlingered.
 public final class KafkaProducer: Sendable {
     /// The cluster connection.
     public let client: KafkaClient
@@ -42,6 +45,8 @@ public final class KafkaProducer: Sendable {
         case waiting(CheckedContinuation<DeliveryReport, any Error>)
         /// ``enqueue(_:topic:partition:)``: the outcome goes to ``deliveryReports``.
         case report
+        /// Record `index` of a ``send(batch:topic:partition:)`` call.
+        case appending(AppendOutcome, index: Int)
     }
 
     private struct Waiting {
@@ -56,6 +61,8 @@ public final class KafkaProducer: Sendable {
         var head = 0
         var bytes = 0
         var draining = false
+        /// Records of ``send(batch:topic:partition:)`` are queued: no lingering until the queue is empty.
+        var sendNow = false
 
         mutating func append(_ item: Waiting) {
             waiting.append(item)
@@ -77,6 +84,7 @@ public final class KafkaProducer: Sendable {
             if head == waiting.count {
                 waiting.removeAll(keepingCapacity: true)
                 head = 0
+                sendNow = false
             } else if head > 4096 && head * 2 > waiting.count {
                 waiting.removeFirst(head)
                 head = 0
@@ -88,8 +96,11 @@ public final class KafkaProducer: Sendable {
     private struct State {
         var producerID: Int64 = -1
         var producerEpoch: Int16 = -1
-        /// The next base sequence per partition, under the producer id it was counted for (another id: 0).
-        var sequences: [TopicPartition: (producerID: Int64, next: Int32)] = [:]
+        /// The next base sequence per partition, under the producer id and epoch it was counted for (another
+        /// id or epoch: 0).
+        var sequences: [TopicPartition: (producerID: Int64, epoch: Int16, next: Int32)] = [:]
+        /// A retired identity whose epoch the next InitProducerId asks the broker to bump (KIP-360).
+        var retired: (id: Int64, epoch: Int16)?
         var accumulators: [TopicPartition: Accumulator] = [:]
         var locks: [TopicPartition: AsyncSerialLock] = [:]
         var bufferedBytes = 0
@@ -121,9 +132,22 @@ public final class KafkaProducer: Sendable {
         await identityLock.acquire()
         defer { identityLock.release() }
         if let known = state.withLock({ $0.producerID >= 0 ? ($0.producerID, $0.producerEpoch) : nil }) { return known }
+        let retired = state.withLock { $0.retired }
         let response = try await client.withRetries(topic: nil) { () async throws(KafkaError) in
             let connection = try await client.anyConnection()
-            let response = try await connection.send(InitProducerIdRequest(), timeout: client.configuration.requestTimeout)
+            var request = InitProducerIdRequest()
+            // KIP-360: the same producer id with its epoch bumped, where the broker takes ProducerId/ProducerEpoch.
+            if let retired, retired.epoch < Int16.max,
+                try connection.version(for: InitProducerIdRequest.self) >= InitProducerIdRequest.firstEpochBumpVersion
+            {
+                request.producerID = retired.id
+                request.producerEpoch = retired.epoch
+            }
+            var response = try await connection.send(request, timeout: client.configuration.requestTimeout)
+            if response.errorCode != .none && request.producerID >= 0 && !response.errorCode.isRetriable {
+                // The broker would not bump it (the producer id expired, the epoch was fenced): a new producer id.
+                response = try await connection.send(InitProducerIdRequest(), timeout: client.configuration.requestTimeout)
+            }
             guard response.errorCode == .none else {
                 throw .broker(code: response.errorCode, context: "InitProducerId", message: nil)
             }
@@ -132,93 +156,87 @@ public final class KafkaProducer: Sendable {
         state.withLock { state in
             state.producerID = response.producerID
             state.producerEpoch = response.producerEpoch
+            state.retired = nil
         }
         return (response.producerID, response.producerEpoch)
     }
 
     /// Writes `records` to `topic`/`partition` as one batch (or several consecutive ones above
-    /// ``KafkaProducerConfiguration/batchSize``) and returns where the first landed, once acknowledged.
+    /// ``KafkaProducerConfiguration/batchSize``), without lingering, and returns where the first landed once
+    /// every record is acknowledged; throws the first failure of any of its batches.
+    ///
+    /// The records join the partition's queue in one step, behind what is already queued, and go out through
+    /// the same pipelined drain as ``send(_:topic:partition:)``: up to
+    /// ``KafkaProducerConfiguration/maximumInFlightBatches`` batches on the wire, consecutive sequences, retries
+    /// in order. Concurrent calls for one partition are pipelined too; each call's records stay in order.
+    /// When one of its batches fails for good, the others may still be written (the call throws either way).
     public func send(batch records: [StreamRecord], topic: String, partition: Int) async throws(KafkaError) -> AppendResult {
         guard !records.isEmpty else { return AppendResult(partition: partition, baseOffset: -1, count: 0) }
         let key = TopicPartition(topic: topic, partition: partition)
-        let lock = partitionLock(key)
-        await lock.acquire()
-        defer { lock.release() }
-        var first: Int64 = -1
-        var start = 0
-        while start < records.count {
-            let (id, epoch) = try await producerIdentity()
-            var end = start
-            var bytes = 0
-            while end < records.count {
-                let size = Self.size(of: records[end])
-                if end > start && bytes + size > configuration.batchSize { break }
-                bytes += size
-                end += 1
+        let sizes = records.map(Self.size(of:))
+        try await reserve(sizes.reduce(0, +))
+        do {
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AppendResult, any Error>) in
+                let outcome = AppendOutcome(count: records.count, partition: partition, continuation: continuation)
+                let items = records.indices.map { index in
+                    Waiting(record: records[index], size: sizes[index], completion: .appending(outcome, index: index))
+                }
+                accumulate(items, key: key, sendNow: true)
             }
-            let chunk = Array(records[start..<end])
-            let sequence = state.withLock { state in
-                state.sequences[key].flatMap { $0.producerID == id ? $0.next : nil } ?? 0
-            }
-            let encoded = try RecordBatch.encode(
-                chunk, compression: configuration.compression, producerID: id, producerEpoch: epoch,
-                baseSequence: configuration.idempotent ? sequence : -1)
-            let base: Int64
-            do {
-                base = try await produce(encoded, to: key)
-            } catch {
-                // The outcome is unknown (retries exhausted) or the broker lost track of this producer: never
-                // reuse this sequence for other records. A new producer id restarts every sequence at 0.
-                if configuration.idempotent && Self.invalidatesIdentity(error) { forgetIdentity(id) }
-                throw error
-            }
-            state.withLock { state in
-                // Sequences wrap at Int32.max, as in Kafka's DefaultRecordBatch.incrementSequence.
-                let next = Int64(sequence) + Int64(chunk.count)
-                state.sequences[key] = (id, Int32(truncatingIfNeeded: next > Int64(Int32.max) ? next - Int64(Int32.max) - 1 : next))
-            }
-            if first < 0 { first = base }
-            start = end
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            throw .invalid(context: "send(batch:)", detail: "\(error)")
         }
-        return AppendResult(partition: partition, baseOffset: first, count: records.count)
     }
 
-    /// Errors after which the batch may or may not be written, or the broker rejected the producer state.
-    static func invalidatesIdentity(_ error: KafkaError) -> Bool {
-        if error.isRetriable { return true }
-        guard let code = error.brokerCode else { return false }
-        return [KafkaErrorCode.outOfOrderSequenceNumber, .unknownProducerId, .invalidProducerEpoch].contains(code)
+    /// The outcome of one ``send(batch:topic:partition:)`` call, gathered record by record: the caller resumes
+    /// once the last record is settled, with the first record's offset or the first error.
+    private final class AppendOutcome: Sendable {
+        private struct Gathered {
+            var remaining: Int
+            var baseOffset: Int64 = -1
+            var error: KafkaError?
+            var continuation: CheckedContinuation<AppendResult, any Error>?
+        }
+        private let gathered: Mutex<Gathered>
+        private let count: Int
+        private let partition: Int
+
+        init(count: Int, partition: Int, continuation: CheckedContinuation<AppendResult, any Error>) {
+            self.count = count
+            self.partition = partition
+            gathered = Mutex(Gathered(remaining: count, continuation: continuation))
+        }
+
+        /// Records the outcome of the call's record `index`.
+        func settle(index: Int, with result: Result<DeliveryReport, KafkaError>) {
+            let finished: (CheckedContinuation<AppendResult, any Error>, Result<AppendResult, KafkaError>)? = gathered.withLock { gathered in
+                switch result {
+                case let .success(report): if index == 0 { gathered.baseOffset = report.offset }
+                case let .failure(error): if gathered.error == nil { gathered.error = error }
+                }
+                gathered.remaining -= 1
+                guard gathered.remaining == 0, let continuation = gathered.continuation else { return nil }
+                gathered.continuation = nil
+                if let error = gathered.error { return (continuation, .failure(error)) }
+                return (continuation, .success(AppendResult(partition: partition, baseOffset: gathered.baseOffset, count: count)))
+            }
+            if let (continuation, outcome) = finished { continuation.resume(with: outcome.mapError { $0 as any Error }) }
+        }
     }
 
-    /// Drops producer id `id` so the next batch asks for a new one (InitProducerId).
-    private func forgetIdentity(_ id: Int64) {
+    /// Retires the identity `id`/`epoch` a failed batch carried, so the next batch asks for another
+    /// (InitProducerId): after UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER the same id with its epoch
+    /// bumped (KIP-360) where the broker supports InitProducerId v3+, otherwise (and after other failures) a new
+    /// producer id. Either way every partition's sequences start again at 0.
+    private func retireIdentity(_ id: Int64, epoch: Int16, after error: KafkaError) {
+        let bump = error.brokerCode == .unknownProducerId || error.brokerCode == .outOfOrderSequenceNumber
         state.withLock { state in
-            if state.producerID == id {
+            if state.producerID == id && state.producerEpoch == epoch {
                 state.producerID = -1
                 state.producerEpoch = -1
-            }
-        }
-    }
-
-    private func produce(_ batch: [UInt8], to key: TopicPartition) async throws(KafkaError) -> Int64 {
-        let timeout = Int32(clamping: configuration.deliveryTimeout.components.seconds * 1000)
-        return try await client.withRetries(topic: key.topic) { () async throws(KafkaError) -> Int64 in
-            let connection = try await client.leaderConnection(topic: key.topic, partition: key.partition)
-            let request = ProduceRequest(
-                acks: configuration.acks, timeoutMilliseconds: timeout,
-                topics: [(name: key.topic, partitions: [.init(partition: Int32(key.partition), records: batch)])])
-            let response = try await connection.send(request, timeout: client.configuration.requestTimeout + configuration.deliveryTimeout)
-            guard let answer = response.topics[key.topic]?.first(where: { $0.partition == Int32(key.partition) }) else {
-                throw .invalid(context: "Produce response", detail: "\(key.topic)/\(key.partition) is missing")
-            }
-            switch answer.errorCode {
-            case .none:
-                return answer.baseOffset
-            case .duplicateSequenceNumber:
-                // The broker already has this batch (an earlier attempt was written): not written twice.
-                return answer.baseOffset
-            default:
-                throw .broker(code: answer.errorCode, context: "\(key.topic)/\(key.partition)", message: answer.errorMessage)
+                state.retired = bump ? (id, epoch) : nil
             }
         }
     }
@@ -264,7 +282,7 @@ public final class KafkaProducer: Sendable {
         return (TopicPartition(topic: topic, partition: target), size)
     }
 
-    /// The lock that keeps one partition's batches in order between ``send(batch:topic:partition:)`` and the drain.
+    /// The lock that keeps one partition's drains apart (a drain that is ending and the next one).
     private func partitionLock(_ key: TopicPartition) -> AsyncSerialLock {
         state.withLock { state in
             if let lock = state.locks[key] { return lock }
@@ -276,8 +294,15 @@ public final class KafkaProducer: Sendable {
 
     /// Adds a record to its partition's queue; starts the partition's drain when none runs.
     private func accumulate(_ item: Waiting, key: TopicPartition) {
+        accumulate([item], key: key, sendNow: false)
+    }
+
+    /// Adds records to their partition's queue in one step (`sendNow`: the drain does not linger for them);
+    /// starts the partition's drain when none runs.
+    private func accumulate(_ items: [Waiting], key: TopicPartition, sendNow: Bool) {
         let startDrain = state.withLock { state in
-            state.accumulators[key, default: Accumulator()].append(item)
+            for item in items { state.accumulators[key, default: Accumulator()].append(item) }
+            if sendNow { state.accumulators[key]?.sendNow = true }
             if state.accumulators[key]?.draining == true { return false }
             state.accumulators[key]?.draining = true
             state.inFlightDrains += 1
@@ -303,6 +328,7 @@ public final class KafkaProducer: Sendable {
         }
         var items: [Waiting]
         var producerID: Int64
+        var producerEpoch: Int16
         var sequence: Int32
         var encoded: [UInt8]
         var progress: Progress = .unsent
@@ -323,7 +349,9 @@ public final class KafkaProducer: Sendable {
             // have gathered for a round trip already).
             while window.count < inFlightLimit {
                 if window.isEmpty && configuration.linger > .zero {
-                    let full = state.withLock { ($0.accumulators[key]?.bytes ?? 0) >= configuration.batchSize }
+                    let full = state.withLock { state in
+                        state.accumulators[key].map { $0.sendNow || $0.bytes >= configuration.batchSize } ?? false
+                    }
                     if !full { try? await Task.sleep(for: configuration.linger) }
                 }
                 let nothingInFlight = window.isEmpty
@@ -380,7 +408,7 @@ public final class KafkaProducer: Sendable {
                 // Its sequence may or may not be written: never reuse it. Batches behind it that the broker
                 // refused (an error code) were not written and go again under the new producer id; those whose
                 // outcome is unknown fail as well.
-                forgetIdentity(failed.producerID)
+                retireIdentity(failed.producerID, epoch: failed.producerEpoch, after: error)
                 var kept: [BatchInFlight] = []
                 for batch in window {
                     switch batch.progress {
@@ -417,14 +445,16 @@ public final class KafkaProducer: Sendable {
         let (id, epoch) = try await producerIdentity()
         let sequence: Int32 =
             configuration.idempotent
-            ? state.withLock { state in state.sequences[key].flatMap { $0.producerID == id ? $0.next : nil } ?? 0 } : -1
+            ? state.withLock { state in
+                state.sequences[key].flatMap { $0.producerID == id && $0.epoch == epoch ? $0.next : nil } ?? 0
+            } : -1
         let encoded = try RecordBatch.encode(
             items.map(\.record), compression: configuration.compression, producerID: id, producerEpoch: epoch,
             baseSequence: sequence)
         if configuration.idempotent {
-            state.withLock { state in state.sequences[key] = (id, Self.sequence(after: sequence, count: items.count)) }
+            state.withLock { state in state.sequences[key] = (id, epoch, Self.sequence(after: sequence, count: items.count)) }
         }
-        return BatchInFlight(items: items, producerID: id, sequence: sequence, encoded: encoded)
+        return BatchInFlight(items: items, producerID: id, producerEpoch: epoch, sequence: sequence, encoded: encoded)
     }
 
     /// The base sequence after a batch of `count` records at `sequence`: sequences wrap at Int32.max, as in
@@ -492,6 +522,7 @@ public final class KafkaProducer: Sendable {
             switch item.completion {
             case let .waiting(continuation): continuation.resume(with: outcome.mapError { $0 as any Error })
             case .report: reports.yield(outcome)
+            case let .appending(call, index): call.settle(index: index, with: outcome)
             }
         }
         release(items.reduce(0) { $0 + $1.size })

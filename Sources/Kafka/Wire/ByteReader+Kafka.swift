@@ -59,6 +59,12 @@ extension ByteReader {
 
     /// NULLABLE_BYTES (INT32 length) / COMPACT_NULLABLE_BYTES, copied out.
     public mutating func readNullableBytes(flexible: Bool) throws(ByteCodingError) -> [UInt8]? {
+        try readNullableBytesView(flexible: flexible).map { Array($0) }
+    }
+
+    /// NULLABLE_BYTES (INT32 length) / COMPACT_NULLABLE_BYTES as a view into the reader's buffer (valid while
+    /// the buffer is); nil for null.
+    public mutating func readNullableBytesView(flexible: Bool) throws(ByteCodingError) -> UnsafeRawBufferPointer? {
         let count: Int
         if flexible {
             let n = try readUnsignedVarintLength(maximum: remaining + 1)
@@ -73,7 +79,7 @@ extension ByteReader {
             }
             count = Int(n)
         }
-        return Array(try readBytes(count))
+        return try readBytes(count)
     }
 
     /// An ARRAY / COMPACT_ARRAY element count; nil for a null array. The count is bounded by the bytes left

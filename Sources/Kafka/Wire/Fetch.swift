@@ -49,8 +49,9 @@ public struct FetchRequest: KafkaRequest {
         public var highWatermark: Int64
         public var lastStableOffset: Int64
         public var logStartOffset: Int64
-        /// The raw record batches (zero or more, the last possibly cut short by the byte limit).
-        public var records: [UInt8]
+        /// The raw record batches (zero or more, the last possibly cut short by the byte limit): a slice of the
+        /// response frame when parsed with ``parseResponse(_:in:version:)`` (no copy).
+        public var records: ArraySlice<UInt8>
     }
 
     /// The response.
@@ -88,6 +89,18 @@ public struct FetchRequest: KafkaRequest {
     }
 
     public static func parseResponse(_ reader: inout ByteReader, version: Int16) throws(ByteCodingError) -> Response {
+        try parse(&reader, frame: nil)
+    }
+
+    /// Parses the response, keeping each partition's records as a slice of `frame` (the buffer `reader` reads).
+    public static func parseResponse(_ reader: inout ByteReader, in frame: [UInt8], version: Int16)
+        throws(ByteCodingError) -> Response
+    {
+        // The slices index `frame` by the reader's position: only when the reader covers all of it.
+        try parse(&reader, frame: reader.buffer.count == frame.count ? frame : nil)
+    }
+
+    private static func parse(_ reader: inout ByteReader, frame: [UInt8]?) throws(ByteCodingError) -> Response {
         _ = try reader.readInt32()  // throttle_time_ms
         let error = KafkaErrorCode(rawValue: try reader.readInt16())
         _ = try reader.readInt32()  // session_id
@@ -110,7 +123,12 @@ public struct FetchRequest: KafkaRequest {
                     try reader.skipTaggedFields()
                 }
                 _ = try reader.readInt32()  // preferred_read_replica
-                let records = try reader.readNullableBytes(flexible: true) ?? []
+                let records: ArraySlice<UInt8>
+                if let view = try reader.readNullableBytesView(flexible: true) {
+                    records = frame.map { $0[(reader.position - view.count)..<reader.position] } ?? ArraySlice(view)
+                } else {
+                    records = []
+                }
                 try reader.skipTaggedFields()
                 partitions.append(
                     PartitionResponse(

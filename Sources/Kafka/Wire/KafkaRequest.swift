@@ -38,6 +38,19 @@ public protocol KafkaRequest: Sendable {
     func write(to writer: inout ByteWriter, version: Int16)
     /// Reads the response body at `version` (after the response header).
     static func parseResponse(_ reader: inout ByteReader, version: Int16) throws(ByteCodingError) -> Response
+    /// Parses the response body from `reader`, a cursor over all of `frame` (the response body as received,
+    /// correlation id included, `reader.position` indexing `frame`), so that large byte fields (Fetch's
+    /// records) can be kept as slices of `frame` instead of copies. Default: ``parseResponse(_:version:)``.
+    static func parseResponse(_ reader: inout ByteReader, in frame: [UInt8], version: Int16) throws(ByteCodingError)
+        -> Response
+}
+
+extension KafkaRequest {
+    public static func parseResponse(_ reader: inout ByteReader, in frame: [UInt8], version: Int16)
+        throws(ByteCodingError) -> Response
+    {
+        try parseResponse(&reader, version: version)
+    }
 }
 
 extension KafkaRequest {
@@ -93,12 +106,33 @@ public enum KafkaFrame {
     public static func decodeResponse<R: KafkaRequest>(_: R.Type, version: Int16, body: UnsafeRawBufferPointer)
         throws(KafkaError) -> (correlationID: Int32, response: R.Response)
     {
+        try decodeResponse(R.self, version: version, body: body, frame: nil)
+    }
+
+    /// Decodes a response body received as `frame` (the bytes after the size prefix); large byte fields of the
+    /// response (Fetch's records) are slices of `frame`, not copies.
+    public static func decodeResponse<R: KafkaRequest>(_: R.Type, version: Int16, frame: [UInt8])
+        throws(KafkaError) -> (correlationID: Int32, response: R.Response)
+    {
+        try withKafkaErrors("\(R.apiKey) v\(version) response") {
+            try frame.withUnsafeBytes { raw in try decodeResponse(R.self, version: version, body: raw, frame: frame) }
+        }
+    }
+
+    private static func decodeResponse<R: KafkaRequest>(
+        _: R.Type, version: Int16, body: UnsafeRawBufferPointer, frame: [UInt8]?
+    ) throws(KafkaError) -> (correlationID: Int32, response: R.Response) {
         var reader = ByteReader(body)
         let context = "\(R.apiKey) v\(version) response"
         do {
             let correlationID = try reader.readInt32()
             if R.responseHeaderVersion(version) >= 1 { try reader.skipTaggedFields() }
-            let response = try R.parseResponse(&reader, version: version)
+            let response: R.Response
+            if let frame {
+                response = try R.parseResponse(&reader, in: frame, version: version)
+            } else {
+                response = try R.parseResponse(&reader, version: version)
+            }
             guard reader.isAtEnd else {
                 throw KafkaError.invalid(context: context, detail: "\(reader.remaining) bytes left after the response")
             }
@@ -124,10 +158,17 @@ public struct KafkaFrameDecoder: Sendable {
 
     /// The body length of the frame at the start of `buffer`, when all of it is there; nil otherwise.
     public func nextFrameLength(in buffer: UnsafeRawBufferPointer) throws(KafkaError) -> Int? {
+        guard let size = try declaredFrameLength(in: buffer) else { return nil }
+        return buffer.count - 4 >= size ? size : nil
+    }
+
+    /// The size the frame at the start of `buffer` declares (without its 4-byte prefix), checked like
+    /// ``nextFrameLength(in:)`` whether or not the frame is complete; nil while fewer than 4 bytes are there.
+    public func declaredFrameLength(in buffer: UnsafeRawBufferPointer) throws(KafkaError) -> Int? {
         guard buffer.count >= 4 else { return nil }
         let size = Int(Int32(bigEndian: buffer.loadUnaligned(as: Int32.self)))
         guard size >= 4 else { throw .invalid(context: "response frame", detail: "size prefix \(size) is below 4") }
         guard size <= maximumFrameSize else { throw .tooLarge(what: "response frame", size: size, maximum: maximumFrameSize) }
-        return buffer.count - 4 >= size ? size : nil
+        return size
     }
 }

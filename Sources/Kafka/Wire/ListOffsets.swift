@@ -84,13 +84,23 @@ public struct ListOffsetsRequest: KafkaRequest {
 /// transactional id.
 public struct InitProducerIdRequest: KafkaRequest {
     public static let apiKey = APIKey.initProducerId
-    public static let supportedVersions: ClosedRange<Int16> = 3...4
+    public static let supportedVersions: ClosedRange<Int16> = 0...4
     public static let firstFlexibleVersion: Int16 = 2
+    /// The first version that sends `ProducerId`/`ProducerEpoch`: an existing producer asks for its epoch to be
+    /// bumped (KIP-360). Below it, every request asks for a new producer id.
+    public static let firstEpochBumpVersion: Int16 = 3
 
     /// `TransactionTimeoutMs`.
     public var transactionTimeoutMilliseconds: Int32
-    public init(transactionTimeoutMilliseconds: Int32 = 60_000) {
+    /// `ProducerId` (v3+): the producer whose epoch is to be bumped, -1 for a new producer id.
+    public var producerID: Int64
+    /// `ProducerEpoch` (v3+): that producer's current epoch, -1 for a new producer id.
+    public var producerEpoch: Int16
+    /// A request for a new producer id, or (v3+) for a bumped epoch of `producerID` at `producerEpoch`.
+    public init(transactionTimeoutMilliseconds: Int32 = 60_000, producerID: Int64 = -1, producerEpoch: Int16 = -1) {
         self.transactionTimeoutMilliseconds = transactionTimeoutMilliseconds
+        self.producerID = producerID
+        self.producerEpoch = producerEpoch
     }
 
     /// The response.
@@ -101,11 +111,14 @@ public struct InitProducerIdRequest: KafkaRequest {
     }
 
     public func write(to writer: inout ByteWriter, version: Int16) {
-        writer.writeNullableString(nil, flexible: true)  // transactional_id
+        let flexible = version >= Self.firstFlexibleVersion
+        writer.writeNullableString(nil, flexible: flexible)  // transactional_id
         writer.writeInt32(transactionTimeoutMilliseconds)
-        writer.writeInt64(-1)  // producer_id: a new one
-        writer.writeInt16(-1)  // producer_epoch
-        writer.writeEmptyTaggedFields()
+        if version >= Self.firstEpochBumpVersion {
+            writer.writeInt64(producerID)
+            writer.writeInt16(producerEpoch)
+        }
+        writer.writeEmptyTaggedFields(flexible: flexible)
     }
 
     public static func parseResponse(_ reader: inout ByteReader, version: Int16) throws(ByteCodingError) -> Response {
@@ -113,7 +126,7 @@ public struct InitProducerIdRequest: KafkaRequest {
         let error = KafkaErrorCode(rawValue: try reader.readInt16())
         let id = try reader.readInt64()
         let epoch = try reader.readInt16()
-        try reader.skipTaggedFields()
+        if version >= Self.firstFlexibleVersion { try reader.skipTaggedFields() }
         return Response(errorCode: error, producerID: id, producerEpoch: epoch)
     }
 }

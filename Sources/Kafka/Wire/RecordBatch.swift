@@ -322,11 +322,25 @@ extension RecordBatch {
         }
     }
 
+    /// A header as it was read: its bytes in the batch and the value decoded from them.
+    private struct ReadHeader {
+        var name: UnsafeRawBufferPointer
+        var value: UnsafeRawBufferPointer?
+        var header: RecordHeader
+    }
+
+    /// Decodes `count` records. Keys, values and header values are copied out once each, with one exception:
+    /// headers repeat from record to record (CloudEvents' `ce_specversion`, `ce_type`, `ce_source`,
+    /// `content-type`), so a header whose name and value bytes equal those of the previous record's header at
+    /// the same position reuses that decoded header (its storage shared, copy-on-write) instead of allocating
+    /// and validating UTF-8 again; when every header repeats, the previous record's header array is reused.
     private static func readRecords(_ reader: inout ByteReader, count: Int, batch: RecordBatch, context: String)
         throws -> [KafkaRecord]
     {
         var records: [KafkaRecord] = []
         records.reserveCapacity(count)
+        var previous: [ReadHeader] = []
+        var previousHeaders: [RecordHeader] = []
         for _ in 0..<count {
             let lengthAt = reader.absoluteOffset
             let length = try reader.readSignedVarint()
@@ -345,13 +359,33 @@ extension RecordBatch {
                 throw ByteCodingError.lengthOutOfRange(offset: headerCountAt, length: Int(truncatingIfNeeded: headerCount), maximum: body.remaining / 2)
             }
             var headers: [RecordHeader] = []
-            headers.reserveCapacity(Int(headerCount))
-            for _ in 0..<headerCount {
+            var allRepeated = Int(headerCount) == previousHeaders.count
+            for index in 0..<Int(headerCount) {
                 let nameAt = body.absoluteOffset
-                guard let name = try readVarintBytes(&body) else {
+                guard let name = try readVarintView(&body) else {
                     throw KafkaError.invalid(context: context, detail: "null header name at byte \(nameAt)")
                 }
-                headers.append(RecordHeader(name: String(decoding: name, as: UTF8.self), value: try readVarintBytes(&body)))
+                let headerValue = try readVarintView(&body)
+                if index < previous.count, sameBytes(previous[index].name, name), sameBytes(previous[index].value, headerValue) {
+                    if !allRepeated { headers.append(previous[index].header) }
+                    continue
+                }
+                let read = ReadHeader(
+                    name: name, value: headerValue,
+                    header: RecordHeader(name: String(decoding: name, as: UTF8.self), value: headerValue.map(copyBytes)))
+                if index < previous.count { previous[index] = read } else { previous.append(read) }
+                if allRepeated {
+                    // The headers so far repeated the previous record's: now they differ.
+                    allRepeated = false
+                    headers.reserveCapacity(Int(headerCount))
+                    headers.append(contentsOf: previousHeaders[..<index])
+                }
+                headers.append(read.header)
+            }
+            if allRepeated {
+                headers = previousHeaders
+            } else {
+                previousHeaders = headers
             }
             guard body.isAtEnd else {
                 throw KafkaError.invalid(context: context, detail: "record at byte \(lengthAt) has \(body.remaining) unread bytes")
@@ -368,14 +402,36 @@ extension RecordBatch {
         return records
     }
 
-    private static func readVarintBytes(_ reader: inout ByteReader) throws(ByteCodingError) -> [UInt8]? {
+    /// Whether two byte ranges (nil: a null value) hold the same bytes.
+    private static func sameBytes(_ a: UnsafeRawBufferPointer?, _ b: UnsafeRawBufferPointer?) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        guard a.count == b.count else { return false }
+        return a.elementsEqual(b)
+    }
+
+    /// A varint-length-prefixed byte field as a view into the reader's buffer; nil for length -1.
+    private static func readVarintView(_ reader: inout ByteReader) throws(ByteCodingError) -> UnsafeRawBufferPointer? {
         let at = reader.absoluteOffset
         let length = try reader.readSignedVarint()
         if length == -1 { return nil }
         guard length >= 0, length <= Int64(reader.remaining) else {
             throw .lengthOutOfRange(offset: at, length: Int(truncatingIfNeeded: length), maximum: reader.remaining)
         }
-        return Array(try reader.readBytes(Int(length)))
+        return try reader.readBytes(Int(length))
+    }
+
+    /// The bytes of `view` in an array of their own (one allocation, one copy).
+    private static func copyBytes(_ view: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: view.count) { target, initialized in
+            if let base = target.baseAddress, let source = view.baseAddress {
+                base.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: view.count)
+            }
+            initialized = view.count
+        }
+    }
+
+    private static func readVarintBytes(_ reader: inout ByteReader) throws(ByteCodingError) -> [UInt8]? {
+        try readVarintView(&reader).map(copyBytes)
     }
 
     private static func hex(_ value: UInt32) -> String {
