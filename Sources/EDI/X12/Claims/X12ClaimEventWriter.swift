@@ -40,7 +40,11 @@ public struct X12ClaimEventWriter {
     /// Party JSON rendered once per level and spliced into every claim under it (reset at ST).
     private var renderedStore: ClaimJSONBuffer
     private var levels: [Level] = []
+    /// HL01 → index into `levels` (the last level with that id), kept only once the ids stop being 1, 2, 3, …
     private var levelIndex: [String: Int] = [:]
+    /// Whether the set's HL01s so far are exactly `1`, `2`, `3`, … (the usual case): a level's index is then its id
+    /// minus one, and `levelIndex` is not needed.
+    private var levelsAreNumberedInOrder = true
     private var currentLevel: Int?
     private var chain: [Int] = []
 
@@ -184,6 +188,7 @@ public struct X12ClaimEventWriter {
         renderedStore.removeAll()
         levels.removeAll(keepingCapacity: true)
         levelIndex.removeAll(keepingCapacity: true)
+        levelsAreNumberedInOrder = true
         currentLevel = nil
         hasClaim = false
         hasLine = false
@@ -281,9 +286,10 @@ public struct X12ClaimEventWriter {
 
     /// One HL level and what its loops said.
     private struct Level {
-        var id: String
+        /// HL01 (as text) in ``store``; the label `HL01:HL03` starts with it.
+        var id: Span
         var label: Span
-        var code: String
+        var kind: LevelKind
         var parent: Int?
         var hasParty = false
         var party = Party()
@@ -305,10 +311,29 @@ public struct X12ClaimEventWriter {
         var patientParty = Party()
     }
 
-    /// An amount as parsed, and its text in the claim store when that text is the value's canonical text.
-    private struct Amount {
-        var value: ExactDecimal
-        var text: Span?
+    /// HL03, as far as the claim loops care.
+    private enum LevelKind: Equatable {
+        /// `20`: information source (billing provider).
+        case billing
+        /// `22`: subscriber.
+        case subscriber
+        /// `23`: dependent (patient).
+        case patient
+        case other
+
+        init(_ fields: X12SegmentFields) {
+            self =
+                if fields.has(3, "20") { .billing } else if fields.has(3, "22") { .subscriber } else if fields.has(3, "23") {
+                    .patient
+                } else { .other }
+        }
+    }
+
+    /// An amount: its text in the claim store when that text is already the value's canonical text, else the
+    /// value as parsed.
+    private enum Amount {
+        case text(Span)
+        case value(ExactDecimal)
     }
 
     /// A 2310/2420 provider: role and party (spans into the claim store).
@@ -399,32 +424,47 @@ public struct X12ClaimEventWriter {
     /// Copies `raw` (an element or component of the segment) into `target`; `nil` when absent or empty. Static, and
     /// given the bytes rather than the fields: a non-mutating method on `self` copied the whole writer.
     @inline(__always)
-    private static func copy(_ raw: UnsafeRawBufferPointer?, into target: ClaimJSONBuffer) -> Span? {
+    private static func copy(_ raw: UnsafeRawBufferPointer?, into target: ClaimJSONBuffer, isPlain: Bool) -> Span? {
         guard let raw, !raw.isEmpty else { return nil }
+        if !isPlain { target.holdsPlainText = false }
         let start = target.count
         target.append(raw)
         return Span(start: start, end: target.count)
     }
 
     private mutating func levelValue(_ index: Int, _ component: Int? = nil) -> Span? {
-        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: store)
+        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: store, isPlain: fields.isPlain)
     }
 
     private mutating func claimValue(_ index: Int, _ component: Int? = nil) -> Span? {
-        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: claimStore)
+        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: claimStore, isPlain: fields.isPlain)
     }
 
     /// The NM1 in `fields` as a party, its values copied into `target`.
     private static func party(_ fields: X12SegmentFields, into target: ClaimJSONBuffer) -> Party {
         var party = Party()
-        party.entityType = copy(fields.raw(2), into: target)
-        party.lastOrOrganizationName = copy(fields.raw(3), into: target)
-        party.firstName = copy(fields.raw(4), into: target)
-        party.middleName = copy(fields.raw(5), into: target)
-        party.suffix = copy(fields.raw(7), into: target)
-        party.idQualifier = copy(fields.raw(8), into: target)
-        party.id = copy(fields.raw(9), into: target)
+        loadParty(into: &party, fields, target)
         return party
+    }
+
+    /// Replaces `party` in place (a party is a few hundred bytes: building one and copying it into a level was a
+    /// `memmove` per NM1) with the NM1 in `fields`, its values copied into `target`.
+    private static func loadParty(into party: inout Party, _ fields: X12SegmentFields, _ target: ClaimJSONBuffer) {
+        let plain = fields.isPlain
+        party.entityType = copy(fields.raw(2), into: target, isPlain: plain)
+        party.lastOrOrganizationName = copy(fields.raw(3), into: target, isPlain: plain)
+        party.firstName = copy(fields.raw(4), into: target, isPlain: plain)
+        party.middleName = copy(fields.raw(5), into: target, isPlain: plain)
+        party.suffix = copy(fields.raw(7), into: target, isPlain: plain)
+        party.idQualifier = copy(fields.raw(8), into: target, isPlain: plain)
+        party.id = copy(fields.raw(9), into: target, isPlain: plain)
+        party.hasTaxID = false
+        party.taxIDQualifier = nil
+        party.taxIDValue = nil
+        party.taxonomy = nil
+        party.birthDate = nil
+        party.birthDateIsD8 = false
+        party.gender = nil
     }
 
     // MARK: - 837 segments
@@ -554,11 +594,16 @@ public struct X12ClaimEventWriter {
     private mutating func decimal(
         _ index: Int, _ component: Int? = nil, element: @autoclosure () -> String
     ) -> Amount? {
+        let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
+        guard let raw, !raw.isEmpty else { return nil }
+        // Canonical text of at most 38 characters always parses (at most 38 digits, scale at most 37): no need to.
+        if raw.count <= ExactDecimal.maximumDigits, Self.isCanonicalDecimalText(raw),
+            let text = Self.copy(raw, into: claimStore, isPlain: true)
+        {
+            return .text(text)
+        }
         do {
-            guard let value = try fields.decimal(index, component) else { return nil }
-            let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
-            guard let raw, Self.isCanonicalDecimalText(raw) else { return Amount(value: value) }
-            return Amount(value: value, text: Self.copy(raw, into: claimStore))
+            return .value(try ExactDecimal(parsing: raw))
         } catch {
             reject(.invalidDecimal, element: element())
             return nil
@@ -591,48 +636,88 @@ public struct X12ClaimEventWriter {
 
     /// Appends an amount: its canonical text from the claim store, or the value printed.
     private static func appendAmount(_ amount: Amount, _ claimStore: ClaimJSONBuffer, to out: ClaimJSONBuffer) {
-        if let text = amount.text {
-            out.append(claimStore.bytes(from: text.start, to: text.end))
-        } else {
-            out.appendDecimal(amount.value)
+        switch amount {
+        case let .text(text): out.append(claimStore.bytes(from: text.start, to: text.end))
+        case let .value(value): out.appendDecimal(value)
         }
     }
 
     private mutating func openLevel() {
-        let id = fields.text(1) ?? ""
-        let parentID = fields.text(2) ?? ""
-        let code = fields.text(3) ?? ""
-        var parent = parentID.isEmpty ? nil : levelIndex[parentID]
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        let kind = LevelKind(fields)
+        var parent = parentLevel(fields.raw(2) ?? empty)
         if parent == nil {
-            let parentCode = code == "22" ? "20" : code == "23" ? "22" : nil
-            if let parentCode { parent = levels.lastIndex { $0.code == parentCode } }
+            let parentKind: LevelKind? = kind == .subscriber ? .billing : kind == .patient ? .subscriber : nil
+            if let parentKind { parent = levels.lastIndex { $0.kind == parentKind } }
         }
         // The label `HL01:HL03` as the model's `id + ":" + code` (each repaired as text).
         let start = store.count
-        store.appendUTF8(id)
-        store.append(UInt8(ascii: ":"))
-        store.appendUTF8(code)
-        levels.append(Level(id: id, label: Span(start: start, end: store.count), code: code, parent: parent))
-        let index = levels.count - 1
-        levelIndex[id] = index
+        let idEnd: Int
+        if fields.isPlain {
+            store.append(fields.raw(1) ?? empty)
+            idEnd = store.count
+            store.append(UInt8(ascii: ":"))
+            store.append(fields.raw(3) ?? empty)
+        } else {
+            store.holdsPlainText = false
+            store.appendUTF8(fields.text(1) ?? "")
+            idEnd = store.count
+            store.append(UInt8(ascii: ":"))
+            store.appendUTF8(fields.text(3) ?? "")
+        }
+        let id = Span(start: start, end: idEnd)
+        let index = levels.count
+        if levelsAreNumberedInOrder, Self.decimalNumber(store.bytes(from: id.start, to: id.end)) != index + 1 {
+            // Numbered otherwise: index the levels so far by id (all different, as they were 1, 2, 3, …).
+            levelsAreNumberedInOrder = false
+            for (earlier, level) in levels.enumerated() { levelIndex[Self.levelID(level, store)] = earlier }
+        }
+        levels.append(Level(id: id, label: Span(start: start, end: store.count), kind: kind, parent: parent))
+        if !levelsAreNumberedInOrder { levelIndex[Self.levelID(levels[index], store)] = index }
         currentLevel = index
         loop =
-            switch code {
-            case "20": .billingLevel
-            case "22": .subscriberLevel
-            case "23": .patientLevel
-            default: .subscriberOther
+            switch kind {
+            case .billing: .billingLevel
+            case .subscriber: .subscriberLevel
+            case .patient: .patientLevel
+            case .other: .subscriberOther
             }
     }
 
+    /// HL01 of `level` as text. (Static, like the other helpers here: a non-mutating method copied the writer.)
+    private static func levelID(_ level: Level, _ store: ClaimJSONBuffer) -> String {
+        X12SegmentFields.string(store.bytes(from: level.id.start, to: level.id.end))
+    }
+
+    /// The index of the last level whose HL01 is `parentID` (HL02), if any.
+    private mutating func parentLevel(_ parentID: UnsafeRawBufferPointer) -> Int? {
+        guard !parentID.isEmpty else { return nil }
+        if levelsAreNumberedInOrder {
+            // Ids are exactly 1…count: only that decimal text names a level.
+            guard let number = Self.decimalNumber(parentID), number <= levels.count else { return nil }
+            return number - 1
+        }
+        return levelIndex[X12SegmentFields.string(parentID)]
+    }
+
+    /// The value of `bytes` when they are a positive decimal number without leading zeros (at most 18 digits).
+    private static func decimalNumber(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18, bytes[0] != UInt8(ascii: "0") else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
     private mutating func nameSegment() {
-        let code = fields.raw(1).map { X12SegmentFields.string($0) } ?? ""
         switch loop {
         case .header:
             return
         case .billingLevel, .billingName, .billingOther:
-            if code == "85", let level = currentLevel {
-                levels[level].party = Self.party(fields, into: store)
+            if fields.has(1, "85"), let level = currentLevel {
+                Self.loadParty(into: &levels[level].party, fields, store)
                 levels[level].billingJSON = nil
                 levels[level].hasParty = true
                 loop = .billingName
@@ -641,12 +726,12 @@ public struct X12ClaimEventWriter {
             }
         case .subscriberLevel, .subscriberName, .payerName, .subscriberOther:
             guard let level = currentLevel else { return }
-            if code == "IL" {
-                levels[level].subscriberParty = Self.party(fields, into: store)
+            if fields.has(1, "IL") {
+                Self.loadParty(into: &levels[level].subscriberParty, fields, store)
                 levels[level].hasSubscriber = true
                 loop = .subscriberName
-            } else if code == "PR" {
-                levels[level].payer = Self.party(fields, into: store)
+            } else if fields.has(1, "PR") {
+                Self.loadParty(into: &levels[level].payer, fields, store)
                 levels[level].hasPayer = true
                 loop = .payerName
             } else {
@@ -654,15 +739,15 @@ public struct X12ClaimEventWriter {
             }
         case .patientLevel, .patientName, .patientOther:
             guard let level = currentLevel else { return }
-            if code == "QC" {
-                levels[level].patientParty = Self.party(fields, into: store)
+            if fields.has(1, "QC") {
+                Self.loadParty(into: &levels[level].patientParty, fields, store)
                 levels[level].hasPatient = true
                 loop = .patientName
             } else {
                 loop = .patientOther
             }
         case .claim, .claimProvider, .claimOther:
-            if let role = ClaimProvider.role(ofEntity: code), hasClaim {
+            if let role = ClaimProvider.role(ofEntity: Self.entityCode(fields)), hasClaim {
                 providers.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
                 loop = .claimProvider(providers.count - 1)
             } else {
@@ -671,13 +756,18 @@ public struct X12ClaimEventWriter {
         case .otherSubscriber, .otherSubscriberParty:
             loop = .otherSubscriberParty
         case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication:
-            if let role = ClaimProvider.role(ofEntity: code), hasLine {
+            if let role = ClaimProvider.role(ofEntity: Self.entityCode(fields)), hasLine {
                 lineProviders.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
                 loop = .lineProvider(lineProviders.count - 1)
             } else {
                 loop = .lineOther
             }
         }
+    }
+
+    /// NM101 as text (`""` when absent).
+    private static func entityCode(_ fields: X12SegmentFields) -> String {
+        fields.raw(1).map { X12SegmentFields.string($0) } ?? ""
     }
 
     private mutating func referenceSegment() {
@@ -697,14 +787,14 @@ public struct X12ClaimEventWriter {
             if fields.has(1, "D9") {
                 claim.clearinghouseTraceNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
             } else {
-                Self.appendReference(qualifier: qualifier, value: value, to: referencesJSON)
+                Self.appendReference(qualifier: qualifier, value: value, isPlain: fields.isPlain, to: referencesJSON)
             }
         case .line, .lineDrug:
             guard hasLine else { return }
             if fields.has(1, "6R") {
                 line.lineItemControlNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
             } else {
-                Self.appendReference(qualifier: qualifier, value: value, to: lineReferencesJSON)
+                Self.appendReference(qualifier: qualifier, value: value, isPlain: fields.isPlain, to: lineReferencesJSON)
             }
         default:
             break
@@ -712,13 +802,13 @@ public struct X12ClaimEventWriter {
     }
 
     private static func appendReference(
-        qualifier: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to out: ClaimJSONBuffer
+        qualifier: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, isPlain: Bool, to out: ClaimJSONBuffer
     ) {
         if !out.isEmpty { out.append(UInt8(ascii: ",")) }
         out.appendLiteral(#"{"qualifier":"#)
-        out.appendJSONString(qualifier)
+        out.appendJSONString(qualifier, isPlain: isPlain)
         out.appendLiteral(#","value":"#)
-        out.appendJSONString(value)
+        out.appendJSONString(value, isPlain: isPlain)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -728,13 +818,14 @@ public struct X12ClaimEventWriter {
         guard let qualifier = fields.raw(1), !qualifier.isEmpty else { return }
         let format = fields.raw(2) ?? empty
         let value = fields.raw(3) ?? empty
+        let plain = fields.isPlain
         if !out.isEmpty { out.append(UInt8(ascii: ",")) }
         out.appendLiteral(#"{"qualifier":"#)
-        out.appendJSONString(qualifier)
+        out.appendJSONString(qualifier, isPlain: plain)
         out.appendLiteral(#","format":"#)
-        out.appendJSONString(format)
+        out.appendJSONString(format, isPlain: plain)
         out.appendLiteral(#","value":"#)
-        out.appendJSONString(value)
+        out.appendJSONString(value, isPlain: plain)
         if format.elementsEqual("D8".utf8) {
             if Self.isEightDigits(value) {
                 out.appendLiteral(#","date":"#)
@@ -769,30 +860,30 @@ public struct X12ClaimEventWriter {
             if let role = ClaimDiagnosis.role(ofQualifier: qualifier) {
                 if !diagnosesJSON.isEmpty { diagnosesJSON.append(UInt8(ascii: ",")) }
                 diagnosesJSON.appendLiteral(#"{"qualifier":"#)
-                diagnosesJSON.appendJSONString(qualifierRaw)
+                diagnosesJSON.appendJSONString(qualifierRaw, isPlain: fields.isPlain)
                 diagnosesJSON.appendLiteral(#","role":"#)
                 diagnosesJSON.appendJSONString(role.rawValue)
                 diagnosesJSON.appendLiteral(#","code":"#)
-                diagnosesJSON.appendJSONString(code)
+                diagnosesJSON.appendJSONString(code, isPlain: fields.isPlain)
                 if let poa = fields.raw(index, 9), !poa.isEmpty {
                     diagnosesJSON.appendLiteral(#","poa":"#)
-                    diagnosesJSON.appendJSONString(poa)
+                    diagnosesJSON.appendJSONString(poa, isPlain: fields.isPlain)
                 }
                 diagnosesJSON.append(UInt8(ascii: "}"))
             } else {
                 let amount = decimal(index, 5, element: "HI\(index < 10 ? "0" : "")\(index)-5")
                 if !codesJSON.isEmpty { codesJSON.append(UInt8(ascii: ",")) }
                 codesJSON.appendLiteral(#"{"qualifier":"#)
-                codesJSON.appendJSONString(qualifierRaw)
+                codesJSON.appendJSONString(qualifierRaw, isPlain: fields.isPlain)
                 codesJSON.appendLiteral(#","code":"#)
-                codesJSON.appendJSONString(code)
+                codesJSON.appendJSONString(code, isPlain: fields.isPlain)
                 if let format = fields.raw(index, 3), !format.isEmpty {
                     codesJSON.appendLiteral(#","dateFormat":"#)
-                    codesJSON.appendJSONString(format)
+                    codesJSON.appendJSONString(format, isPlain: fields.isPlain)
                 }
                 if let date = fields.raw(index, 4), !date.isEmpty {
                     codesJSON.appendLiteral(#","date":"#)
-                    codesJSON.appendJSONString(date)
+                    codesJSON.appendJSONString(date, isPlain: fields.isPlain)
                 }
                 if let amount {
                     codesJSON.appendLiteral(#","amount":"#)
@@ -807,9 +898,9 @@ public struct X12ClaimEventWriter {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         if !teethJSON.isEmpty { teethJSON.append(UInt8(ascii: ",")) }
         teethJSON.appendLiteral(#"{"qualifier":"#)
-        teethJSON.appendJSONString(fields.raw(1).flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+        teethJSON.appendJSONString(fields.raw(1).flatMap { $0.isEmpty ? nil : $0 } ?? empty, isPlain: fields.isPlain)
         teethJSON.appendLiteral(#","number":"#)
-        teethJSON.appendJSONString(fields.raw(2).flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+        teethJSON.appendJSONString(fields.raw(2).flatMap { $0.isEmpty ? nil : $0 } ?? empty, isPlain: fields.isPlain)
         teethJSON.appendLiteral(#","surfaces":["#)
         var first = true
         if let raw = fields.raw(3), !raw.isEmpty {
@@ -817,7 +908,7 @@ public struct X12ClaimEventWriter {
                 guard let surface = fields.raw(3, component), !surface.isEmpty else { continue }
                 if !first { teethJSON.append(UInt8(ascii: ",")) }
                 first = false
-                teethJSON.appendJSONString(surface)
+                teethJSON.appendJSONString(surface, isPlain: fields.isPlain)
             }
         }
         teethJSON.appendLiteral("]}")
@@ -899,18 +990,18 @@ public struct X12ClaimEventWriter {
         chain.removeAll(keepingCapacity: true)
         while true {
             chain.append(level)
-            switch levels[level].code {
-            case "20":
+            switch levels[level].kind {
+            case .billing:
                 if claim.billingLevel == nil, levels[level].hasParty { claim.billingLevel = level }
-            case "22":
+            case .subscriber:
                 if claim.subscriberLevel == nil, levels[level].hasSubscriber { claim.subscriberLevel = level }
                 if claim.payerLevel == nil, levels[level].hasPayer { claim.payerLevel = level }
-            case "23":
+            case .patient:
                 if !claim.hasPatient {
                     claim.hasPatient = true
                     if levels[level].hasPatient { claim.patientLevel = level }
                 }
-            default: break
+            case .other: break
             }
             guard let parent = levels[level].parent, parent != level, chain.count <= levels.count else { break }
             level = parent
@@ -1024,7 +1115,7 @@ public struct X12ClaimEventWriter {
             if party.birthDateIsD8 && Self.isEightDigits(value) {
                 out.appendISODate(value)
             } else {
-                out.appendJSONString(value)
+                out.appendJSONString(value, isPlain: source.holdsPlainText)
             }
         }
         Self.member(out, &first, #""gender":"#, party.gender, source)
@@ -1084,7 +1175,7 @@ public struct X12ClaimEventWriter {
             for (index, level) in chain.reversed().enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 let label = levels[level].label
-                out.appendJSONString(store.bytes(from: label.start, to: label.end))
+                out.appendJSONString(store.bytes(from: label.start, to: label.end), isPlain: store.holdsPlainText)
             }
         }
         out.appendLiteral("]")
@@ -1142,7 +1233,7 @@ public struct X12ClaimEventWriter {
         out.appendLiteral(#","datacontenttype":"application/json""#)
         if let level = claim.subscriberLevel, let id = levels[level].subscriberParty.id, id.end > id.start {
             out.appendLiteral(#","partitionkey":"#)
-            out.appendJSONString(store.bytes(from: id.start, to: id.end))
+            out.appendJSONString(store.bytes(from: id.start, to: id.end), isPlain: store.holdsPlainText)
         }
         // Data.
         out.appendLiteral(#","data":{"kind":"#)
@@ -1221,7 +1312,8 @@ public struct X12ClaimEventWriter {
             out.appendLiteral(key)
             return out.appendLiteral(#""""#)
         }
-        out.appendMember(comma: comma, key: key, value: source.bytes(from: span.start, to: span.end))
+        out.appendMember(
+            comma: comma, key: key, value: source.bytes(from: span.start, to: span.end), isPlain: source.holdsPlainText)
     }
 
     private static func member(_ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ text: String) {
@@ -1251,7 +1343,7 @@ public struct X12ClaimEventWriter {
             guard let span else { continue }
             if !firstValue { out.append(UInt8(ascii: ",")) }
             firstValue = false
-            out.appendJSONString(source.bytes(from: span.start, to: span.end))
+            out.appendJSONString(source.bytes(from: span.start, to: span.end), isPlain: source.holdsPlainText)
         }
         out.append(UInt8(ascii: "]"))
     }
