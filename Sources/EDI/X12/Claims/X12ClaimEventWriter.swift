@@ -30,6 +30,13 @@ public struct X12ClaimEventWriter {
     private var transactionJSONIsCurrent = false
     /// The transaction reference as the open claim's CLM saw it.
     private var claimReference = X12TransactionReference()
+    /// Bumped whenever `reference` changes (ISA, GS, ST, BHT): a claim copies it, and renders its event's
+    /// `source` and `time`, only when it changed since the last claim.
+    private var referenceGeneration = 0
+    private var claimReferenceGeneration = -1
+    /// `,"source":"…"` and `,"time":"…"` (or nothing) of `claimReference`.
+    private var sourceJSON: [UInt8] = []
+    private var timeJSON: [UInt8] = []
     private var setClaimKind: HealthCareClaimKind = .professional
 
     /// Every byte buffer (copied before writing when another copy of the writer shares them). The buffers are also
@@ -135,9 +142,11 @@ public struct X12ClaimEventWriter {
         let id = fields.id
         switch id {
         case Code.ISA:
+            referenceGeneration += 1
             reference.interchangeControlNumber = fields.text(13) ?? ""
             reference.interchangeSender = (fields.text(6) ?? "").trimmingSpaces()
         case Code.GS:
+            referenceGeneration += 1
             reference.applicationSender = fields.text(2) ?? ""
             reference.groupControlNumber = fields.text(6) ?? ""
             reference.implementation = fields.text(8) ?? ""
@@ -174,6 +183,7 @@ public struct X12ClaimEventWriter {
 
     private mutating func startSet() {
         let type = fields.text(1) ?? ""
+        referenceGeneration += 1
         reference.type = type
         reference.controlNumber = fields.text(2) ?? ""
         if let convention = fields.text(3) { reference.implementation = convention }
@@ -347,6 +357,8 @@ public struct X12ClaimEventWriter {
         var position = 0
         var kind: HealthCareClaimKind = .professional
         var claimID = ""
+        /// The claim id as a JSON string, in the claim store.
+        var claimIDJSON = Span(start: 0, end: 0)
         var ordinal = 0
         var occurrence = 1
         var totalCharge: Amount?
@@ -472,6 +484,7 @@ public struct X12ClaimEventWriter {
     private mutating func consumeClaimSegment(_ id: UInt32, _ writer: inout JSONWriter, _ written: (inout JSONWriter) -> Void) {
         switch id {
         case Code.BHT:
+            referenceGeneration += 1
             reference.bhtReference = fields.text(3) ?? ""
             if let time = X12ClaimExtractor.timestamp(date: fields.text(4) ?? "", time: fields.text(5) ?? "") {
                 reference.time = time
@@ -915,15 +928,26 @@ public struct X12ClaimEventWriter {
     }
 
     private mutating func procedure(_ index: Int) {
-        guard let qualifier = fields.raw(index, 1), !qualifier.isEmpty else {
+        var components = X12ComponentCursor(fields, index)
+        guard let qualifier = components.next(), !qualifier.isEmpty else {
             line.hasProcedure = false
             return
         }
+        let plain = fields.isPlain
         line.hasProcedure = true
-        line.procedureQualifier = claimValue(index, 1)
-        line.procedureCode = claimValue(index, 2)
-        for component in 3...6 { line.modifiers[component - 3] = claimValue(index, component) }
-        line.procedureDescription = claimValue(index, 7)
+        line.procedureQualifier = Self.copy(qualifier, into: claimStore, isPlain: plain)
+        line.procedureCode = Self.copy(components.next(), into: claimStore, isPlain: plain)
+        for modifier in 0..<4 { line.modifiers[modifier] = Self.copy(components.next(), into: claimStore, isPlain: plain) }
+        line.procedureDescription = Self.copy(components.next(), into: claimStore, isPlain: plain)
+    }
+
+    /// Copies the first `values.count` components of element `index` into the claim store.
+    private static func copyComponents(
+        _ fields: X12SegmentFields, _ index: Int, _ claimStore: ClaimJSONBuffer, into values: inout [Span?]
+    ) {
+        var components = X12ComponentCursor(fields, index)
+        let plain = fields.isPlain
+        for component in values.indices { values[component] = Self.copy(components.next(), into: claimStore, isPlain: plain) }
     }
 
     private mutating func serviceSegment(_ id: UInt32) {
@@ -937,7 +961,7 @@ public struct X12ClaimEventWriter {
             line.unit = claimValue(3)
             line.quantity = decimal(4, element: "SV104")
             line.placeOfService = claimValue(5)
-            for component in 1...4 { line.diagnosisPointers[component - 1] = claimValue(7, component) }
+            Self.copyComponents(fields, 7, claimStore, into: &line.diagnosisPointers)
         case Code.SV2:
             line.kind = .institutional
             line.revenueCode = claimValue(1)
@@ -950,9 +974,9 @@ public struct X12ClaimEventWriter {
             procedure(1)
             line.charge = decimal(2, element: "SV302")
             line.placeOfService = claimValue(3)
-            for component in 1...5 { line.oralCavity[component - 1] = claimValue(4, component) }
+            Self.copyComponents(fields, 4, claimStore, into: &line.oralCavity)
             line.quantity = decimal(6, element: "SV306")
-            for component in 1...4 { line.diagnosisPointers[component - 1] = claimValue(11, component) }
+            Self.copyComponents(fields, 11, claimStore, into: &line.diagnosisPointers)
         }
         claim.kind = line.kind
     }
@@ -969,8 +993,14 @@ public struct X12ClaimEventWriter {
         claimIDCounts[claimID] = occurrence
         claim.occurrence = occurrence
         if !transactionJSONIsCurrent { renderTransaction() }
-        claimReference = reference
+        if claimReferenceGeneration != referenceGeneration {
+            claimReference = reference
+            claimReferenceGeneration = referenceGeneration
+            renderEnvelope()
+        }
         claimStore.removeAll()
+        claimStore.appendJSONString(claimID)
+        claim.claimIDJSON = Span(start: 0, end: claimStore.count)
         diagnosesJSON.removeAll()
         codesJSON.removeAll()
         datesJSON.removeAll()
@@ -982,9 +1012,10 @@ public struct X12ClaimEventWriter {
         loop = .claim
         if claimID.isEmpty { reject(.missingClaimID, element: "CLM01") }
         claim.totalCharge = decimal(2, element: "CLM02")
-        claim.facilityCode = claimValue(5, 1)
-        claim.facilityCodeQualifier = claimValue(5, 2)
-        claim.frequencyCode = claimValue(5, 3)
+        var location = X12ComponentCursor(fields, 5)
+        claim.facilityCode = Self.copy(location.next(), into: claimStore, isPlain: fields.isPlain)
+        claim.facilityCodeQualifier = Self.copy(location.next(), into: claimStore, isPlain: fields.isPlain)
+        claim.frequencyCode = Self.copy(location.next(), into: claimStore, isPlain: fields.isPlain)
         guard var level = currentLevel else { return reject(.claimOutsideHierarchy) }
         claim.hasHierarchy = true
         chain.removeAll(keepingCapacity: true)
@@ -1181,6 +1212,20 @@ public struct X12ClaimEventWriter {
         out.appendLiteral("]")
     }
 
+    /// Renders `sourceJSON` and `timeJSON` of `claimReference`.
+    private mutating func renderEnvelope() {
+        let buffer = ClaimJSONBuffer(capacity: 256)
+        buffer.appendLiteral(#","source":"#)
+        buffer.appendJSONString(claimReference.eventSource ?? X12ClaimEvent.source(for: claimReference))
+        sourceJSON = Array(buffer.bytes)
+        buffer.removeAll()
+        if let time = claimReference.time {
+            buffer.appendLiteral(#","time":"#)
+            buffer.appendJSONString(time)
+        }
+        timeJSON = Array(buffer.bytes)
+    }
+
     private mutating func renderTransaction() {
         var writer = JSONWriter(capacity: 256)
         reference.writeJSON(to: &writer)
@@ -1207,41 +1252,40 @@ public struct X12ClaimEventWriter {
     /// Appends the open claim's event (parties rendered). `mutating` though it changes nothing: called from the
     /// output writer's closure, a non-mutating call copied the whole writer (every buffer retained and released).
     private mutating func appendEvent(to out: ClaimJSONBuffer) {
-        let reference = claimReference
         // Envelope (``X12ClaimEvent``'s attribute order).
         out.appendLiteral(#"{"specversion":"1.0","id":"#)
         let uuid = EventIdentity.uuid(
-            kind: "x12.claim", reference.interchangeControlNumber, reference.groupControlNumber,
-            reference.controlNumber, claim.claimID, occurrence: claim.occurrence)
+            kind: "x12.claim", claimReference.interchangeControlNumber, claimReference.groupControlNumber,
+            claimReference.controlNumber, claim.claimID, occurrence: claim.occurrence)
         out.appendUUIDString(uuid)
-        out.appendLiteral(#","source":"#)
-        out.appendJSONString(reference.eventSource ?? X12ClaimEvent.source(for: reference))
+        sourceJSON.withUnsafeBytes { out.append($0) }
         out.appendLiteral(#","type":"#)
         switch claim.kind {
         case .professional: out.appendLiteral(#""claim.professional.v1""#)
         case .institutional: out.appendLiteral(#""claim.institutional.v1""#)
         case .dental: out.appendLiteral(#""claim.dental.v1""#)
         }
+        let claimIDJSON = claimStore.bytes(from: claim.claimIDJSON.start, to: claim.claimIDJSON.end)
         if !claim.claimID.isEmpty {
             out.appendLiteral(#","subject":"#)
-            out.appendJSONString(claim.claimID)
+            out.append(claimIDJSON)
         }
-        if let time = reference.time {
-            out.appendLiteral(#","time":"#)
-            out.appendJSONString(time)
-        }
+        timeJSON.withUnsafeBytes { out.append($0) }
         out.appendLiteral(#","datacontenttype":"application/json""#)
         if let level = claim.subscriberLevel, let id = levels[level].subscriberParty.id, id.end > id.start {
             out.appendLiteral(#","partitionkey":"#)
             out.appendJSONString(store.bytes(from: id.start, to: id.end), isPlain: store.holdsPlainText)
         }
         // Data.
-        out.appendLiteral(#","data":{"kind":"#)
-        out.appendJSONString(claim.kind.rawValue)
+        switch claim.kind {
+        case .professional: out.appendLiteral(#","data":{"kind":"professional""#)
+        case .institutional: out.appendLiteral(#","data":{"kind":"institutional""#)
+        case .dental: out.appendLiteral(#","data":{"kind":"dental""#)
+        }
         out.appendLiteral(#","transaction":"#)
         transactionJSON.withUnsafeBytes { out.append($0) }
         out.appendLiteral(#","claimId":"#)
-        out.appendJSONString(claim.claimID)
+        out.append(claimIDJSON)
         out.appendLiteral(#","ordinal":"#)
         out.appendDecimalInteger(claim.ordinal)
         if let totalCharge = claim.totalCharge {

@@ -176,3 +176,29 @@ struct X12SegmentFields {
         return try ExactDecimal(parsing: slice)
     }
 }
+
+/// The components of one element, front to back, each found by one scan from where the last ended: the same values
+/// as ``X12SegmentFields/raw(_:_:)`` for components 1, 2, 3, … without rescanning the element for each.
+struct X12ComponentCursor {
+    private let element: UnsafeRawBufferPointer
+    private let separator: UInt8
+    private var start = 0
+    private var isAtEnd: Bool
+
+    /// A cursor over element `index` of `fields` (no components when the element is absent).
+    init(_ fields: X12SegmentFields, _ index: Int) {
+        element = fields.raw(index) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        separator = fields.component
+        isAtEnd = fields.raw(index) == nil
+    }
+
+    /// The next component (first call: component 1), or `nil` past the last.
+    mutating func next() -> UnsafeRawBufferPointer? {
+        guard !isAtEnd else { return nil }
+        var end = start
+        while end < element.count, element[end] != separator { end += 1 }
+        let component = UnsafeRawBufferPointer(rebasing: element[start..<end])
+        if end == element.count { isAtEnd = true } else { start = end + 1 }
+        return component
+    }
+}
