@@ -989,8 +989,8 @@ public struct X12ClaimEventWriter {
         claim.claimID = claimID
         claim.position = fields.position
         claim.ordinal = claimCount
-        let occurrence = claimIDCounts[claimID, default: 0] + 1
-        claimIDCounts[claimID] = occurrence
+        // One hash of the id (its count is incremented in place).
+        let occurrence = Self.incremented(&claimIDCounts[claimID, default: 0])
         claim.occurrence = occurrence
         if !transactionJSONIsCurrent { renderTransaction() }
         if claimReferenceGeneration != referenceGeneration {
@@ -1037,6 +1037,11 @@ public struct X12ClaimEventWriter {
             guard let parent = levels[level].parent, parent != level, chain.count <= levels.count else { break }
             level = parent
         }
+    }
+
+    private static func incremented(_ count: inout Int) -> Int {
+        count += 1
+        return count
     }
 
     /// Renders the open line into ``linesJSON``.

@@ -116,6 +116,7 @@ struct X12SegmentFields {
     var count: Int { boundCount / 2 - 1 }
 
     /// The bytes of element `index`, or `nil` when absent. For a repeated element, the first repetition.
+    @inline(__always)
     func raw(_ index: Int) -> UnsafeRawBufferPointer? {
         guard index >= 1, index <= count else { return nil }
         var slice = UnsafeRawBufferPointer(rebasing: bytes[bounds[2 * index]..<bounds[2 * index + 1]])
