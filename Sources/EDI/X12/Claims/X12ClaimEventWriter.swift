@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Same input, same output as ``X12ClaimExtractor`` followed by ``X12ClaimEvent/write(_:to:)``, byte for byte (same
 /// events, same order, same JSON, same ``X12ClaimIssue``s; `X12ClaimEventWriterEquivalenceTests` checks it on the
-/// corpus and on generated sets). 837 sets take the model-free path: the loop identity is tracked exactly as the
+/// corpus and on generated sets). 837 sets take the model-free path: the loops.loop identity is tracked exactly as the
 /// extractor tracks it, but values stay bytes of the segment: HL level values are copied once into a per-set byte
 /// store, claim and line members are written straight into reused JSON buffers (escaped in place, amounts as their
 /// exact text), and the claim is assembled from those parts when it ends. 835 sets (a minority of the volume) go
@@ -24,7 +24,8 @@ public struct X12ClaimEventWriter {
     private var groupDate = ""
     private var groupTime = ""
     private var inClaimSet = false
-    private var loop: Loop = .header
+    /// The loops.loop identity, as the extractor tracks it.
+    private var loops = X12ClaimLoopTracker()
     /// The set's `"transaction":{…}` object, rendered once per set (again after BHT).
     private var transactionJSON: [UInt8] = []
     private var transactionJSONIsCurrent = false
@@ -193,7 +194,7 @@ public struct X12ClaimEventWriter {
         inClaimSet = type == "837"
         transactionJSONIsCurrent = false
         setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
-        loop = .header
+        loops.startSet()
         store.removeAll()
         renderedStore.removeAll()
         levels.removeAll(keepingCapacity: true)
@@ -219,55 +220,8 @@ public struct X12ClaimEventWriter {
 
     // MARK: - 837 loops
 
-    /// Where the walk stands in the 837's loops (as ``X12ClaimExtractor`` tracks them).
-    private enum Loop: Equatable {
-        case header
-        case billingLevel, billingName, billingOther
-        case subscriberLevel, subscriberName, payerName, subscriberOther
-        case patientLevel, patientName, patientOther
-        case claim, claimProvider(Int), claimOther
-        case otherSubscriber, otherSubscriberParty
-        case line, lineDrug, lineProvider(Int), lineOther, lineAdjudication
-
-        var id: String {
-            switch self {
-            case .header: "HEADER"
-            case .billingLevel: "2000A"
-            case .billingName: "2010AA"
-            case .billingOther: "2010AB"
-            case .subscriberLevel: "2000B"
-            case .subscriberName: "2010BA"
-            case .payerName: "2010BB"
-            case .subscriberOther: "2010BC"
-            case .patientLevel: "2000C"
-            case .patientName, .patientOther: "2010CA"
-            case .claim: "2300"
-            case .claimProvider, .claimOther: "2310"
-            case .otherSubscriber: "2320"
-            case .otherSubscriberParty: "2330"
-            case .line: "2400"
-            case .lineDrug: "2410"
-            case .lineProvider, .lineOther: "2420"
-            case .lineAdjudication: "2430"
-            }
-        }
-
-        var isInClaim: Bool {
-            switch self {
-            case .claim, .claimProvider, .claimOther, .otherSubscriber, .otherSubscriberParty, .line, .lineDrug,
-                .lineProvider, .lineOther, .lineAdjudication:
-                true
-            default: false
-            }
-        }
-
-        var isInLine: Bool {
-            switch self {
-            case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication: true
-            default: false
-            }
-        }
-    }
+    private typealias Loop = X12ClaimLoopTracker.Loop
+    private typealias LevelKind = X12ClaimLoopTracker.LevelKind
 
     /// A value's bytes in one of the stores; absent values are `nil` (as ``X12SegmentFields/text(_:)`` gives `nil`
     /// for absent or empty elements).
@@ -319,24 +273,6 @@ public struct X12ClaimEventWriter {
         var hasPatient = false
         var patientRelationship: Span?
         var patientParty = Party()
-    }
-
-    /// HL03, as far as the claim loops care.
-    private enum LevelKind: Equatable {
-        /// `20`: information source (billing provider).
-        case billing
-        /// `22`: subscriber.
-        case subscriber
-        /// `23`: dependent (patient).
-        case patient
-        case other
-
-        init(_ fields: X12SegmentFields) {
-            self =
-                if fields.has(3, "20") { .billing } else if fields.has(3, "22") { .subscriber } else if fields.has(3, "23") {
-                    .patient
-                } else { .other }
-        }
     }
 
     /// An amount: its text in the claim store when that text is already the value's canonical text, else the
@@ -500,7 +436,7 @@ public struct X12ClaimEventWriter {
             nameSegment()
         case Code.PRV:
             guard let raw = fields.raw(3), !raw.isEmpty else { return }
-            switch loop {
+            switch loops.loop {
             case .billingLevel, .billingName:
                 if let level = currentLevel {
                     levels[level].taxonomy = levelValue(3)
@@ -513,10 +449,9 @@ public struct X12ClaimEventWriter {
         case Code.REF:
             referenceSegment()
         case Code.SBR:
-            if loop.isInClaim {
+            if loops.subscriberSegment() {
                 claim.otherSubscriberCount += 1
-                loop = .otherSubscriber
-            } else if let level = currentLevel, loop == .subscriberLevel {
+            } else if let level = currentLevel, loops.loop == .subscriberLevel {
                 levels[level].hasSubscriber = true
                 levels[level].payerResponsibility = levelValue(1)
                 levels[level].relationship = levelValue(2)
@@ -525,33 +460,33 @@ public struct X12ClaimEventWriter {
                 levels[level].claimFilingIndicator = levelValue(9)
             }
         case Code.PAT:
-            if loop == .patientLevel, let level = currentLevel {
+            if loops.loop == .patientLevel, let level = currentLevel {
                 levels[level].hasPatient = true
                 levels[level].patientRelationship = levelValue(1)
             }
         case Code.DMG:
             guard let level = currentLevel else { return }
-            if loop == .subscriberName, levels[level].hasSubscriber {
+            if loops.loop == .subscriberName, levels[level].hasSubscriber {
                 levels[level].subscriberParty.birthDate = levelValue(2)
                 levels[level].subscriberParty.birthDateIsD8 = fields.has(1, "D8")
                 levels[level].subscriberParty.gender = levelValue(3)
-            } else if loop == .patientName, levels[level].hasPatient {
+            } else if loops.loop == .patientName, levels[level].hasPatient {
                 levels[level].patientParty.birthDate = levelValue(2)
                 levels[level].patientParty.birthDateIsD8 = fields.has(1, "D8")
                 levels[level].patientParty.gender = levelValue(3)
             }
         case Code.DTP:
             guard let raw = fields.raw(1), !raw.isEmpty else { return }
-            switch loop {
+            switch loops.loop {
             case .claim, .claimProvider, .claimOther: Self.appendDate(fields, to: datesJSON)
             case .line, .lineDrug: Self.appendDate(fields, to: lineDatesJSON)
             default: break
             }
         case Code.HI:
-            guard hasClaim, !loop.isInLine, loop != .otherSubscriber, loop != .otherSubscriberParty else { return }
+            guard hasClaim, !loops.loop.isInLine, loops.loop != .otherSubscriber, loops.loop != .otherSubscriberParty else { return }
             healthCareCodes()
         case Code.CL1:
-            guard hasClaim, loop == .claim else { return }
+            guard hasClaim, loops.loop == .claim else { return }
             claim.hasInstitutional = true
             claim.admissionType = claimValue(1)
             claim.admissionSource = claimValue(2)
@@ -566,30 +501,30 @@ public struct X12ClaimEventWriter {
             teethJSON.removeAll()
             lineProviders.removeAll(keepingCapacity: true)
             hasLine = true
-            loop = .line
+            loops.enterLine()
         case Code.SV1, Code.SV2, Code.SV3:
             serviceSegment(id)
         case Code.TOO:
             guard hasClaim else { return }
-            guard loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
+            guard loops.loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
             appendTooth()
         case Code.LIN:
-            guard loop.isInLine, hasLine else { return }
+            guard loops.loop.isInLine, hasLine else { return }
             line.hasDrug = true
             line.drugQualifier = claimValue(2)
             line.drugCode = claimValue(3)
             line.drugQuantity = nil
             line.drugUnit = nil
-            loop = .lineDrug
+            loops.enterDrug()
         case Code.CTP:
-            guard loop == .lineDrug, hasLine else { return }
+            guard loops.loop == .lineDrug, hasLine else { return }
             let quantity = decimal(4, element: "CTP04")
             if line.hasDrug {
                 line.drugQuantity = quantity
                 line.drugUnit = claimValue(5, 1)
             }
         case Code.SVD:
-            if loop.isInLine { loop = .lineAdjudication }
+            loops.serviceAdjudication()
         default:
             break
         }
@@ -597,7 +532,7 @@ public struct X12ClaimEventWriter {
 
     private mutating func reject(_ kind: X12ClaimIssue.Kind, element: String? = nil) {
         issues.append(.init(
-            kind: kind, position: fields.position, loopID: loop.id, segmentID: fields.idText, element: element))
+            kind: kind, position: fields.position, loopID: loops.loop.id, segmentID: fields.idText, element: element))
         claimRejected = true
     }
 
@@ -660,8 +595,7 @@ public struct X12ClaimEventWriter {
         let kind = LevelKind(fields)
         var parent = parentLevel(fields.raw(2) ?? empty)
         if parent == nil {
-            let parentKind: LevelKind? = kind == .subscriber ? .billing : kind == .patient ? .subscriber : nil
-            if let parentKind { parent = levels.lastIndex { $0.kind == parentKind } }
+            if let parentKind = kind.parentKind { parent = levels.lastIndex { $0.kind == parentKind } }
         }
         // The label `HL01:HL03` as the model's `id + ":" + code` (each repaired as text).
         let start = store.count
@@ -688,13 +622,7 @@ public struct X12ClaimEventWriter {
         levels.append(Level(id: id, label: Span(start: start, end: store.count), kind: kind, parent: parent))
         if !levelsAreNumberedInOrder { levelIndex[Self.levelID(levels[index], store)] = index }
         currentLevel = index
-        loop =
-            switch kind {
-            case .billing: .billingLevel
-            case .subscriber: .subscriberLevel
-            case .patient: .patientLevel
-            case .other: .subscriberOther
-            }
+        loops.enterLevel(kind)
     }
 
     /// HL01 of `level` as text. (Static, like the other helpers here: a non-mutating method copied the writer.)
@@ -725,68 +653,40 @@ public struct X12ClaimEventWriter {
     }
 
     private mutating func nameSegment() {
-        switch loop {
-        case .header:
+        let name = loops.name(
+            fields, hasLevel: currentLevel != nil, hasClaim: hasClaim, hasLine: hasLine,
+            claimProviders: providers.count, lineProviders: lineProviders.count)
+        switch name {
+        case .ignored, .other:
             return
-        case .billingLevel, .billingName, .billingOther:
-            if fields.has(1, "85"), let level = currentLevel {
-                Self.loadParty(into: &levels[level].party, fields, store)
-                levels[level].billingJSON = nil
-                levels[level].hasParty = true
-                loop = .billingName
-            } else {
-                loop = .billingOther
-            }
-        case .subscriberLevel, .subscriberName, .payerName, .subscriberOther:
+        case .billingProvider:
             guard let level = currentLevel else { return }
-            if fields.has(1, "IL") {
-                Self.loadParty(into: &levels[level].subscriberParty, fields, store)
-                levels[level].hasSubscriber = true
-                loop = .subscriberName
-            } else if fields.has(1, "PR") {
-                Self.loadParty(into: &levels[level].payer, fields, store)
-                levels[level].hasPayer = true
-                loop = .payerName
-            } else {
-                loop = .subscriberOther
-            }
-        case .patientLevel, .patientName, .patientOther:
+            Self.loadParty(into: &levels[level].party, fields, store)
+            levels[level].billingJSON = nil
+            levels[level].hasParty = true
+        case .subscriber:
             guard let level = currentLevel else { return }
-            if fields.has(1, "QC") {
-                Self.loadParty(into: &levels[level].patientParty, fields, store)
-                levels[level].hasPatient = true
-                loop = .patientName
-            } else {
-                loop = .patientOther
-            }
-        case .claim, .claimProvider, .claimOther:
-            if let role = ClaimProvider.role(ofEntity: Self.entityCode(fields)), hasClaim {
-                providers.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
-                loop = .claimProvider(providers.count - 1)
-            } else {
-                loop = .claimOther
-            }
-        case .otherSubscriber, .otherSubscriberParty:
-            loop = .otherSubscriberParty
-        case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication:
-            if let role = ClaimProvider.role(ofEntity: Self.entityCode(fields)), hasLine {
-                lineProviders.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
-                loop = .lineProvider(lineProviders.count - 1)
-            } else {
-                loop = .lineOther
-            }
+            Self.loadParty(into: &levels[level].subscriberParty, fields, store)
+            levels[level].hasSubscriber = true
+        case .payer:
+            guard let level = currentLevel else { return }
+            Self.loadParty(into: &levels[level].payer, fields, store)
+            levels[level].hasPayer = true
+        case .patient:
+            guard let level = currentLevel else { return }
+            Self.loadParty(into: &levels[level].patientParty, fields, store)
+            levels[level].hasPatient = true
+        case let .claimProvider(role):
+            providers.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
+        case let .lineProvider(role):
+            lineProviders.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
         }
-    }
-
-    /// NM101 as text (`""` when absent).
-    private static func entityCode(_ fields: X12SegmentFields) -> String {
-        fields.raw(1).map { X12SegmentFields.string($0) } ?? ""
     }
 
     private mutating func referenceSegment() {
         guard let qualifier = fields.raw(1), !qualifier.isEmpty else { return }
         let value = fields.raw(2) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        switch loop {
+        switch loops.loop {
         case .billingName:
             let isTaxID = fields.has(1, "EI") || fields.has(1, "SY")
             if isTaxID, let level = currentLevel, levels[level].hasParty, !levels[level].party.hasTaxID {
@@ -952,7 +852,7 @@ public struct X12ClaimEventWriter {
 
     private mutating func serviceSegment(_ id: UInt32) {
         guard hasClaim else { return }
-        guard loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
+        guard loops.loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
         switch id {
         case Code.SV1:
             line.kind = .professional
@@ -1009,7 +909,7 @@ public struct X12ClaimEventWriter {
         linesJSON.removeAll()
         claimRejected = false
         hasClaim = true
-        loop = .claim
+        loops.enterClaim()
         if claimID.isEmpty { reject(.missingClaimID, element: "CLM01") }
         claim.totalCharge = decimal(2, element: "CLM02")
         var location = X12ComponentCursor(fields, 5)
