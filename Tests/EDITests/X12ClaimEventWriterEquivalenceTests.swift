@@ -126,6 +126,35 @@ enum ClaimEventEquivalence {
         #expect(events >= 6)
     }
 
+    /// HL ids numbered 1, 2, 3, … (looked up without a dictionary) and then otherwise (gaps, leading zeros,
+    /// duplicates: the writer switches to its id index mid-set), the reference changed by a BHT between claims,
+    /// repeated claim ids, and claim ids that need escaping: fast and model output agree.
+    @Test func levelNumberingAndReferenceChanges() {
+        let claim = { (id: String) in ["CLM*\(id)*10.00***11:B:1*Y*A*Y*Y", "LX*1", "SV1*HC:99213*10.00*UN*1***1"] }
+        let sets = [
+            // In order, then a gap (5), then a parent found through the index (3).
+            ClaimFixture.billing + ClaimFixture.subscriber("2") + claim("A1") + ClaimFixture.subscriber("3", member: "M3")
+                + claim("A2") + ClaimFixture.subscriber("5", member: "M5") + claim("A3")
+                + ["HL*6*3*23*0", "PAT*19", "NM1*QC*1*DOE*SAM"] + claim("A4"),
+            // A leading zero: `01` is not level 1.
+            ["HL*01**20*1", "NM1*85*2*CLINIC*****XX*1"] + ClaimFixture.subscriber("2", parent: "01") + claim("B1")
+                + ClaimFixture.subscriber("3", parent: "1") + claim("B2"),
+            // A duplicate id: the later level 2 is the parent.
+            ClaimFixture.billing + ClaimFixture.subscriber("2") + claim("C1") + ClaimFixture.subscriber("2", member: "M9")
+                + ["HL*3*2*23*0", "PAT*19", "NM1*QC*1*ROE*KIM"] + claim("C2"),
+            // Parents named before they exist, or not at all.
+            ["HL*1*2*20*1"] + ClaimFixture.subscriber("2", parent: "4") + claim("D1") + ["HL*3**23*0"] + claim("D2"),
+            // BHT between claims, a claim id twice, ids with a quote and non-ASCII.
+            ClaimFixture.billing + ClaimFixture.subscriber("2") + claim("E1")
+                + ["BHT*0019*00*BATCH8*20261122*0815*CH"] + claim("E1") + claim("E\"2") + claim("É3"),
+        ]
+        var events = 0
+        for (index, set) in sets.enumerated() {
+            events += ClaimEventEquivalence.expectEqual(Array(ClaimFixture.professional(set).utf8), "set \(index)")
+        }
+        #expect(events >= 14)
+    }
+
     /// The generated sets do produce events (not only rejected claims).
     @Test func generatedSetsHaveEvents() {
         var events = 0

@@ -10,15 +10,44 @@ public struct X12Delimiters: Sendable, Hashable {
     /// The repetition separator, ISA11, when ISA12 ≥ 00402 and ISA11 is not alphanumeric; `nil` otherwise
     /// (ISA11 is then the standards identifier, usually `U`).
     public var repetition: UInt8?
-    /// The segment terminator: one byte (e.g. `~`, CR, LF, 0x1D) or the bytes of one UTF-8 scalar (e.g. U+2026).
-    public var segmentTerminator: [UInt8]
+    /// The segment terminator: one byte (e.g. `~`, CR, LF, 0x1D) or the bytes of one UTF-8 scalar (e.g. U+2026);
+    /// at most 8 bytes. Stored inline (``terminatorFirstByte``, ``terminatorCount``): delimiters are copied into
+    /// every segment view, and an array here cost a retain and a release per segment.
+    public var segmentTerminator: [UInt8] {
+        get { (0..<Int(terminatorCount)).map { terminatorByte($0) } }
+        set {
+            let bytes = newValue.isEmpty ? [UInt8(ascii: "~")] : newValue
+            precondition(bytes.count <= 8, "an X12 segment terminator is one byte or one UTF-8 scalar")
+            var packed: UInt64 = 0
+            for (index, byte) in bytes.enumerated() { packed |= UInt64(byte) << (8 * UInt64(index)) }
+            terminatorBytes = packed
+            terminatorCount = UInt8(bytes.count)
+        }
+    }
+    /// The terminator's bytes, the first in the lowest byte.
+    private var terminatorBytes: UInt64 = 0
+    /// How many bytes the segment terminator has (1 for `~`, 3 for U+2026).
+    public private(set) var terminatorCount: UInt8 = 0
 
-    /// Delimiters given explicitly. `segmentTerminator` must not be empty.
+    /// The terminator's first (usually only) byte.
+    public var terminatorFirstByte: UInt8 { UInt8(truncatingIfNeeded: terminatorBytes) }
+
+    /// Byte `index` (0-based, below ``terminatorCount``) of the segment terminator.
+    public func terminatorByte(_ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: terminatorBytes >> (8 * UInt64(index))) }
+
+    /// Calls `body` with the segment terminator's bytes (no allocation).
+    public func withSegmentTerminator<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var packed = terminatorBytes.littleEndian
+        let count = Int(terminatorCount)
+        return try withUnsafeBytes(of: &packed) { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    /// Delimiters given explicitly. `segmentTerminator` must not be empty (`~` is used then) and has at most 8 bytes.
     public init(element: UInt8, component: UInt8, repetition: UInt8?, segmentTerminator: [UInt8]) {
         self.element = element
         self.component = component
         self.repetition = repetition
-        self.segmentTerminator = segmentTerminator.isEmpty ? [UInt8(ascii: "~")] : segmentTerminator
+        self.segmentTerminator = segmentTerminator
     }
 
     /// `*`, `:`, `^`, `~` — the delimiters of the HIPAA implementation guides' examples.
@@ -28,7 +57,7 @@ public struct X12Delimiters: Sendable, Hashable {
 
     /// Whether the terminator is CR or LF (then line breaks are not inter-segment whitespace).
     public var terminatorIsLineBreak: Bool {
-        segmentTerminator.count == 1 && (segmentTerminator[0] == 0x0A || segmentTerminator[0] == 0x0D)
+        terminatorCount == 1 && (terminatorFirstByte == 0x0A || terminatorFirstByte == 0x0D)
     }
 
     /// The longest `ISA` accepted while counting its 16 element separators.

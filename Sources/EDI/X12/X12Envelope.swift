@@ -179,7 +179,7 @@ public struct X12EnvelopeValidator: Sendable {
             }
             set.segmentCount += 1
             set.trailerPosition = position
-            set.endByteOffset = segment.byteOffset + segment.bytes.count + segment.delimiters.segmentTerminator.count
+            set.endByteOffset = segment.byteOffset + segment.bytes.count + Int(segment.delimiters.terminatorCount)
             checkCount(text(1), element: "SE01", position: position, actual: set.segmentCount) {
                 .segmentCountMismatch(position: position, controlNumber: set.controlNumber, declared: $0, actual: $1)
             }

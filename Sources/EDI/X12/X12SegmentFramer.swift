@@ -84,7 +84,7 @@ public struct X12SegmentFramer: Sendable {
             delimiters = scan.delimiters
             position += 1
             let end = start + scan.width
-            return .segment(start: start, end: end, next: end + scan.delimiters.segmentTerminator.count)
+            return .segment(start: start, end: end, next: end + Int(scan.delimiters.terminatorCount))
         }
         guard let delimiters else {
             let found = window[start..<min(count, start + 3)].map { X12SegmentFramer.isPrintable($0) ? $0 : UInt8(ascii: "?") }
@@ -92,22 +92,22 @@ public struct X12SegmentFramer: Sendable {
         }
 
         // Find the terminator.
-        let terminator = delimiters.segmentTerminator
-        let first = terminator[0]
+        let terminatorCount = Int(delimiters.terminatorCount)
+        let first = delimiters.terminatorFirstByte
         var end = start
         var found = false
         while end < count, let base = window.baseAddress {
             // memchr: the terminator search is the tokenizer's hot loop.
             guard let hit = memchr(base + end, Int32(first), count - end) else { end = count; break }
             end = base.distance(to: UnsafeRawPointer(hit))
-            if terminator.count == 1 { found = true; break }
-            if end + terminator.count > count { end = count; break }
+            if terminatorCount == 1 { found = true; break }
+            if end + terminatorCount > count { end = count; break }
             var matches = true
-            for k in 1..<terminator.count where window[end + k] != terminator[k] { matches = false; break }
+            for k in 1..<terminatorCount where window[end + k] != delimiters.terminatorByte(k) { matches = false; break }
             if matches { found = true; break }
             end += 1
         }
-        var next = end + terminator.count
+        var next = end + terminatorCount
         lastSegmentWasUnterminated = false
         if !found {
             if count - start > maximumSegmentLength {

@@ -73,31 +73,11 @@ public struct X12Tokenizer: Sendable {
     /// The segment is consumed even when `body` throws, so the tokenizer stays consistent.
     private mutating func withNextSegment(_ body: (X12SegmentView) throws(X12Error) -> Void) throws(X12Error) -> Bool {
         while true {
-            var framer = self.framer
-            let base = storageBase + readIndex
-            let readIndex = self.readIndex
-            let isFinished = self.isFinished
             var bodyError: X12Error?
-            let outcome: Result<X12SegmentFramer.Frame, X12Error> = storage.withUnsafeBytes { raw in
-                let window = UnsafeRawBufferPointer(rebasing: raw[readIndex...])
-                do throws(X12Error) {
-                    let frame = try framer.frame(window, windowBase: base, isFinal: isFinished)
-                    if case let .segment(start, end, _) = frame, let delimiters = framer.delimiters {
-                        do throws(X12Error) {
-                            try body(X12SegmentView(
-                                bytes: UnsafeRawBufferPointer(rebasing: window[start..<end]), delimiters: delimiters,
-                                position: framer.position, byteOffset: base + start,
-                                isTerminated: !framer.lastSegmentWasUnterminated))
-                        } catch {
-                            bodyError = error
-                        }
-                    }
-                    return .success(frame)
-                } catch {
-                    return .failure(error)
-                }
-            }
-            self.framer = framer
+            // The framer is passed in place (a copy in and out per segment stalled on store forwarding).
+            let outcome = Self.frameNext(
+                &framer, in: storage, from: readIndex, windowBase: storageBase + readIndex, isFinal: isFinished,
+                body, &bodyError)
             switch try outcome.get() {
             case .end:
                 self.readIndex = storage.count
@@ -109,6 +89,32 @@ public struct X12Tokenizer: Sendable {
                 self.readIndex += next
                 if let bodyError { throw bodyError }
                 return true
+            }
+        }
+    }
+
+    /// Frames the segment at `readIndex` of `storage` and calls `body` with it (its error kept in `bodyError`).
+    private static func frameNext(
+        _ framer: inout X12SegmentFramer, in storage: [UInt8], from readIndex: Int, windowBase base: Int, isFinal: Bool,
+        _ body: (X12SegmentView) throws(X12Error) -> Void, _ bodyError: inout X12Error?
+    ) -> Result<X12SegmentFramer.Frame, X12Error> {
+        storage.withUnsafeBytes { raw in
+            let window = UnsafeRawBufferPointer(rebasing: raw[readIndex...])
+            do throws(X12Error) {
+                let frame = try framer.frame(window, windowBase: base, isFinal: isFinal)
+                if case let .segment(start, end, _) = frame, let delimiters = framer.delimiters {
+                    do throws(X12Error) {
+                        try body(X12SegmentView(
+                            bytes: UnsafeRawBufferPointer(rebasing: window[start..<end]), delimiters: delimiters,
+                            position: framer.position, byteOffset: base + start,
+                            isTerminated: !framer.lastSegmentWasUnterminated))
+                    } catch {
+                        bodyError = error
+                    }
+                }
+                return .success(frame)
+            } catch {
+                return .failure(error)
             }
         }
     }

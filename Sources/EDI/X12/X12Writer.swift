@@ -48,7 +48,7 @@ public struct X12Writer: Sendable {
                 }
             }
         }
-        writer.writeBytes(delimiters.segmentTerminator)
+        delimiters.withSegmentTerminator { writer.writeBytes($0) }
         writer.writeBytes(segmentSuffix)
     }
 
@@ -56,7 +56,7 @@ public struct X12Writer: Sendable {
     public func write(_ segment: X12SegmentView, to writer: inout ByteWriter) throws(X12Error) {
         if segment.delimiters == delimiters {
             writer.writeBytes(segment.bytes)
-            writer.writeBytes(delimiters.segmentTerminator)
+            delimiters.withSegmentTerminator { writer.writeBytes($0) }
             writer.writeBytes(segmentSuffix)
         } else {
             try write(segment.copy(), to: &writer)
@@ -71,7 +71,7 @@ public struct X12Writer: Sendable {
     }
 
     private func check(_ value: [UInt8], segmentID: String, element: Int, inISA: Bool) throws(X12Error) {
-        let terminator = delimiters.segmentTerminator[0]
+        let terminator = delimiters.terminatorFirstByte
         for byte in value {
             var clash = byte == delimiters.element || byte == terminator
             if !inISA {

@@ -45,9 +45,17 @@ final class ClaimJSONBuffer {
         return UnsafeRawBufferPointer(start: base + start, count: end - start)
     }
 
+    /// Whether every value copied in since the last ``removeAll()`` came from a segment without bytes to escape
+    /// (``X12SegmentFields/isPlain``): kept by the writer for its value stores, so values read back from them are
+    /// written as JSON strings without being checked again.
+    var holdsPlainText = true
+
     /// Forgets the bytes, keeps the allocation.
     @inline(__always)
-    func removeAll() { count = 0 }
+    func removeAll() {
+        count = 0
+        holdsPlainText = true
+    }
 
     /// Makes room for `extra` more bytes.
     @inline(__always)
@@ -87,8 +95,42 @@ final class ClaimJSONBuffer {
         let length = source.count
         guard length > 0, let from = source.baseAddress else { return }
         reserve(length)
-        UnsafeMutableRawPointer(base + count).copyMemory(from: from, byteCount: length)
+        Self.copyBytes(to: UnsafeMutableRawPointer(base + count), from: from, count: length)
         count += length
+    }
+
+    /// Copies `count` bytes; up to 32 with two overlapping pairs of unaligned loads and stores instead of a call to
+    /// `memmove` (most values and keys are that short).
+    @inline(__always)
+    private static func copyBytes(to target: UnsafeMutableRawPointer, from source: UnsafeRawPointer, count: Int) {
+        if count >= 8 {
+            if count <= 16 {
+                let head = source.loadUnaligned(as: UInt64.self)
+                let tail = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                target.storeBytes(of: head, as: UInt64.self)
+                target.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+            } else if count <= 32 {
+                let first = source.loadUnaligned(as: UInt64.self)
+                let second = source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                let third = source.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
+                let fourth = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                target.storeBytes(of: first, as: UInt64.self)
+                target.storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
+                target.storeBytes(of: third, toByteOffset: count - 16, as: UInt64.self)
+                target.storeBytes(of: fourth, toByteOffset: count - 8, as: UInt64.self)
+            } else {
+                target.copyMemory(from: source, byteCount: count)
+            }
+        } else if count >= 4 {
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
+        } else {
+            for index in 0..<count {
+                target.storeBytes(of: source.load(fromByteOffset: index, as: UInt8.self), toByteOffset: index, as: UInt8.self)
+            }
+        }
     }
 
     /// Appends the UTF-8 of `text`.
@@ -145,20 +187,32 @@ final class ClaimJSONBuffer {
         text.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Appends the JSON string of `value`, known to need no escaping when `isPlain` (else checked).
+    @inline(__always)
+    func appendJSONString(_ value: UnsafeRawBufferPointer, isPlain: Bool) {
+        if isPlain { appendPlainJSONString(value) } else { appendJSONString(value) }
+    }
+
+    /// Appends `value` in quotes: printable ASCII without `"` or `\`.
+    @inline(__always)
+    private func appendPlainJSONString(_ value: UnsafeRawBufferPointer) {
+        let length = value.count
+        reserve(length + 2)
+        base[count] = UInt8(ascii: "\"")
+        if length > 0 {
+            Self.copyBytes(to: UnsafeMutableRawPointer(base + count + 1), from: value.baseAddress!, count: length)
+        }
+        base[count + 1 + length] = UInt8(ascii: "\"")
+        count += length + 2
+    }
+
     /// Appends the JSON string of segment bytes, as the model writes the `String` it would make of them: ASCII is
     /// escaped as ``JSONWriter`` escapes (RFC 8259 §7); anything else goes through `String(decoding:)` first, so
     /// invalid UTF-8 is repaired exactly as the model repairs it.
     func appendJSONString(_ value: UnsafeRawBufferPointer) {
         switch Self.classify(value) {
         case .plain:
-            let length = value.count
-            reserve(length + 2)
-            base[count] = UInt8(ascii: "\"")
-            if length > 0 {
-                UnsafeMutableRawPointer(base + count + 1).copyMemory(from: value.baseAddress!, byteCount: length)
-            }
-            base[count + 1 + length] = UInt8(ascii: "\"")
-            count += length + 2
+            appendPlainJSONString(value)
         case .ascii:
             scratch.removeAll(keepingCapacity: true)
             JSONWriter.appendQuoted(utf8: value, to: &scratch)
@@ -173,10 +227,10 @@ final class ClaimJSONBuffer {
 
     /// Appends `,"key":` (the comma when `comma`) and the JSON string of `value`.
     @inline(__always)
-    func appendMember(comma: Bool, key: StaticString, value: UnsafeRawBufferPointer) {
+    func appendMember(comma: Bool, key: StaticString, value: UnsafeRawBufferPointer, isPlain: Bool) {
         if comma { append(UInt8(ascii: ",")) }
         appendLiteral(key)
-        appendJSONString(value)
+        appendJSONString(value, isPlain: isPlain)
     }
 
     /// Appends `"CCYY-MM-DD"` of 8 digits `CCYYMMDD`.

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Same input, same output as ``X12ClaimExtractor`` followed by ``X12ClaimEvent/write(_:to:)``, byte for byte (same
 /// events, same order, same JSON, same ``X12ClaimIssue``s; `X12ClaimEventWriterEquivalenceTests` checks it on the
-/// corpus and on generated sets). 837 sets take the model-free path: the loop identity is tracked exactly as the
+/// corpus and on generated sets). 837 sets take the model-free path: the loops.loop identity is tracked exactly as the
 /// extractor tracks it, but values stay bytes of the segment: HL level values are copied once into a per-set byte
 /// store, claim and line members are written straight into reused JSON buffers (escaped in place, amounts as their
 /// exact text), and the claim is assembled from those parts when it ends. 835 sets (a minority of the volume) go
@@ -24,12 +24,20 @@ public struct X12ClaimEventWriter {
     private var groupDate = ""
     private var groupTime = ""
     private var inClaimSet = false
-    private var loop: Loop = .header
+    /// The loops.loop identity, as the extractor tracks it.
+    private var loops = X12ClaimLoopTracker()
     /// The set's `"transaction":{…}` object, rendered once per set (again after BHT).
     private var transactionJSON: [UInt8] = []
     private var transactionJSONIsCurrent = false
     /// The transaction reference as the open claim's CLM saw it.
     private var claimReference = X12TransactionReference()
+    /// Bumped whenever `reference` changes (ISA, GS, ST, BHT): a claim copies it, and renders its event's
+    /// `source` and `time`, only when it changed since the last claim.
+    private var referenceGeneration = 0
+    private var claimReferenceGeneration = -1
+    /// `,"source":"…"` and `,"time":"…"` (or nothing) of `claimReference`.
+    private var sourceJSON: [UInt8] = []
+    private var timeJSON: [UInt8] = []
     private var setClaimKind: HealthCareClaimKind = .professional
 
     /// Every byte buffer (copied before writing when another copy of the writer shares them). The buffers are also
@@ -40,7 +48,11 @@ public struct X12ClaimEventWriter {
     /// Party JSON rendered once per level and spliced into every claim under it (reset at ST).
     private var renderedStore: ClaimJSONBuffer
     private var levels: [Level] = []
+    /// HL01 → index into `levels` (the last level with that id), kept only once the ids stop being 1, 2, 3, …
     private var levelIndex: [String: Int] = [:]
+    /// Whether the set's HL01s so far are exactly `1`, `2`, `3`, … (the usual case): a level's index is then its id
+    /// minus one, and `levelIndex` is not needed.
+    private var levelsAreNumberedInOrder = true
     private var currentLevel: Int?
     private var chain: [Int] = []
 
@@ -131,9 +143,11 @@ public struct X12ClaimEventWriter {
         let id = fields.id
         switch id {
         case Code.ISA:
+            referenceGeneration += 1
             reference.interchangeControlNumber = fields.text(13) ?? ""
             reference.interchangeSender = (fields.text(6) ?? "").trimmingSpaces()
         case Code.GS:
+            referenceGeneration += 1
             reference.applicationSender = fields.text(2) ?? ""
             reference.groupControlNumber = fields.text(6) ?? ""
             reference.implementation = fields.text(8) ?? ""
@@ -170,6 +184,7 @@ public struct X12ClaimEventWriter {
 
     private mutating func startSet() {
         let type = fields.text(1) ?? ""
+        referenceGeneration += 1
         reference.type = type
         reference.controlNumber = fields.text(2) ?? ""
         if let convention = fields.text(3) { reference.implementation = convention }
@@ -179,11 +194,12 @@ public struct X12ClaimEventWriter {
         inClaimSet = type == "837"
         transactionJSONIsCurrent = false
         setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
-        loop = .header
+        loops.startSet()
         store.removeAll()
         renderedStore.removeAll()
         levels.removeAll(keepingCapacity: true)
         levelIndex.removeAll(keepingCapacity: true)
+        levelsAreNumberedInOrder = true
         currentLevel = nil
         hasClaim = false
         hasLine = false
@@ -204,55 +220,8 @@ public struct X12ClaimEventWriter {
 
     // MARK: - 837 loops
 
-    /// Where the walk stands in the 837's loops (as ``X12ClaimExtractor`` tracks them).
-    private enum Loop: Equatable {
-        case header
-        case billingLevel, billingName, billingOther
-        case subscriberLevel, subscriberName, payerName, subscriberOther
-        case patientLevel, patientName, patientOther
-        case claim, claimProvider(Int), claimOther
-        case otherSubscriber, otherSubscriberParty
-        case line, lineDrug, lineProvider(Int), lineOther, lineAdjudication
-
-        var id: String {
-            switch self {
-            case .header: "HEADER"
-            case .billingLevel: "2000A"
-            case .billingName: "2010AA"
-            case .billingOther: "2010AB"
-            case .subscriberLevel: "2000B"
-            case .subscriberName: "2010BA"
-            case .payerName: "2010BB"
-            case .subscriberOther: "2010BC"
-            case .patientLevel: "2000C"
-            case .patientName, .patientOther: "2010CA"
-            case .claim: "2300"
-            case .claimProvider, .claimOther: "2310"
-            case .otherSubscriber: "2320"
-            case .otherSubscriberParty: "2330"
-            case .line: "2400"
-            case .lineDrug: "2410"
-            case .lineProvider, .lineOther: "2420"
-            case .lineAdjudication: "2430"
-            }
-        }
-
-        var isInClaim: Bool {
-            switch self {
-            case .claim, .claimProvider, .claimOther, .otherSubscriber, .otherSubscriberParty, .line, .lineDrug,
-                .lineProvider, .lineOther, .lineAdjudication:
-                true
-            default: false
-            }
-        }
-
-        var isInLine: Bool {
-            switch self {
-            case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication: true
-            default: false
-            }
-        }
-    }
+    private typealias Loop = X12ClaimLoopTracker.Loop
+    private typealias LevelKind = X12ClaimLoopTracker.LevelKind
 
     /// A value's bytes in one of the stores; absent values are `nil` (as ``X12SegmentFields/text(_:)`` gives `nil`
     /// for absent or empty elements).
@@ -281,9 +250,10 @@ public struct X12ClaimEventWriter {
 
     /// One HL level and what its loops said.
     private struct Level {
-        var id: String
+        /// HL01 (as text) in ``store``; the label `HL01:HL03` starts with it.
+        var id: Span
         var label: Span
-        var code: String
+        var kind: LevelKind
         var parent: Int?
         var hasParty = false
         var party = Party()
@@ -305,10 +275,11 @@ public struct X12ClaimEventWriter {
         var patientParty = Party()
     }
 
-    /// An amount as parsed, and its text in the claim store when that text is the value's canonical text.
-    private struct Amount {
-        var value: ExactDecimal
-        var text: Span?
+    /// An amount: its text in the claim store when that text is already the value's canonical text, else the
+    /// value as parsed.
+    private enum Amount {
+        case text(Span)
+        case value(ExactDecimal)
     }
 
     /// A 2310/2420 provider: role and party (spans into the claim store).
@@ -322,6 +293,8 @@ public struct X12ClaimEventWriter {
         var position = 0
         var kind: HealthCareClaimKind = .professional
         var claimID = ""
+        /// The claim id as a JSON string, in the claim store.
+        var claimIDJSON = Span(start: 0, end: 0)
         var ordinal = 0
         var occurrence = 1
         var totalCharge: Amount?
@@ -399,32 +372,47 @@ public struct X12ClaimEventWriter {
     /// Copies `raw` (an element or component of the segment) into `target`; `nil` when absent or empty. Static, and
     /// given the bytes rather than the fields: a non-mutating method on `self` copied the whole writer.
     @inline(__always)
-    private static func copy(_ raw: UnsafeRawBufferPointer?, into target: ClaimJSONBuffer) -> Span? {
+    private static func copy(_ raw: UnsafeRawBufferPointer?, into target: ClaimJSONBuffer, isPlain: Bool) -> Span? {
         guard let raw, !raw.isEmpty else { return nil }
+        if !isPlain { target.holdsPlainText = false }
         let start = target.count
         target.append(raw)
         return Span(start: start, end: target.count)
     }
 
     private mutating func levelValue(_ index: Int, _ component: Int? = nil) -> Span? {
-        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: store)
+        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: store, isPlain: fields.isPlain)
     }
 
     private mutating func claimValue(_ index: Int, _ component: Int? = nil) -> Span? {
-        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: claimStore)
+        Self.copy(component.map { fields.raw(index, $0) } ?? fields.raw(index), into: claimStore, isPlain: fields.isPlain)
     }
 
     /// The NM1 in `fields` as a party, its values copied into `target`.
     private static func party(_ fields: X12SegmentFields, into target: ClaimJSONBuffer) -> Party {
         var party = Party()
-        party.entityType = copy(fields.raw(2), into: target)
-        party.lastOrOrganizationName = copy(fields.raw(3), into: target)
-        party.firstName = copy(fields.raw(4), into: target)
-        party.middleName = copy(fields.raw(5), into: target)
-        party.suffix = copy(fields.raw(7), into: target)
-        party.idQualifier = copy(fields.raw(8), into: target)
-        party.id = copy(fields.raw(9), into: target)
+        loadParty(into: &party, fields, target)
         return party
+    }
+
+    /// Replaces `party` in place (a party is a few hundred bytes: building one and copying it into a level was a
+    /// `memmove` per NM1) with the NM1 in `fields`, its values copied into `target`.
+    private static func loadParty(into party: inout Party, _ fields: X12SegmentFields, _ target: ClaimJSONBuffer) {
+        let plain = fields.isPlain
+        party.entityType = copy(fields.raw(2), into: target, isPlain: plain)
+        party.lastOrOrganizationName = copy(fields.raw(3), into: target, isPlain: plain)
+        party.firstName = copy(fields.raw(4), into: target, isPlain: plain)
+        party.middleName = copy(fields.raw(5), into: target, isPlain: plain)
+        party.suffix = copy(fields.raw(7), into: target, isPlain: plain)
+        party.idQualifier = copy(fields.raw(8), into: target, isPlain: plain)
+        party.id = copy(fields.raw(9), into: target, isPlain: plain)
+        party.hasTaxID = false
+        party.taxIDQualifier = nil
+        party.taxIDValue = nil
+        party.taxonomy = nil
+        party.birthDate = nil
+        party.birthDateIsD8 = false
+        party.gender = nil
     }
 
     // MARK: - 837 segments
@@ -432,6 +420,7 @@ public struct X12ClaimEventWriter {
     private mutating func consumeClaimSegment(_ id: UInt32, _ writer: inout JSONWriter, _ written: (inout JSONWriter) -> Void) {
         switch id {
         case Code.BHT:
+            referenceGeneration += 1
             reference.bhtReference = fields.text(3) ?? ""
             if let time = X12ClaimExtractor.timestamp(date: fields.text(4) ?? "", time: fields.text(5) ?? "") {
                 reference.time = time
@@ -447,7 +436,7 @@ public struct X12ClaimEventWriter {
             nameSegment()
         case Code.PRV:
             guard let raw = fields.raw(3), !raw.isEmpty else { return }
-            switch loop {
+            switch loops.loop {
             case .billingLevel, .billingName:
                 if let level = currentLevel {
                     levels[level].taxonomy = levelValue(3)
@@ -460,10 +449,9 @@ public struct X12ClaimEventWriter {
         case Code.REF:
             referenceSegment()
         case Code.SBR:
-            if loop.isInClaim {
+            if loops.subscriberSegment() {
                 claim.otherSubscriberCount += 1
-                loop = .otherSubscriber
-            } else if let level = currentLevel, loop == .subscriberLevel {
+            } else if let level = currentLevel, loops.loop == .subscriberLevel {
                 levels[level].hasSubscriber = true
                 levels[level].payerResponsibility = levelValue(1)
                 levels[level].relationship = levelValue(2)
@@ -472,33 +460,33 @@ public struct X12ClaimEventWriter {
                 levels[level].claimFilingIndicator = levelValue(9)
             }
         case Code.PAT:
-            if loop == .patientLevel, let level = currentLevel {
+            if loops.loop == .patientLevel, let level = currentLevel {
                 levels[level].hasPatient = true
                 levels[level].patientRelationship = levelValue(1)
             }
         case Code.DMG:
             guard let level = currentLevel else { return }
-            if loop == .subscriberName, levels[level].hasSubscriber {
+            if loops.loop == .subscriberName, levels[level].hasSubscriber {
                 levels[level].subscriberParty.birthDate = levelValue(2)
                 levels[level].subscriberParty.birthDateIsD8 = fields.has(1, "D8")
                 levels[level].subscriberParty.gender = levelValue(3)
-            } else if loop == .patientName, levels[level].hasPatient {
+            } else if loops.loop == .patientName, levels[level].hasPatient {
                 levels[level].patientParty.birthDate = levelValue(2)
                 levels[level].patientParty.birthDateIsD8 = fields.has(1, "D8")
                 levels[level].patientParty.gender = levelValue(3)
             }
         case Code.DTP:
             guard let raw = fields.raw(1), !raw.isEmpty else { return }
-            switch loop {
+            switch loops.loop {
             case .claim, .claimProvider, .claimOther: Self.appendDate(fields, to: datesJSON)
             case .line, .lineDrug: Self.appendDate(fields, to: lineDatesJSON)
             default: break
             }
         case Code.HI:
-            guard hasClaim, !loop.isInLine, loop != .otherSubscriber, loop != .otherSubscriberParty else { return }
+            guard hasClaim, !loops.loop.isInLine, loops.loop != .otherSubscriber, loops.loop != .otherSubscriberParty else { return }
             healthCareCodes()
         case Code.CL1:
-            guard hasClaim, loop == .claim else { return }
+            guard hasClaim, loops.loop == .claim else { return }
             claim.hasInstitutional = true
             claim.admissionType = claimValue(1)
             claim.admissionSource = claimValue(2)
@@ -513,30 +501,30 @@ public struct X12ClaimEventWriter {
             teethJSON.removeAll()
             lineProviders.removeAll(keepingCapacity: true)
             hasLine = true
-            loop = .line
+            loops.enterLine()
         case Code.SV1, Code.SV2, Code.SV3:
             serviceSegment(id)
         case Code.TOO:
             guard hasClaim else { return }
-            guard loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
+            guard loops.loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
             appendTooth()
         case Code.LIN:
-            guard loop.isInLine, hasLine else { return }
+            guard loops.loop.isInLine, hasLine else { return }
             line.hasDrug = true
             line.drugQualifier = claimValue(2)
             line.drugCode = claimValue(3)
             line.drugQuantity = nil
             line.drugUnit = nil
-            loop = .lineDrug
+            loops.enterDrug()
         case Code.CTP:
-            guard loop == .lineDrug, hasLine else { return }
+            guard loops.loop == .lineDrug, hasLine else { return }
             let quantity = decimal(4, element: "CTP04")
             if line.hasDrug {
                 line.drugQuantity = quantity
                 line.drugUnit = claimValue(5, 1)
             }
         case Code.SVD:
-            if loop.isInLine { loop = .lineAdjudication }
+            loops.serviceAdjudication()
         default:
             break
         }
@@ -544,7 +532,7 @@ public struct X12ClaimEventWriter {
 
     private mutating func reject(_ kind: X12ClaimIssue.Kind, element: String? = nil) {
         issues.append(.init(
-            kind: kind, position: fields.position, loopID: loop.id, segmentID: fields.idText, element: element))
+            kind: kind, position: fields.position, loopID: loops.loop.id, segmentID: fields.idText, element: element))
         claimRejected = true
     }
 
@@ -554,11 +542,16 @@ public struct X12ClaimEventWriter {
     private mutating func decimal(
         _ index: Int, _ component: Int? = nil, element: @autoclosure () -> String
     ) -> Amount? {
+        let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
+        guard let raw, !raw.isEmpty else { return nil }
+        // Canonical text of at most 38 characters always parses (at most 38 digits, scale at most 37): no need to.
+        if raw.count <= ExactDecimal.maximumDigits, Self.isCanonicalDecimalText(raw),
+            let text = Self.copy(raw, into: claimStore, isPlain: true)
+        {
+            return .text(text)
+        }
         do {
-            guard let value = try fields.decimal(index, component) else { return nil }
-            let raw = component.map { fields.raw(index, $0) } ?? fields.raw(index)
-            guard let raw, Self.isCanonicalDecimalText(raw) else { return Amount(value: value) }
-            return Amount(value: value, text: Self.copy(raw, into: claimStore))
+            return .value(try ExactDecimal(parsing: raw))
         } catch {
             reject(.invalidDecimal, element: element())
             return nil
@@ -591,99 +584,109 @@ public struct X12ClaimEventWriter {
 
     /// Appends an amount: its canonical text from the claim store, or the value printed.
     private static func appendAmount(_ amount: Amount, _ claimStore: ClaimJSONBuffer, to out: ClaimJSONBuffer) {
-        if let text = amount.text {
-            out.append(claimStore.bytes(from: text.start, to: text.end))
-        } else {
-            out.appendDecimal(amount.value)
+        switch amount {
+        case let .text(text): out.append(claimStore.bytes(from: text.start, to: text.end))
+        case let .value(value): out.appendDecimal(value)
         }
     }
 
     private mutating func openLevel() {
-        let id = fields.text(1) ?? ""
-        let parentID = fields.text(2) ?? ""
-        let code = fields.text(3) ?? ""
-        var parent = parentID.isEmpty ? nil : levelIndex[parentID]
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        let kind = LevelKind(fields)
+        var parent = parentLevel(fields.raw(2) ?? empty)
         if parent == nil {
-            let parentCode = code == "22" ? "20" : code == "23" ? "22" : nil
-            if let parentCode { parent = levels.lastIndex { $0.code == parentCode } }
+            if let parentKind = kind.parentKind { parent = levels.lastIndex { $0.kind == parentKind } }
         }
         // The label `HL01:HL03` as the model's `id + ":" + code` (each repaired as text).
         let start = store.count
-        store.appendUTF8(id)
-        store.append(UInt8(ascii: ":"))
-        store.appendUTF8(code)
-        levels.append(Level(id: id, label: Span(start: start, end: store.count), code: code, parent: parent))
-        let index = levels.count - 1
-        levelIndex[id] = index
+        let idEnd: Int
+        if fields.isPlain {
+            store.append(fields.raw(1) ?? empty)
+            idEnd = store.count
+            store.append(UInt8(ascii: ":"))
+            store.append(fields.raw(3) ?? empty)
+        } else {
+            store.holdsPlainText = false
+            store.appendUTF8(fields.text(1) ?? "")
+            idEnd = store.count
+            store.append(UInt8(ascii: ":"))
+            store.appendUTF8(fields.text(3) ?? "")
+        }
+        let id = Span(start: start, end: idEnd)
+        let index = levels.count
+        if levelsAreNumberedInOrder, Self.decimalNumber(store.bytes(from: id.start, to: id.end)) != index + 1 {
+            // Numbered otherwise: index the levels so far by id (all different, as they were 1, 2, 3, …).
+            levelsAreNumberedInOrder = false
+            for (earlier, level) in levels.enumerated() { levelIndex[Self.levelID(level, store)] = earlier }
+        }
+        levels.append(Level(id: id, label: Span(start: start, end: store.count), kind: kind, parent: parent))
+        if !levelsAreNumberedInOrder { levelIndex[Self.levelID(levels[index], store)] = index }
         currentLevel = index
-        loop =
-            switch code {
-            case "20": .billingLevel
-            case "22": .subscriberLevel
-            case "23": .patientLevel
-            default: .subscriberOther
-            }
+        loops.enterLevel(kind)
+    }
+
+    /// HL01 of `level` as text. (Static, like the other helpers here: a non-mutating method copied the writer.)
+    private static func levelID(_ level: Level, _ store: ClaimJSONBuffer) -> String {
+        X12SegmentFields.string(store.bytes(from: level.id.start, to: level.id.end))
+    }
+
+    /// The index of the last level whose HL01 is `parentID` (HL02), if any.
+    private mutating func parentLevel(_ parentID: UnsafeRawBufferPointer) -> Int? {
+        guard !parentID.isEmpty else { return nil }
+        if levelsAreNumberedInOrder {
+            // Ids are exactly 1…count: only that decimal text names a level.
+            guard let number = Self.decimalNumber(parentID), number <= levels.count else { return nil }
+            return number - 1
+        }
+        return levelIndex[X12SegmentFields.string(parentID)]
+    }
+
+    /// The value of `bytes` when they are a positive decimal number without leading zeros (at most 18 digits).
+    private static func decimalNumber(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18, bytes[0] != UInt8(ascii: "0") else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
     private mutating func nameSegment() {
-        let code = fields.raw(1).map { X12SegmentFields.string($0) } ?? ""
-        switch loop {
-        case .header:
+        let name = loops.name(
+            fields, hasLevel: currentLevel != nil, hasClaim: hasClaim, hasLine: hasLine,
+            claimProviders: providers.count, lineProviders: lineProviders.count)
+        switch name {
+        case .ignored, .other:
             return
-        case .billingLevel, .billingName, .billingOther:
-            if code == "85", let level = currentLevel {
-                levels[level].party = Self.party(fields, into: store)
-                levels[level].billingJSON = nil
-                levels[level].hasParty = true
-                loop = .billingName
-            } else {
-                loop = .billingOther
-            }
-        case .subscriberLevel, .subscriberName, .payerName, .subscriberOther:
+        case .billingProvider:
             guard let level = currentLevel else { return }
-            if code == "IL" {
-                levels[level].subscriberParty = Self.party(fields, into: store)
-                levels[level].hasSubscriber = true
-                loop = .subscriberName
-            } else if code == "PR" {
-                levels[level].payer = Self.party(fields, into: store)
-                levels[level].hasPayer = true
-                loop = .payerName
-            } else {
-                loop = .subscriberOther
-            }
-        case .patientLevel, .patientName, .patientOther:
+            Self.loadParty(into: &levels[level].party, fields, store)
+            levels[level].billingJSON = nil
+            levels[level].hasParty = true
+        case .subscriber:
             guard let level = currentLevel else { return }
-            if code == "QC" {
-                levels[level].patientParty = Self.party(fields, into: store)
-                levels[level].hasPatient = true
-                loop = .patientName
-            } else {
-                loop = .patientOther
-            }
-        case .claim, .claimProvider, .claimOther:
-            if let role = ClaimProvider.role(ofEntity: code), hasClaim {
-                providers.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
-                loop = .claimProvider(providers.count - 1)
-            } else {
-                loop = .claimOther
-            }
-        case .otherSubscriber, .otherSubscriberParty:
-            loop = .otherSubscriberParty
-        case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication:
-            if let role = ClaimProvider.role(ofEntity: code), hasLine {
-                lineProviders.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
-                loop = .lineProvider(lineProviders.count - 1)
-            } else {
-                loop = .lineOther
-            }
+            Self.loadParty(into: &levels[level].subscriberParty, fields, store)
+            levels[level].hasSubscriber = true
+        case .payer:
+            guard let level = currentLevel else { return }
+            Self.loadParty(into: &levels[level].payer, fields, store)
+            levels[level].hasPayer = true
+        case .patient:
+            guard let level = currentLevel else { return }
+            Self.loadParty(into: &levels[level].patientParty, fields, store)
+            levels[level].hasPatient = true
+        case let .claimProvider(role):
+            providers.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
+        case let .lineProvider(role):
+            lineProviders.append(Provider(role: role, party: Self.party(fields, into: claimStore)))
         }
     }
 
     private mutating func referenceSegment() {
         guard let qualifier = fields.raw(1), !qualifier.isEmpty else { return }
         let value = fields.raw(2) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        switch loop {
+        switch loops.loop {
         case .billingName:
             let isTaxID = fields.has(1, "EI") || fields.has(1, "SY")
             if isTaxID, let level = currentLevel, levels[level].hasParty, !levels[level].party.hasTaxID {
@@ -697,14 +700,14 @@ public struct X12ClaimEventWriter {
             if fields.has(1, "D9") {
                 claim.clearinghouseTraceNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
             } else {
-                Self.appendReference(qualifier: qualifier, value: value, to: referencesJSON)
+                Self.appendReference(qualifier: qualifier, value: value, isPlain: fields.isPlain, to: referencesJSON)
             }
         case .line, .lineDrug:
             guard hasLine else { return }
             if fields.has(1, "6R") {
                 line.lineItemControlNumber = claimValue(2) ?? Span(start: claimStore.count, end: claimStore.count)
             } else {
-                Self.appendReference(qualifier: qualifier, value: value, to: lineReferencesJSON)
+                Self.appendReference(qualifier: qualifier, value: value, isPlain: fields.isPlain, to: lineReferencesJSON)
             }
         default:
             break
@@ -712,13 +715,13 @@ public struct X12ClaimEventWriter {
     }
 
     private static func appendReference(
-        qualifier: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to out: ClaimJSONBuffer
+        qualifier: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, isPlain: Bool, to out: ClaimJSONBuffer
     ) {
         if !out.isEmpty { out.append(UInt8(ascii: ",")) }
         out.appendLiteral(#"{"qualifier":"#)
-        out.appendJSONString(qualifier)
+        out.appendJSONString(qualifier, isPlain: isPlain)
         out.appendLiteral(#","value":"#)
-        out.appendJSONString(value)
+        out.appendJSONString(value, isPlain: isPlain)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -728,13 +731,14 @@ public struct X12ClaimEventWriter {
         guard let qualifier = fields.raw(1), !qualifier.isEmpty else { return }
         let format = fields.raw(2) ?? empty
         let value = fields.raw(3) ?? empty
+        let plain = fields.isPlain
         if !out.isEmpty { out.append(UInt8(ascii: ",")) }
         out.appendLiteral(#"{"qualifier":"#)
-        out.appendJSONString(qualifier)
+        out.appendJSONString(qualifier, isPlain: plain)
         out.appendLiteral(#","format":"#)
-        out.appendJSONString(format)
+        out.appendJSONString(format, isPlain: plain)
         out.appendLiteral(#","value":"#)
-        out.appendJSONString(value)
+        out.appendJSONString(value, isPlain: plain)
         if format.elementsEqual("D8".utf8) {
             if Self.isEightDigits(value) {
                 out.appendLiteral(#","date":"#)
@@ -769,30 +773,30 @@ public struct X12ClaimEventWriter {
             if let role = ClaimDiagnosis.role(ofQualifier: qualifier) {
                 if !diagnosesJSON.isEmpty { diagnosesJSON.append(UInt8(ascii: ",")) }
                 diagnosesJSON.appendLiteral(#"{"qualifier":"#)
-                diagnosesJSON.appendJSONString(qualifierRaw)
+                diagnosesJSON.appendJSONString(qualifierRaw, isPlain: fields.isPlain)
                 diagnosesJSON.appendLiteral(#","role":"#)
                 diagnosesJSON.appendJSONString(role.rawValue)
                 diagnosesJSON.appendLiteral(#","code":"#)
-                diagnosesJSON.appendJSONString(code)
+                diagnosesJSON.appendJSONString(code, isPlain: fields.isPlain)
                 if let poa = fields.raw(index, 9), !poa.isEmpty {
                     diagnosesJSON.appendLiteral(#","poa":"#)
-                    diagnosesJSON.appendJSONString(poa)
+                    diagnosesJSON.appendJSONString(poa, isPlain: fields.isPlain)
                 }
                 diagnosesJSON.append(UInt8(ascii: "}"))
             } else {
                 let amount = decimal(index, 5, element: "HI\(index < 10 ? "0" : "")\(index)-5")
                 if !codesJSON.isEmpty { codesJSON.append(UInt8(ascii: ",")) }
                 codesJSON.appendLiteral(#"{"qualifier":"#)
-                codesJSON.appendJSONString(qualifierRaw)
+                codesJSON.appendJSONString(qualifierRaw, isPlain: fields.isPlain)
                 codesJSON.appendLiteral(#","code":"#)
-                codesJSON.appendJSONString(code)
+                codesJSON.appendJSONString(code, isPlain: fields.isPlain)
                 if let format = fields.raw(index, 3), !format.isEmpty {
                     codesJSON.appendLiteral(#","dateFormat":"#)
-                    codesJSON.appendJSONString(format)
+                    codesJSON.appendJSONString(format, isPlain: fields.isPlain)
                 }
                 if let date = fields.raw(index, 4), !date.isEmpty {
                     codesJSON.appendLiteral(#","date":"#)
-                    codesJSON.appendJSONString(date)
+                    codesJSON.appendJSONString(date, isPlain: fields.isPlain)
                 }
                 if let amount {
                     codesJSON.appendLiteral(#","amount":"#)
@@ -807,9 +811,9 @@ public struct X12ClaimEventWriter {
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         if !teethJSON.isEmpty { teethJSON.append(UInt8(ascii: ",")) }
         teethJSON.appendLiteral(#"{"qualifier":"#)
-        teethJSON.appendJSONString(fields.raw(1).flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+        teethJSON.appendJSONString(fields.raw(1).flatMap { $0.isEmpty ? nil : $0 } ?? empty, isPlain: fields.isPlain)
         teethJSON.appendLiteral(#","number":"#)
-        teethJSON.appendJSONString(fields.raw(2).flatMap { $0.isEmpty ? nil : $0 } ?? empty)
+        teethJSON.appendJSONString(fields.raw(2).flatMap { $0.isEmpty ? nil : $0 } ?? empty, isPlain: fields.isPlain)
         teethJSON.appendLiteral(#","surfaces":["#)
         var first = true
         if let raw = fields.raw(3), !raw.isEmpty {
@@ -817,27 +821,38 @@ public struct X12ClaimEventWriter {
                 guard let surface = fields.raw(3, component), !surface.isEmpty else { continue }
                 if !first { teethJSON.append(UInt8(ascii: ",")) }
                 first = false
-                teethJSON.appendJSONString(surface)
+                teethJSON.appendJSONString(surface, isPlain: fields.isPlain)
             }
         }
         teethJSON.appendLiteral("]}")
     }
 
     private mutating func procedure(_ index: Int) {
-        guard let qualifier = fields.raw(index, 1), !qualifier.isEmpty else {
+        var components = X12ComponentCursor(fields, index)
+        guard let qualifier = components.next(), !qualifier.isEmpty else {
             line.hasProcedure = false
             return
         }
+        let plain = fields.isPlain
         line.hasProcedure = true
-        line.procedureQualifier = claimValue(index, 1)
-        line.procedureCode = claimValue(index, 2)
-        for component in 3...6 { line.modifiers[component - 3] = claimValue(index, component) }
-        line.procedureDescription = claimValue(index, 7)
+        line.procedureQualifier = Self.copy(qualifier, into: claimStore, isPlain: plain)
+        line.procedureCode = Self.copy(components.next(), into: claimStore, isPlain: plain)
+        for modifier in 0..<4 { line.modifiers[modifier] = Self.copy(components.next(), into: claimStore, isPlain: plain) }
+        line.procedureDescription = Self.copy(components.next(), into: claimStore, isPlain: plain)
+    }
+
+    /// Copies the first `values.count` components of element `index` into the claim store.
+    private static func copyComponents(
+        _ fields: X12SegmentFields, _ index: Int, _ claimStore: ClaimJSONBuffer, into values: inout [Span?]
+    ) {
+        var components = X12ComponentCursor(fields, index)
+        let plain = fields.isPlain
+        for component in values.indices { values[component] = Self.copy(components.next(), into: claimStore, isPlain: plain) }
     }
 
     private mutating func serviceSegment(_ id: UInt32) {
         guard hasClaim else { return }
-        guard loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
+        guard loops.loop.isInLine, hasLine else { return reject(.serviceWithoutLine) }
         switch id {
         case Code.SV1:
             line.kind = .professional
@@ -846,7 +861,7 @@ public struct X12ClaimEventWriter {
             line.unit = claimValue(3)
             line.quantity = decimal(4, element: "SV104")
             line.placeOfService = claimValue(5)
-            for component in 1...4 { line.diagnosisPointers[component - 1] = claimValue(7, component) }
+            Self.copyComponents(fields, 7, claimStore, into: &line.diagnosisPointers)
         case Code.SV2:
             line.kind = .institutional
             line.revenueCode = claimValue(1)
@@ -859,9 +874,9 @@ public struct X12ClaimEventWriter {
             procedure(1)
             line.charge = decimal(2, element: "SV302")
             line.placeOfService = claimValue(3)
-            for component in 1...5 { line.oralCavity[component - 1] = claimValue(4, component) }
+            Self.copyComponents(fields, 4, claimStore, into: &line.oralCavity)
             line.quantity = decimal(6, element: "SV306")
-            for component in 1...4 { line.diagnosisPointers[component - 1] = claimValue(11, component) }
+            Self.copyComponents(fields, 11, claimStore, into: &line.diagnosisPointers)
         }
         claim.kind = line.kind
     }
@@ -874,12 +889,18 @@ public struct X12ClaimEventWriter {
         claim.claimID = claimID
         claim.position = fields.position
         claim.ordinal = claimCount
-        let occurrence = claimIDCounts[claimID, default: 0] + 1
-        claimIDCounts[claimID] = occurrence
+        // One hash of the id (its count is incremented in place).
+        let occurrence = Self.incremented(&claimIDCounts[claimID, default: 0])
         claim.occurrence = occurrence
         if !transactionJSONIsCurrent { renderTransaction() }
-        claimReference = reference
+        if claimReferenceGeneration != referenceGeneration {
+            claimReference = reference
+            claimReferenceGeneration = referenceGeneration
+            renderEnvelope()
+        }
         claimStore.removeAll()
+        claimStore.appendJSONString(claimID)
+        claim.claimIDJSON = Span(start: 0, end: claimStore.count)
         diagnosesJSON.removeAll()
         codesJSON.removeAll()
         datesJSON.removeAll()
@@ -888,33 +909,39 @@ public struct X12ClaimEventWriter {
         linesJSON.removeAll()
         claimRejected = false
         hasClaim = true
-        loop = .claim
+        loops.enterClaim()
         if claimID.isEmpty { reject(.missingClaimID, element: "CLM01") }
         claim.totalCharge = decimal(2, element: "CLM02")
-        claim.facilityCode = claimValue(5, 1)
-        claim.facilityCodeQualifier = claimValue(5, 2)
-        claim.frequencyCode = claimValue(5, 3)
+        var location = X12ComponentCursor(fields, 5)
+        claim.facilityCode = Self.copy(location.next(), into: claimStore, isPlain: fields.isPlain)
+        claim.facilityCodeQualifier = Self.copy(location.next(), into: claimStore, isPlain: fields.isPlain)
+        claim.frequencyCode = Self.copy(location.next(), into: claimStore, isPlain: fields.isPlain)
         guard var level = currentLevel else { return reject(.claimOutsideHierarchy) }
         claim.hasHierarchy = true
         chain.removeAll(keepingCapacity: true)
         while true {
             chain.append(level)
-            switch levels[level].code {
-            case "20":
+            switch levels[level].kind {
+            case .billing:
                 if claim.billingLevel == nil, levels[level].hasParty { claim.billingLevel = level }
-            case "22":
+            case .subscriber:
                 if claim.subscriberLevel == nil, levels[level].hasSubscriber { claim.subscriberLevel = level }
                 if claim.payerLevel == nil, levels[level].hasPayer { claim.payerLevel = level }
-            case "23":
+            case .patient:
                 if !claim.hasPatient {
                     claim.hasPatient = true
                     if levels[level].hasPatient { claim.patientLevel = level }
                 }
-            default: break
+            case .other: break
             }
             guard let parent = levels[level].parent, parent != level, chain.count <= levels.count else { break }
             level = parent
         }
+    }
+
+    private static func incremented(_ count: inout Int) -> Int {
+        count += 1
+        return count
     }
 
     /// Renders the open line into ``linesJSON``.
@@ -1024,7 +1051,7 @@ public struct X12ClaimEventWriter {
             if party.birthDateIsD8 && Self.isEightDigits(value) {
                 out.appendISODate(value)
             } else {
-                out.appendJSONString(value)
+                out.appendJSONString(value, isPlain: source.holdsPlainText)
             }
         }
         Self.member(out, &first, #""gender":"#, party.gender, source)
@@ -1084,10 +1111,24 @@ public struct X12ClaimEventWriter {
             for (index, level) in chain.reversed().enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 let label = levels[level].label
-                out.appendJSONString(store.bytes(from: label.start, to: label.end))
+                out.appendJSONString(store.bytes(from: label.start, to: label.end), isPlain: store.holdsPlainText)
             }
         }
         out.appendLiteral("]")
+    }
+
+    /// Renders `sourceJSON` and `timeJSON` of `claimReference`.
+    private mutating func renderEnvelope() {
+        let buffer = ClaimJSONBuffer(capacity: 256)
+        buffer.appendLiteral(#","source":"#)
+        buffer.appendJSONString(claimReference.eventSource ?? X12ClaimEvent.source(for: claimReference))
+        sourceJSON = Array(buffer.bytes)
+        buffer.removeAll()
+        if let time = claimReference.time {
+            buffer.appendLiteral(#","time":"#)
+            buffer.appendJSONString(time)
+        }
+        timeJSON = Array(buffer.bytes)
     }
 
     private mutating func renderTransaction() {
@@ -1116,41 +1157,40 @@ public struct X12ClaimEventWriter {
     /// Appends the open claim's event (parties rendered). `mutating` though it changes nothing: called from the
     /// output writer's closure, a non-mutating call copied the whole writer (every buffer retained and released).
     private mutating func appendEvent(to out: ClaimJSONBuffer) {
-        let reference = claimReference
         // Envelope (``X12ClaimEvent``'s attribute order).
         out.appendLiteral(#"{"specversion":"1.0","id":"#)
         let uuid = EventIdentity.uuid(
-            kind: "x12.claim", reference.interchangeControlNumber, reference.groupControlNumber,
-            reference.controlNumber, claim.claimID, occurrence: claim.occurrence)
+            kind: "x12.claim", claimReference.interchangeControlNumber, claimReference.groupControlNumber,
+            claimReference.controlNumber, claim.claimID, occurrence: claim.occurrence)
         out.appendUUIDString(uuid)
-        out.appendLiteral(#","source":"#)
-        out.appendJSONString(reference.eventSource ?? X12ClaimEvent.source(for: reference))
+        sourceJSON.withUnsafeBytes { out.append($0) }
         out.appendLiteral(#","type":"#)
         switch claim.kind {
         case .professional: out.appendLiteral(#""claim.professional.v1""#)
         case .institutional: out.appendLiteral(#""claim.institutional.v1""#)
         case .dental: out.appendLiteral(#""claim.dental.v1""#)
         }
+        let claimIDJSON = claimStore.bytes(from: claim.claimIDJSON.start, to: claim.claimIDJSON.end)
         if !claim.claimID.isEmpty {
             out.appendLiteral(#","subject":"#)
-            out.appendJSONString(claim.claimID)
+            out.append(claimIDJSON)
         }
-        if let time = reference.time {
-            out.appendLiteral(#","time":"#)
-            out.appendJSONString(time)
-        }
+        timeJSON.withUnsafeBytes { out.append($0) }
         out.appendLiteral(#","datacontenttype":"application/json""#)
         if let level = claim.subscriberLevel, let id = levels[level].subscriberParty.id, id.end > id.start {
             out.appendLiteral(#","partitionkey":"#)
-            out.appendJSONString(store.bytes(from: id.start, to: id.end))
+            out.appendJSONString(store.bytes(from: id.start, to: id.end), isPlain: store.holdsPlainText)
         }
         // Data.
-        out.appendLiteral(#","data":{"kind":"#)
-        out.appendJSONString(claim.kind.rawValue)
+        switch claim.kind {
+        case .professional: out.appendLiteral(#","data":{"kind":"professional""#)
+        case .institutional: out.appendLiteral(#","data":{"kind":"institutional""#)
+        case .dental: out.appendLiteral(#","data":{"kind":"dental""#)
+        }
         out.appendLiteral(#","transaction":"#)
         transactionJSON.withUnsafeBytes { out.append($0) }
         out.appendLiteral(#","claimId":"#)
-        out.appendJSONString(claim.claimID)
+        out.append(claimIDJSON)
         out.appendLiteral(#","ordinal":"#)
         out.appendDecimalInteger(claim.ordinal)
         if let totalCharge = claim.totalCharge {
@@ -1221,7 +1261,8 @@ public struct X12ClaimEventWriter {
             out.appendLiteral(key)
             return out.appendLiteral(#""""#)
         }
-        out.appendMember(comma: comma, key: key, value: source.bytes(from: span.start, to: span.end))
+        out.appendMember(
+            comma: comma, key: key, value: source.bytes(from: span.start, to: span.end), isPlain: source.holdsPlainText)
     }
 
     private static func member(_ out: ClaimJSONBuffer, _ first: inout Bool, _ key: StaticString, _ text: String) {
@@ -1251,7 +1292,7 @@ public struct X12ClaimEventWriter {
             guard let span else { continue }
             if !firstValue { out.append(UInt8(ascii: ",")) }
             firstValue = false
-            out.appendJSONString(source.bytes(from: span.start, to: span.end))
+            out.appendJSONString(source.bytes(from: span.start, to: span.end), isPlain: source.holdsPlainText)
         }
         out.append(UInt8(ascii: "]"))
     }

@@ -33,7 +33,8 @@ public struct X12ClaimExtractor {
     private var groupDate = ""
     private var groupTime = ""
     private var setKind: SetKind = .other
-    private var loop: Loop = .header
+    /// The loops.loop identity (shared with ``X12ClaimEventWriter``).
+    private var loops = X12ClaimLoopTracker()
     private var levels: [Level] = []
     private var levelIndex: [String: Int] = [:]
     private var currentLevel: Int?
@@ -113,7 +114,7 @@ public struct X12ClaimExtractor {
         reference.eventSource = X12ClaimEvent.source(for: reference)
         setKind = type == "837" ? .claims : type == "835" ? .payments : .other
         setClaimKind = HealthCareClaimKind(convention: reference.implementation) ?? .professional
-        loop = .header
+        loops.startSet()
         levels.removeAll(keepingCapacity: true)
         levelIndex.removeAll(keepingCapacity: true)
         currentLevel = nil
@@ -171,61 +172,7 @@ public struct X12ClaimExtractor {
 
     // MARK: - 837
 
-    /// Where the walk stands in the 837's loops.
-    private enum Loop: Sendable, Equatable {
-        case header
-        case billingLevel, billingName, billingOther
-        case subscriberLevel, subscriberName, payerName, subscriberOther
-        case patientLevel, patientName, patientOther
-        case claim, claimProvider(Int), claimOther
-        case otherSubscriber, otherSubscriberParty
-        case line, lineDrug, lineProvider(Int), lineOther, lineAdjudication
-        // 835
-        case payer, payee, payment, servicePayment
-
-        var id: String {
-            switch self {
-            case .header: "HEADER"
-            case .billingLevel: "2000A"
-            case .billingName: "2010AA"
-            case .billingOther: "2010AB"
-            case .subscriberLevel: "2000B"
-            case .subscriberName: "2010BA"
-            case .payerName: "2010BB"
-            case .subscriberOther: "2010BC"
-            case .patientLevel: "2000C"
-            case .patientName, .patientOther: "2010CA"
-            case .claim: "2300"
-            case .claimProvider, .claimOther: "2310"
-            case .otherSubscriber: "2320"
-            case .otherSubscriberParty: "2330"
-            case .line: "2400"
-            case .lineDrug: "2410"
-            case .lineProvider, .lineOther: "2420"
-            case .lineAdjudication: "2430"
-            case .payer: "1000A"
-            case .payee: "1000B"
-            case .payment: "2100"
-            case .servicePayment: "2110"
-            }
-        }
-
-        var isInClaim: Bool {
-            switch self {
-            case .claim, .claimProvider, .claimOther, .otherSubscriber, .otherSubscriberParty, .line, .lineDrug,
-                .lineProvider, .lineOther, .lineAdjudication:
-                true
-            default: false
-            }
-        }
-
-        var isInLine: Bool {
-            switch self {
-            case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication: true
-            default: false
-            }
-        }
-    }
+    private typealias Loop = X12ClaimLoopTracker.Loop
 
     /// One HL level and what its loops said (only the level's own data; claims resolve the chain).
     private struct Level: Sendable {
@@ -258,7 +205,7 @@ public struct X12ClaimExtractor {
             nameSegment()
         case Code.PRV:
             guard let taxonomy = fields.text(3) else { return }
-            switch loop {
+            switch loops.loop {
             case .billingLevel, .billingName:
                 if let level = currentLevel { levels[level].taxonomy = taxonomy }
             case let .claimProvider(index): claim.providers[index].party.taxonomy = taxonomy
@@ -269,10 +216,9 @@ public struct X12ClaimExtractor {
         case Code.REF:
             referenceSegment()
         case Code.SBR:
-            if loop.isInClaim {
+            if loops.subscriberSegment() {
                 claim.otherSubscriberCount += 1
-                loop = .otherSubscriber
-            } else if let level = currentLevel, loop == .subscriberLevel {
+            } else if let level = currentLevel, loops.loop == .subscriberLevel {
                 var subscriber = levels[level].subscriber ?? ClaimSubscriber()
                 subscriber.payerResponsibility = fields.text(1)
                 subscriber.relationship = fields.text(2)
@@ -282,7 +228,7 @@ public struct X12ClaimExtractor {
                 levels[level].subscriber = subscriber
             }
         case Code.PAT:
-            if loop == .patientLevel, let level = currentLevel {
+            if loops.loop == .patientLevel, let level = currentLevel {
                 var patient = levels[level].patient ?? ClaimPatient()
                 patient.relationship = fields.text(1)
                 levels[level].patient = patient
@@ -291,26 +237,26 @@ public struct X12ClaimExtractor {
             guard let level = currentLevel else { return }
             let birth = fields.text(2).map { fields.has(1, "D8") ? (ClaimDate.isoDate($0) ?? $0) : $0 }
             let gender = fields.text(3)
-            if loop == .subscriberName {
+            if loops.loop == .subscriberName {
                 levels[level].subscriber?.party.birthDate = birth
                 levels[level].subscriber?.party.gender = gender
-            } else if loop == .patientName {
+            } else if loops.loop == .patientName {
                 levels[level].patient?.party.birthDate = birth
                 levels[level].patient?.party.gender = gender
             }
         case Code.DTP:
             guard let date = dateSegment() else { return }
-            switch loop {
+            switch loops.loop {
             case .claim, .claimProvider, .claimOther: claim.dates.append(date)
             case .line, .lineDrug:
                 line.dates.append(date)
             default: break
             }
         case Code.HI:
-            guard hasClaim, !loop.isInLine, loop != .otherSubscriber, loop != .otherSubscriberParty else { return }
+            guard hasClaim, !loops.loop.isInLine, loops.loop != .otherSubscriber, loops.loop != .otherSubscriberParty else { return }
             healthCareCodes()
         case Code.CL1:
-            guard hasClaim, loop == .claim else { return }
+            guard hasClaim, loops.loop == .claim else { return }
             claim.institutional = ClaimInstitutionalCodes(
                 admissionType: fields.text(1), admissionSource: fields.text(2), patientStatus: fields.text(3))
         case Code.LX:
@@ -318,12 +264,12 @@ public struct X12ClaimExtractor {
             closeLine()
             line = ClaimServiceLine(lineNumber: fields.text(1) ?? "", kind: claim.kind)
             hasLine = true
-            loop = .line
+            loops.enterLine()
         case Code.SV1, Code.SV2, Code.SV3:
             serviceSegment(id)
         case Code.TOO:
             guard hasClaim else { return }
-            guard loop.isInLine, hasLine else {
+            guard loops.loop.isInLine, hasLine else {
                 return reject(.serviceWithoutLine)
             }
             var surfaces: [String] = []
@@ -331,16 +277,16 @@ public struct X12ClaimExtractor {
             line.teeth.append(ClaimTooth(
                 qualifier: fields.text(1) ?? "", number: fields.text(2) ?? "", surfaces: surfaces))
         case Code.LIN:
-            guard loop.isInLine, hasLine else { return }
+            guard loops.loop.isInLine, hasLine else { return }
             line.drug = ClaimDrug(qualifier: fields.text(2) ?? "", code: fields.text(3) ?? "")
-            loop = .lineDrug
+            loops.enterDrug()
         case Code.CTP:
-            guard loop == .lineDrug, hasLine else { return }
+            guard loops.loop == .lineDrug, hasLine else { return }
             let quantity = decimal(4, element: "CTP04")
             line.drug?.quantity = quantity
             line.drug?.unit = fields.text(5, 1)
         case Code.SVD:
-            if loop.isInLine { loop = .lineAdjudication }
+            loops.serviceAdjudication()
         default:
             break
         }
@@ -356,7 +302,7 @@ public struct X12ClaimExtractor {
     private mutating func reject(_ kind: X12ClaimIssue.Kind, element: String? = nil) {
         let segmentID = fields.idText
         issues.append(.init(
-            kind: kind, position: fields.position, loopID: loop.id, segmentID: segmentID, element: element))
+            kind: kind, position: fields.position, loopID: loops.loop.id, segmentID: segmentID, element: element))
         if setKind == .payments { paymentRejected = true } else { claimRejected = true }
     }
 
@@ -386,17 +332,10 @@ public struct X12ClaimExtractor {
         let index = levels.count - 1
         levelIndex[id] = index
         currentLevel = index
-        loop =
-            switch code {
-            case "20": .billingLevel
-            case "22": .subscriberLevel
-            case "23": .patientLevel
-            default: .subscriberOther
-            }
+        loops.enterLevel(X12ClaimLoopTracker.LevelKind(fields))
     }
 
     private mutating func nameSegment() {
-        let code = fields.text(1) ?? ""
         func party() -> ClaimParty {
             var party = ClaimParty()
             party.entityType = fields.text(2)
@@ -408,64 +347,39 @@ public struct X12ClaimExtractor {
             party.id = fields.text(9)
             return party
         }
-        switch loop {
-        case .header:
+        let name = loops.name(
+            fields, hasLevel: currentLevel != nil, hasClaim: hasClaim, hasLine: hasLine,
+            claimProviders: claim.providers.count, lineProviders: line.providers.count)
+        switch name {
+        case .ignored, .other:
             return
-        case .billingLevel, .billingName, .billingOther:
-            if code == "85", let level = currentLevel {
-                levels[level].party = party()
-                loop = .billingName
-            } else {
-                loop = .billingOther
-            }
-        case .subscriberLevel, .subscriberName, .payerName, .subscriberOther:
+        case .billingProvider:
             guard let level = currentLevel else { return }
-            if code == "IL" {
-                var subscriber = levels[level].subscriber ?? ClaimSubscriber()
-                subscriber.party = party()
-                levels[level].subscriber = subscriber
-                loop = .subscriberName
-            } else if code == "PR" {
-                levels[level].payer = party()
-                loop = .payerName
-            } else {
-                loop = .subscriberOther
-            }
-        case .patientLevel, .patientName, .patientOther:
+            levels[level].party = party()
+        case .subscriber:
             guard let level = currentLevel else { return }
-            if code == "QC" {
-                var patient = levels[level].patient ?? ClaimPatient()
-                patient.party = party()
-                levels[level].patient = patient
-                loop = .patientName
-            } else {
-                loop = .patientOther
-            }
-        case .claim, .claimProvider, .claimOther:
-            if let role = ClaimProvider.role(ofEntity: code), hasClaim {
-                claim.providers.append(ClaimProvider(role: role, party: party()))
-                loop = .claimProvider(claim.providers.count - 1)
-            } else {
-                loop = .claimOther
-            }
-        case .otherSubscriber, .otherSubscriberParty:
-            loop = .otherSubscriberParty
-        case .line, .lineDrug, .lineProvider, .lineOther, .lineAdjudication:
-            if let role = ClaimProvider.role(ofEntity: code), hasLine {
-                line.providers.append(ClaimProvider(role: role, party: party()))
-                loop = .lineProvider(line.providers.count - 1)
-            } else {
-                loop = .lineOther
-            }
-        case .payer, .payee, .payment, .servicePayment:
-            return
+            var subscriber = levels[level].subscriber ?? ClaimSubscriber()
+            subscriber.party = party()
+            levels[level].subscriber = subscriber
+        case .payer:
+            guard let level = currentLevel else { return }
+            levels[level].payer = party()
+        case .patient:
+            guard let level = currentLevel else { return }
+            var patient = levels[level].patient ?? ClaimPatient()
+            patient.party = party()
+            levels[level].patient = patient
+        case let .claimProvider(role):
+            claim.providers.append(ClaimProvider(role: role, party: party()))
+        case let .lineProvider(role):
+            line.providers.append(ClaimProvider(role: role, party: party()))
         }
     }
 
     private mutating func referenceSegment() {
         guard let qualifier = fields.text(1) else { return }
         let value = fields.text(2) ?? ""
-        switch loop {
+        switch loops.loop {
         case .billingName:
             if (qualifier == "EI" || qualifier == "SY"), let level = currentLevel, levels[level].party?.taxID == nil {
                 levels[level].party?.taxID = ClaimReference(qualifier: qualifier, value: value)
@@ -519,7 +433,7 @@ public struct X12ClaimExtractor {
 
     private mutating func serviceSegment(_ id: UInt32) {
         guard hasClaim else { return }
-        guard loop.isInLine, hasLine else {
+        guard loops.loop.isInLine, hasLine else {
             return reject(.serviceWithoutLine)
         }
         switch id {
@@ -561,7 +475,7 @@ public struct X12ClaimExtractor {
         claimRejected = false
         claim = new
         hasClaim = true
-        loop = .claim
+        loops.enterClaim()
         if claimID.isEmpty { reject(.missingClaimID, element: "CLM01") }
         let totalCharge = decimal(2, element: "CLM02")
         claim.totalCharge = totalCharge
@@ -625,21 +539,21 @@ public struct X12ClaimExtractor {
             party.id = fields.text(4)
             if fields.has(1, "PR") {
                 paymentHeader.payer = party
-                loop = .payer
+                loops.enterPaymentLoop(.payer)
             } else if fields.has(1, "PE") {
                 paymentHeader.payee = party
-                loop = .payee
+                loops.enterPaymentLoop(.payee)
             } else {
-                loop = .header
+                loops.enterPaymentLoop(.header)
             }
         case Code.LX, Code.PLB:
             closePayment(emit)
-            loop = .header
+            loops.enterPaymentLoop(.header)
         case Code.CLP:
             closePayment(emit)
             openPayment()
         case Code.NM1:
-            guard loop == .payment, hasPayment else { return }
+            guard loops.loop == .payment, hasPayment else { return }
             var party = ClaimParty()
             party.entityType = fields.text(2)
             party.lastOrOrganizationName = fields.text(3)
@@ -657,22 +571,22 @@ public struct X12ClaimExtractor {
         case Code.CAS:
             guard hasPayment else { return }
             let adjustments = adjustmentTriples()
-            if loop == .servicePayment, let last = lastServicePaymentIndex {
+            if loops.loop == .servicePayment, let last = lastServicePaymentIndex {
                 payment.serviceLines[last].adjustments += adjustments
-            } else if loop == .payment {
+            } else if loops.loop == .payment {
                 payment.adjustments += adjustments
             }
         case Code.DTM:
             guard let date = dateTimeReference() else { return }
-            if loop == .servicePayment, let last = lastServicePaymentIndex {
+            if loops.loop == .servicePayment, let last = lastServicePaymentIndex {
                 payment.serviceLines[last].dates.append(date)
-            } else if loop == .payment {
+            } else if loops.loop == .payment {
                 payment.dates.append(date)
             }
         case Code.REF:
             guard let qualifier = fields.text(1) else { return }
             let value = fields.text(2) ?? ""
-            switch loop {
+            switch loops.loop {
             case .payer where qualifier == "2U":
                 paymentHeader.payer.idQualifier = "2U"
                 paymentHeader.payer.id = value
@@ -686,12 +600,12 @@ public struct X12ClaimExtractor {
             default: break
             }
         case Code.AMT:
-            if loop == .servicePayment, fields.has(1, "B6"), let last = lastServicePaymentIndex {
+            if loops.loop == .servicePayment, fields.has(1, "B6"), let last = lastServicePaymentIndex {
                 let allowed = decimal(2, element: "AMT02")
                 payment.serviceLines[last].allowed = allowed
             }
         case Code.LQ:
-            if loop == .servicePayment, let last = lastServicePaymentIndex {
+            if loops.loop == .servicePayment, let last = lastServicePaymentIndex {
                 payment.serviceLines[last].remarks.append(
                     ClaimRemark(qualifier: fields.text(1) ?? "", code: fields.text(2) ?? ""))
             }
@@ -706,7 +620,7 @@ public struct X12ClaimExtractor {
             line.submittedProcedure = procedure(6)
             line.submittedUnits = decimal(7, element: "SVC07")
             payment.serviceLines.append(line)
-            loop = .servicePayment
+            loops.enterPaymentLoop(.servicePayment)
         default:
             break
         }
@@ -753,7 +667,7 @@ public struct X12ClaimExtractor {
         paymentRejected = false
         payment = new
         hasPayment = true
-        loop = .payment
+        loops.enterPaymentLoop(.payment)
         if claimID.isEmpty { reject(.missingClaimID, element: "CLP01") }
         payment.status = fields.text(2)
         let charge = decimal(3, element: "CLP03")

@@ -13,6 +13,9 @@ struct X12SegmentFields {
     /// The segment id packed into an integer (see ``code(_:)``).
     private(set) var id: UInt32 = 0
     private(set) var position = 0
+    /// Whether the whole segment is printable ASCII without `"` or `\` (checked once per segment): then every
+    /// value in it is written as a JSON string without escaping.
+    private(set) var isPlain = true
 
     init() { bounds = [Int](repeating: 0, count: 2 * Self.shortSegment + 2) }
 
@@ -36,22 +39,16 @@ struct X12SegmentFields {
             needed = 2 * separators + 2
         }
         if bounds.count < needed { bounds = [Int](repeating: 0, count: needed) }
-        var seesRepetition = false
         var stored = 0
         bounds.withUnsafeMutableBufferPointer { out in
             var start = 0
             if length > 0, let base = bytes.baseAddress {
                 let raw = base.assumingMemoryBound(to: UInt8.self)
-                for i in 0..<length {
-                    let byte = raw[i]
-                    if byte == separator {
-                        out[stored] = start
-                        out[stored + 1] = i
-                        stored += 2
-                        start = i + 1
-                    } else if byte == repetitionByte {
-                        seesRepetition = true
-                    }
+                for i in 0..<length where raw[i] == separator {
+                    out[stored] = start
+                    out[stored + 1] = i
+                    stored += 2
+                    start = i + 1
                 }
             }
             out[stored] = start
@@ -59,11 +56,49 @@ struct X12SegmentFields {
             stored += 2
         }
         boundCount = stored
+        let flags = Self.scan(bytes, repetition: repetitionByte == separator ? nil : repetitionByte)
+        isPlain = flags.isPlain
         var code: UInt32 = 0
         for i in bounds[0]..<min(bounds[1], 3) { code = code << 8 | UInt32(bytes[i]) }
         id = code
         // ISA11 is the separator itself; a segment without the repetition byte needs no repetition cut later.
-        if code == Self.code("ISA") || !seesRepetition { repetition = nil }
+        if code == Self.code("ISA") || !flags.hasRepetition { repetition = nil }
+    }
+
+    /// One pass over the segment, eight bytes at a time: whether it is plain (``ClaimJSONBuffer/classify(_:)``) and
+    /// whether it holds the `repetition` byte.
+    @inline(__always)
+    private static func scan(_ bytes: UnsafeRawBufferPointer, repetition: UInt8?) -> (isPlain: Bool, hasRepetition: Bool) {
+        let count = bytes.count
+        guard count > 0, let start = bytes.baseAddress else { return (true, false) }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let repetitionWord = ones &* UInt64(repetition ?? 0)
+        var flagged: UInt64 = 0
+        var repeated: UInt64 = 0
+        var index = 0
+        while index + 8 <= count {
+            let word = start.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let control = (word &- ones &* 0x20) & ~word
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let other = word ^ repetitionWord
+            flagged |= word | control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            // Exact for "some byte equals": a borrow only ever follows a true zero byte.
+            repeated |= (other &- ones) & ~other
+            index += 8
+        }
+        var isPlain = flagged & highs == 0
+        var hasRepetition = repeated & highs != 0
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C { isPlain = false }
+            if byte == repetition { hasRepetition = true }
+            index += 1
+        }
+        if !isPlain { isPlain = ClaimJSONBuffer.classify(bytes) == .plain }
+        if repetition == nil { hasRepetition = false }
+        return (isPlain, hasRepetition)
     }
 
     /// Packs a segment id of up to 3 ASCII characters, as ``id`` holds it.
@@ -81,6 +116,7 @@ struct X12SegmentFields {
     var count: Int { boundCount / 2 - 1 }
 
     /// The bytes of element `index`, or `nil` when absent. For a repeated element, the first repetition.
+    @inline(__always)
     func raw(_ index: Int) -> UnsafeRawBufferPointer? {
         guard index >= 1, index <= count else { return nil }
         var slice = UnsafeRawBufferPointer(rebasing: bytes[bounds[2 * index]..<bounds[2 * index + 1]])
@@ -139,5 +175,31 @@ struct X12SegmentFields {
         let slice = component.map { raw(index, $0) } ?? raw(index)
         guard let slice, !slice.isEmpty else { return nil }
         return try ExactDecimal(parsing: slice)
+    }
+}
+
+/// The components of one element, front to back, each found by one scan from where the last ended: the same values
+/// as ``X12SegmentFields/raw(_:_:)`` for components 1, 2, 3, … without rescanning the element for each.
+struct X12ComponentCursor {
+    private let element: UnsafeRawBufferPointer
+    private let separator: UInt8
+    private var start = 0
+    private var isAtEnd: Bool
+
+    /// A cursor over element `index` of `fields` (no components when the element is absent).
+    init(_ fields: X12SegmentFields, _ index: Int) {
+        element = fields.raw(index) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        separator = fields.component
+        isAtEnd = fields.raw(index) == nil
+    }
+
+    /// The next component (first call: component 1), or `nil` past the last.
+    mutating func next() -> UnsafeRawBufferPointer? {
+        guard !isAtEnd else { return nil }
+        var end = start
+        while end < element.count, element[end] != separator { end += 1 }
+        let component = UnsafeRawBufferPointer(rebasing: element[start..<end])
+        if end == element.count { isAtEnd = true } else { start = end + 1 }
+        return component
     }
 }
