@@ -111,4 +111,23 @@ public final class KafkaGroupStreamSource: StreamRecordSource {
     public func stop() async {
         await consumer.close()
     }
+
+    /// The lag of the partitions this member holds: ListOffsets latest (or the Fetch high watermark when larger:
+    /// tansu 0.6 answers ListOffsets with the last batch's base offset + 1) minus the group's committed offset.
+    public func lag() async throws -> [PartitionLag] {
+        let client = consumer.client
+        let group = consumer.configuration.group
+        var result: [PartitionLag] = []
+        for partition in assignedPartitions {
+            let earliest = try await client.listOffset(topic: topic, partition: partition, timestamp: ListOffsetsRequest.earliest)
+            var end = try await client.listOffset(topic: topic, partition: partition, timestamp: ListOffsetsRequest.latest)
+            if end > earliest {
+                let probe = try await client.fetch(topic: topic, partition: partition, offset: end - 1, maximumBytes: 1, maximumWait: .milliseconds(50))
+                end = max(end, probe.highWatermark)
+            }
+            let committed = try await client.committedOffset(group: group, topic: topic, partition: partition) ?? earliest
+            result.append(PartitionLag(topic: topic, partition: partition, logEnd: end, committed: committed))
+        }
+        return result
+    }
 }

@@ -29,7 +29,9 @@ struct OutboundRequestReplyTests {
             try local.createTopic("replies", partitions: 3)
         }
 
-        func bridge(timeout: Duration = .seconds(60), mapped: Bool = false) throws -> OutboundRequestReplyBridge {
+        func bridge(
+            timeout: Duration = .seconds(60), mapped: Bool = false, journal: OutboundCorrelationJournal? = nil
+        ) throws -> OutboundRequestReplyBridge {
             let configuration = OutboundRequestReplyConfiguration(
                 name: "outbound", requests: StreamSourceConfiguration(log: "\(root)/log", topic: "requests", group: "g"),
                 legacyQueue: "spool:\(root)/spool/LEGACY", replyQueue: "spool:\(root)/spool/REPLIES",
@@ -44,7 +46,8 @@ struct OutboundRequestReplyTests {
                 configuration: configuration,
                 requestSource: LogStreamSource(log: local, topic: "requests", group: "g"), replyLog: local,
                 legacyQueue: spool, legacyDestination: "LEGACY", replyQueue: spool, replyDestination: "REPLIES",
-                deadLetters: spool, deadLetterDestination: "DLQ", requestEngine: requestEngine, replyEngine: replyEngine)
+                deadLetters: spool, deadLetterDestination: "DLQ", requestEngine: requestEngine, replyEngine: replyEngine,
+                journal: journal)
         }
 
         /// Publishes request `n` (binary mode) with Spring reply headers: `replies`, partition `n % 3`,
@@ -294,7 +297,7 @@ struct OutboundRequestReplyTests {
         let broken = json.replacingOccurrences(of: #""replyQueue""#, with: #""replyQueues""#)
         #expect(throws: BridgeError.invalidConfiguration(
             file: "c.json", path: "$.outboundRequestReply[0].replyQueues",
-            reason: "unknown field (expected one of deadLetter, errorReply, legacyQueue, maxInFlight, maxPending, maxRetryBackoffMilliseconds, name, pollIntervalMilliseconds, replyMapping, replyQueue, requestMapping, requests, retryBackoffMilliseconds, timeoutMilliseconds)")) {
+            reason: "unknown field (expected one of deadLetter, errorReply, instanceId, journal, legacyQueue, maxInFlight, maxPending, maxRetryBackoffMilliseconds, name, pollIntervalMilliseconds, replyMapping, replyQueue, requestMapping, requests, retryBackoffMilliseconds, timeoutMilliseconds)")) {
             try BridgeConfiguration(json: Array(broken.utf8), file: "c.json", environment: [:])
         }
     }

@@ -36,8 +36,10 @@ public enum SpringKafkaHeader {
 /// - **Deadlines**: a request not answered within ``OutboundRequestReplyConfiguration/timeout`` is taken out and
 ///   answered with the configured error reply event (`data`: `{"error":"timeout","timeoutMilliseconds":N}`).
 ///
-/// Pending requests live in memory: after a restart, replies to requests sent before it are unknown
-/// (dead-lettered), and their requesters get nothing from this instance.
+/// Without a journal, pending requests live in memory: after a restart, replies to requests sent before it are
+/// unknown (dead-lettered), and their requesters get nothing from this instance. With an
+/// ``OutboundCorrelationJournal``, ``run()`` first puts the requests still open back into ``pending`` with their
+/// original deadlines (those already past time out at once: error reply, and a reply after it is late).
 public final class OutboundRequestReplyBridge: Sendable {
     /// The settings.
     public let configuration: OutboundRequestReplyConfiguration
@@ -55,6 +57,7 @@ public final class OutboundRequestReplyBridge: Sendable {
     private let deadLetterDestination: String
     private let requestEncoder: StreamEventEncoder
     private let replyEngine: MappingEngine?
+    private let journal: OutboundCorrelationJournal?
     private let state = Mutex(State())
 
     private struct State {
@@ -77,8 +80,9 @@ public final class OutboundRequestReplyBridge: Sendable {
         configuration: OutboundRequestReplyConfiguration, requestSource: any StreamRecordSource, replyLog: any StreamLog,
         legacyQueue: any LegacyQueue, legacyDestination: String, replyQueue: any LegacyQueue, replyDestination: String,
         deadLetters: any LegacyQueue, deadLetterDestination: String, requestEngine: MappingEngine?,
-        replyEngine: MappingEngine?
+        replyEngine: MappingEngine?, journal: OutboundCorrelationJournal? = nil
     ) {
+        self.journal = journal
         self.configuration = configuration
         self.requests = requestSource
         self.replyLog = replyLog
@@ -110,12 +114,24 @@ public final class OutboundRequestReplyBridge: Sendable {
     /// Runs the request, reply and deadline loops until ``requestStop()`` and every pending request is answered, or
     /// until cancelled.
     public func run() async throws {
+        if let journal {
+            let recovered = try journal.replay()
+            for request in recovered { pending.record(request.key, request.entry) }
+            count { $0.recoveredRequests += recovered.count }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.runRequests() }
             group.addTask { try await self.runReplies() }
             group.addTask { try await self.runDeadlines() }
             try await group.waitForAll()
         }
+        try journal?.flush()
+    }
+
+    /// Appends the journal's buffered records, retrying for ever (a sink-side operation).
+    private func flushJournal() async throws {
+        guard let journal else { return }
+        try await retrying(counter: \.sinkRetries) { try journal.flush() }
     }
 
     // MARK: Requests
@@ -153,9 +169,11 @@ public final class OutboundRequestReplyBridge: Sendable {
                     continue
                 }
                 pending.record(prepared.key, prepared.entry)
+                journal?.recordOpen(JournaledOutboundRequest(key: prepared.key, entry: prepared.entry))
                 messages.append(prepared.message)
             }
             if !messages.isEmpty {
+                try await flushJournal()
                 try await retrying(counter: \.sinkRetries) { try await legacy.send(messages, to: legacyDestination) }
                 count { $0.requestsSent += messages.count }
                 let held = ContinuousClock.now - polledAt
@@ -306,8 +324,10 @@ public final class OutboundRequestReplyBridge: Sendable {
             // The entry's deadline is its poll time + the timeout.
             latencies.roundTrip.observe(published - (entry.deadline - configuration.timeout))
             count { $0.repliesDelivered += 1 }
+            journal?.recordClose(matchedKey)
         case let (.pending(entry), .failure(failure)):
             try await publish(try errorReply(key: matchedKey, entry: entry, error: "reply-undecodable"), to: entry.address)
+            journal?.recordClose(matchedKey)
             try await deadLetter(reply: received, errorClass: failure.errorClass, message: failure.message, stage: failure.stage)
         case (.late, _):
             count { $0.lateReplies += 1 }
@@ -316,6 +336,7 @@ public final class OutboundRequestReplyBridge: Sendable {
             count { $0.unknownReplies += 1 }
             try await deadLetter(reply: received, errorClass: "UnknownCorrelation", message: "no pending request has this correlation id", stage: "reply")
         }
+        try await flushJournal()  // the close is in the journal before the reply leaves the queue
         try await retrying(counter: \.sourceRetries) { try await replies.acknowledge(received) }
     }
 
@@ -365,7 +386,9 @@ public final class OutboundRequestReplyBridge: Sendable {
                 try await publish(try errorReply(key: key, entry: entry, error: "timeout"), to: entry.address)
                 latencies.roundTrip.observe(ContinuousClock.now - (entry.deadline - configuration.timeout))  // the requester sees the timeout
                 count { $0.timedOut += 1 }
+                journal?.recordClose(key)
             }
+            try await flushJournal()
             try await Task.sleep(for: tick)
         }
     }
