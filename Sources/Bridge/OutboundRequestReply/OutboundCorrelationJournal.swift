@@ -45,9 +45,9 @@ public struct JournaledOutboundRequest: Sendable, Equatable, Codable {
 /// correlation key, value = the ``JournaledOutboundRequest`` as JSON) before the request is sent, a *close* record
 /// (same key, no value) once it is answered or timed out.
 ///
-/// Records are buffered; ``flush()`` appends them as one batch. The route flushes before it sends each batch of
-/// requests (every request on the legacy queue has its open record in the log, and the request offset is committed
-/// only after both), before it acknowledges a reply message (its close is in the log first), and after each
+/// Records are buffered; ``flush()`` appends them as one batch. The route journals a batch of requests once the
+/// legacy queue accepted it and flushes before it commits their offset (so a recovered request always has a reply
+/// coming, and a request whose open record a crash lost is read and sent again), before it acknowledges a reply message (its close is in the log first), and after each
 /// round of timeouts; the LocalLog's fsync policy decides when a batch reaches the disk. So a crash after a reply
 /// was published and before its close was appended leaves the reply message unacknowledged: the queue redelivers
 /// it and the restarted instance publishes it again (at least once, never to a wrong requester).
@@ -67,7 +67,8 @@ public final class OutboundCorrelationJournal: Sendable {
         } catch { throw .log(error) }
     }
 
-    /// Notes that `request` is about to be sent.
+    /// Notes that `request` was sent. Its reply may have been handled, and closed, already: a replay honours a close
+    /// wherever it is (each key is opened once).
     public func recordOpen(_ request: JournaledOutboundRequest) {
         let value = (try? JSONEncoder().encode(request)).map { Array($0) } ?? []
         append(StreamRecord(key: Array(request.key.utf8), value: value, headers: [], timestamp: Self.nowMilliseconds))
@@ -102,6 +103,7 @@ public final class OutboundCorrelationJournal: Sendable {
     /// Reads the whole topic: the requests opened and never closed, in the order they were opened.
     public func replay() throws(CorrelationJournalError) -> [JournaledOutboundRequest] {
         var open: [String: (order: Int, request: JournaledOutboundRequest)] = [:]
+        var closed: Set<String> = []  // a close wins wherever it is: each key is opened once
         var order = 0
         var failure: CorrelationJournalError?
         do {
@@ -113,10 +115,11 @@ public final class OutboundCorrelationJournal: Sendable {
                         failure = .unreadableRecord(topic: topic, offset: view.offset, reason: "not a journaled outbound request")
                         return false
                     }
-                    open[request.key] = (order, request)
+                    if !closed.contains(request.key) { open[request.key] = (order, request) }
                     order += 1
                 } else {
                     open[key] = nil
+                    closed.insert(key)
                 }
                 return true
             }

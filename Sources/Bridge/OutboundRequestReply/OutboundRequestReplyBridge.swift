@@ -156,6 +156,7 @@ public final class OutboundRequestReplyBridge: Sendable {
             count { $0.requestsReceived += records.count }
             var messages: [QueueMessage] = []
             var letters: [QueueMessage] = []
+            var opened: [JournaledOutboundRequest] = []
             for stored in records {
                 let prepared: (key: String, entry: PendingRequestTable.Entry, message: QueueMessage)
                 do throws(ConversionFailure) { prepared = try request(for: stored) } catch {
@@ -169,12 +170,14 @@ public final class OutboundRequestReplyBridge: Sendable {
                     continue
                 }
                 pending.record(prepared.key, prepared.entry)
-                journal?.recordOpen(JournaledOutboundRequest(key: prepared.key, entry: prepared.entry))
+                opened.append(JournaledOutboundRequest(key: prepared.key, entry: prepared.entry))
                 messages.append(prepared.message)
             }
             if !messages.isEmpty {
-                try await flushJournal()
                 try await retrying(counter: \.sinkRetries) { try await legacy.send(messages, to: legacyDestination) }
+                // Journaled once sent, in the log before the offset moves past them.
+                for request in opened { journal?.recordOpen(request) }
+                try await flushJournal()
                 count { $0.requestsSent += messages.count }
                 let held = ContinuousClock.now - polledAt
                 for _ in messages { latencies.requestHeld.observe(held) }
