@@ -72,13 +72,16 @@ extension BridgeDaemon {
         Self.prometheusText(snapshots()) + outboundRouteMetrics() + requestReplyMetrics() + consumerLagMetrics()
     }
 
-    /// `ferry_consumer_lag{pipeline,topic,partition}` of every stream-sourced pipeline, as last read.
+    /// `ferry_consumer_lag{pipeline,topic,partition}` of every stream-sourced pipeline and of every request-reply
+    /// endpoint's reply partition (`pipeline` is the endpoint's name), as last read.
     public func consumerLagMetrics() -> String {
         var text = "# HELP ferry_consumer_lag Records in the log after the group's committed offset (log end - committed).\n"
         text += "# TYPE ferry_consumer_lag gauge\n"
-        for pipeline in streamPipelines {
-            let name = Self.escapeLabel(pipeline.configuration.name)
-            for partition in pipeline.consumerLag {
+        let readings = streamPipelines.map { ($0.configuration.name, $0.consumerLag) }
+            + requestReplyRouters.map { ($0.configuration.name, $0.consumerLag) }
+        for (pipeline, lag) in readings {
+            let name = Self.escapeLabel(pipeline)
+            for partition in lag {
                 text += "ferry_consumer_lag{pipeline=\"\(name)\",topic=\"\(Self.escapeLabel(partition.topic))\","
                 text += "partition=\"\(partition.partition)\"} \(partition.lag)\n"
             }

@@ -87,6 +87,8 @@ public final class RequestReplyRouter: Sendable {
     private let replies: QueueSendCoalescer
     private let isSTOMP: Bool
     private let client: KafkaClient
+    private let replyPositions = ReplyPositions()
+    private let lag = Mutex<[PartitionLag]>([])
     private let producer: KafkaProducer
     private let requestMapping: MappingEngine?
     private let encoder: ReplyEncoder
@@ -166,7 +168,15 @@ public final class RequestReplyRouter: Sendable {
         fetch.maximumWait = configuration.replyFetchWait
         let replies = KafkaConsumer(
             client: client, assignment: [(configuration.replyTopic, partition, .offset(start))], configuration: fetch)
+        replyPositions.start(at: start)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The reply partition's lag, read beside the work (a failed read keeps the last figures).
+                while !Task.isCancelled {
+                    try? await self.refreshLag()
+                    do { try await Task.sleep(for: self.configuration.lagRefreshInterval) } catch { return }
+                }
+            }
             group.addTask { try await self.consumeModernReplies(replies) }
             if configuration.legacyServiceQueue != nil { group.addTask { try await self.consumeLegacyReplies() } }
             group.addTask { try await self.sweepDeadlines() }
@@ -181,6 +191,21 @@ public final class RequestReplyRouter: Sendable {
         }
         await producer.flush()
         try journal?.flush()
+    }
+
+    // MARK: Consumer lag
+
+    /// The reply partition's lag as last read: its log end minus the offset of the first reply not yet handled
+    /// (`ferry_consumer_lag`, read every ``RequestReplyConfiguration/lagRefreshInterval`` while ``run()`` runs).
+    /// Empty before ``run()`` has resolved where it reads replies.
+    public var consumerLag: [PartitionLag] { lag.withLock { $0 } }
+
+    /// Reads the reply partition's log end now (nothing before ``run()`` has resolved its reply position).
+    public func refreshLag() async throws {
+        guard let position = replyPositions.position else { return }
+        let (_, end) = try await client.logBounds(topic: configuration.replyTopic, partition: configuration.replyPartition)
+        let reading = PartitionLag(topic: configuration.replyTopic, partition: configuration.replyPartition, logEnd: end, committed: position)
+        lag.withLock { $0 = [reading] }
     }
 
     // MARK: Journal
@@ -324,7 +349,7 @@ public final class RequestReplyRouter: Sendable {
 
     private func consumeModernReplies(_ consumer: KafkaConsumer) async throws {
         let header = configuration.headers.correlationID
-        let positions = ReplyPositions()
+        let positions = replyPositions
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for try await stored in consumer {
@@ -548,7 +573,19 @@ public final class RequestReplyRouter: Sendable {
 /// The reply-partition offsets whose replies are being handled, so that the reply position journaled never passes a
 /// reply whose caller has not been answered yet (replies are handled concurrently and finish in any order).
 final class ReplyPositions: Sendable {
-    private let state = Mutex<(inFlight: Set<Int64>, next: Int64)>(([], 0))
+    private let state = Mutex<(inFlight: Set<Int64>, next: Int64, isStarted: Bool)>(([], 0, false))
+
+    /// Replies are read from `offset` on.
+    func start(at offset: Int64) {
+        state.withLock { state in
+            state = ([], offset, true)
+        }
+    }
+
+    /// The offset of the first reply not yet handled; nil before ``start(at:)``.
+    var position: Int64? {
+        state.withLock { state in state.isStarted ? (state.inFlight.min() ?? state.next) : nil }
+    }
 
     /// A reply at `offset` is being handled (offsets begin in increasing order).
     func began(_ offset: Int64) {
