@@ -42,14 +42,15 @@ public struct JournaledCorrelation: Sendable, Equatable, Codable {
 
 /// The correlation journal of one router instance: a topic of the embedded ``LocalLog``, one per instance
 /// (`ferry.correlations.<endpoint>.<instance>`), in the style of a compacted topic — an *open* record (key = the
-/// correlation id, value = the ``JournaledCorrelation`` as JSON) when a request is forwarded, a *close* record (same
-/// key, no value: a tombstone) when it is answered or timed out, and a *position* record (key
-/// ``positionKey``, value = the next reply-topic offset as decimal text) after the replies it covers.
+/// correlation id, value = the ``JournaledCorrelation`` as JSON) once a request is forwarded, a *close* record (same
+/// key, no value: a tombstone) once its caller is answered or timed out, and a *position* record (key
+/// ``positionKey``, value = the first reply-topic offset not yet handled, as decimal text). A replay honours a close
+/// wherever it stands (each id is opened once).
 ///
 /// Writes go to a buffer; ``flush()`` appends the buffer as one batch, and the owner calls it every
-/// `flushInterval` (the LocalLog's own fsync policy then decides when the batch reaches the disk). A crash loses
-/// the records of the last interval: their replies are unknown to the restarted instance and are counted and
-/// dropped — never delivered to a wrong caller, because the correlation ids are unique per instance start.
+/// `flushInterval` (the LocalLog's own fsync policy then decides when the batch reaches the disk). The router
+/// acknowledges a request only once its open record is appended (``waitUntilAppended(_:poll:)``), so a crash loses
+/// no acknowledged request's entry: a request whose record was lost is redelivered (decision 0014).
 public final class CorrelationJournal: Sendable {
     /// The topic it writes.
     public let topic: String
