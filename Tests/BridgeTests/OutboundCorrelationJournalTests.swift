@@ -32,6 +32,7 @@ struct OutboundCorrelationJournalTests {
         let (journal, log) = try journal(rig)
         let bridge = try rig.bridge(timeout: timeout, journal: journal)
         let task = Task { try await bridge.run() }
+        defer { task.cancel() }
         let sent = try await rig.take(requests, from: "LEGACY")
         #expect(try await eventually { bridge.statistics.committed == requests })
         task.cancel()
@@ -56,6 +57,7 @@ struct OutboundCorrelationJournalTests {
         #expect(try journal.replay().count == 6)
         let restarted = try rig.bridge(journal: journal)
         let task = Task { try await restarted.run() }
+        defer { task.cancel() }
         #expect(try await eventually { restarted.statistics.repliesDelivered == 6 })
         restarted.requestStop()
         try await task.value
@@ -87,6 +89,7 @@ struct OutboundCorrelationJournalTests {
         for n in 0..<3 { try await rig.publishRequest(n) }
         let first = try rig.bridge()
         let task = Task { try await first.run() }
+        defer { task.cancel() }
         let sent = try await rig.take(3, from: "LEGACY")
         #expect(try await eventually { first.statistics.committed == 3 })
         task.cancel()
@@ -94,6 +97,7 @@ struct OutboundCorrelationJournalTests {
         for request in sent { try await rig.spool.send(try Self.reply(to: request).0, to: "REPLIES") }
         let restarted = try rig.bridge()
         let second = Task { try await restarted.run() }
+        defer { second.cancel() }
         #expect(try await eventually { restarted.statistics.unknownReplies == 3 })
         restarted.requestStop()
         try await second.value
@@ -104,13 +108,16 @@ struct OutboundCorrelationJournalTests {
     func pastDeadlineTimesOutAndTheLateReplyIsDeadLettered() async throws {
         let rig = try await Rig()
         try await rig.publishRequest(7)
-        let sent = try await Self.sendThenCrash(rig, requests: 1, timeout: .milliseconds(400))
+        // A deadline long enough that the first route cannot reach it before it is cancelled, even on a loaded machine.
+        let sent = try await Self.sendThenCrash(rig, requests: 1, timeout: .seconds(3))
         let request = try #require(sent.first)
-        try await Task.sleep(for: .milliseconds(600))  // the deadline passes while no bridge runs
+        #expect(try rig.records(of: "replies").isEmpty, "the first route timed the request out before the crash")
+        try await Task.sleep(for: .milliseconds(3300))  // the deadline passes while no bridge runs
 
         let (journal, log) = try Self.journal(rig)
-        let restarted = try rig.bridge(timeout: .milliseconds(400), journal: journal)
+        let restarted = try rig.bridge(timeout: .seconds(3), journal: journal)
         let task = Task { try await restarted.run() }
+        defer { task.cancel() }
         #expect(try await eventually { restarted.statistics.timedOut == 1 })
         let errorReply = try #require(try rig.records(of: "replies").first)
         #expect(errorReply.partition == 7 % 3)

@@ -21,7 +21,7 @@ extension ConfigurationReader {
         try allow(
             ["name", "requests", "requestMapping", "replyMapping", "legacyQueue", "replyQueue", "deadLetter",
              "timeoutMilliseconds", "errorReply", "maxPending", "maxInFlight", "pollIntervalMilliseconds",
-             "retryBackoffMilliseconds", "maxRetryBackoffMilliseconds", "instanceId", "journal"], in: value, at: path)
+             "retryBackoffMilliseconds", "maxRetryBackoffMilliseconds", "instanceId", "journal", "lagRefreshMilliseconds"], in: value, at: path)
         let name = try string(value, "name", at: path)!
         let sourcePath = path + ".requests"
         guard let sourceValue = value["requests"] else { throw fail(sourcePath, "required") }
@@ -94,6 +94,9 @@ extension ConfigurationReader {
             retryBackoff: .milliseconds(backoff), maxRetryBackoff: .milliseconds(maxBackoff))
         route.instanceID = instanceID
         route.journalDirectory = journalDirectory
+        if let interval = try positiveInteger(value, "lagRefreshMilliseconds", at: path) {
+            route.lagRefreshInterval = .milliseconds(interval)
+        }
         return route
     }
 

@@ -65,6 +65,7 @@ public final class OutboundRequestReplyBridge: Sendable {
         var statistics = OutboundRequestReplyStatistics()
         /// Partitions of the reply topics seen, by name.
         var replyTopicPartitions: [String: Int] = [:]
+        var lag: [PartitionLag] = []
     }
 
     /// A route over opened endpoints.
@@ -99,6 +100,16 @@ public final class OutboundRequestReplyBridge: Sendable {
     /// The counters so far.
     public var statistics: OutboundRequestReplyStatistics { state.withLock { $0.statistics } }
 
+    /// The request topic's consumer lag per partition as last read (``refreshLag()``; every
+    /// ``OutboundRequestReplyConfiguration/lagRefreshInterval`` while ``run()`` runs). Empty before the first read.
+    public var consumerLag: [PartitionLag] { state.withLock { $0.lag } }
+
+    /// Reads the request topic's consumer lag from the log now.
+    public func refreshLag() async throws {
+        let lag = try await requests.lag()
+        state.withLock { $0.lag = lag }
+    }
+
     /// The endpoints on each side, for connection checks (`/readyz`).
     var endpoints: (source: [any Sendable], sink: [any Sendable]) { ([requests, replies], [legacy, deadLetters]) }
 
@@ -123,6 +134,13 @@ public final class OutboundRequestReplyBridge: Sendable {
             group.addTask { try await self.runRequests() }
             group.addTask { try await self.runReplies() }
             group.addTask { try await self.runDeadlines() }
+            group.addTask {
+                // The request topic's lag, read beside the work until the drain (a failed read keeps the last figures).
+                while !self.isDrained {
+                    try? await self.refreshLag()
+                    try await Task.sleep(for: self.configuration.lagRefreshInterval)
+                }
+            }
             try await group.waitForAll()
         }
         try journal?.flush()

@@ -44,6 +44,8 @@ public struct OutboundRequestReplyConfiguration: Sendable {
     /// Where pending requests are journaled: an embedded LocalLog in `<journalDirectory>/<name>.<instance>`,
     /// locked by the running instance. Default: nil (in memory only).
     public var journalDirectory: String?
+    /// How often the request topic's consumer lag (`ferry_consumer_lag`) is read. Default: 5 s.
+    public var lagRefreshInterval: Duration = .seconds(5)
 
     /// The configured ``instanceID``, else `<hostname>-<name>`.
     public var effectiveInstanceID: String {
