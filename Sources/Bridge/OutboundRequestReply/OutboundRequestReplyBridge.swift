@@ -135,10 +135,15 @@ public final class OutboundRequestReplyBridge: Sendable {
             group.addTask { try await self.runReplies() }
             group.addTask { try await self.runDeadlines() }
             group.addTask {
-                // The request topic's lag, read beside the work until the drain (a failed read keeps the last figures).
+                // The request topic's lag, read beside the work until the drain (a failed read keeps the last figures);
+                // the drain is checked every poll interval, so the route does not wait out a whole refresh interval.
+                var due = ContinuousClock.now
                 while !self.isDrained {
-                    try? await self.refreshLag()
-                    try await Task.sleep(for: self.configuration.lagRefreshInterval)
+                    if ContinuousClock.now >= due {
+                        try? await self.refreshLag()
+                        due = .now + self.configuration.lagRefreshInterval
+                    }
+                    try await Task.sleep(for: self.configuration.pollInterval)
                 }
             }
             try await group.waitForAll()
