@@ -4,8 +4,11 @@ import Testing
 /// Issue 7 item 7 with the real `ferry bridge` binary: two bridge processes are competing consumers of one
 /// ActiveMQ queue and append to one tansu topic, while one of them is SIGKILLed and restarted mid-run. Traffic is
 /// sent with stomp.py and the topic is read back with confluent-kafka (the same outside checks as
-/// ``BridgeAcceptanceTests``, on a run small enough for the broker pass).
-@Suite("Bridge scale-out: two ferry bridge processes on one queue, one SIGKILLed and restarted", .serialized)
+/// ``BridgeAcceptanceTests``, on a small run). Three `ferry bridge` processes and the Python drivers load both cores
+/// for seconds, which made the wall-clock deadlines of other broker suites fail beside them: the suite runs only with
+/// `FERRY_BRIDGE_ACCEPTANCE=1`, in a `scripts/test` pass of its own.
+@Suite("Bridge scale-out: two ferry bridge processes on one queue, one SIGKILLed and restarted", .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["FERRY_BRIDGE_ACCEPTANCE"] == "1", "set FERRY_BRIDGE_ACCEPTANCE=1 (scripts/test runs it in a pass of its own)"))
 struct BridgeScaleOutTests {
     struct Driven: Decodable {
         /// Records in the topic right after each SIGKILL of the first instance.
@@ -23,7 +26,9 @@ struct BridgeScaleOutTests {
         let run = try AcceptanceRun(name: "scale")
         let producer = try run.startProducer(count: total)
         var random = SystemRandomNumberGenerator()
-        let moments = (0..<kills).map { _ in Int.random(in: total / 10...(total * 7 / 10), using: &random) }.sorted()
+        // Within the first half: each restart of `a` takes a moment while `b` keeps appending, so later moments can
+        // come after the last message.
+        let moments = (0..<kills).map { _ in Int.random(in: total / 10...(total / 2), using: &random) }.sorted()
         let driven = try await drive(run, killingFirstAt: moments, total: total)
         STOMPQueueTests.log("scale-out: SIGKILLs of instance a at \(driven.killedAt) records; appended at exit a \(driven.appended[0]), b \(driven.appended[1])")
         #expect(driven.killedAt.count == kills)
@@ -51,7 +56,7 @@ struct BridgeScaleOutTests {
 
     /// A Python process starts instances `a` and `b` of `ferry bridge --config FILE`, SIGKILLs `a` once the topic
     /// holds each count of `counts` (plus 0–100 ms, and at least 300 ms after it started) and starts it again at
-    /// once; when the topic holds `total` records and has stopped growing, it SIGTERMs both and collects their exit
+    /// once; when the topic has stopped growing for 3 s, it SIGTERMs both and collects their exit
     /// statuses and the `appended` counts they print. Off the cooperative pool: the kills must not wait for it.
     func drive(_ run: AcceptanceRun, killingFirstAt counts: [Int], total: Int) async throws -> Driven {
         let script = """
@@ -83,13 +88,16 @@ struct BridgeScaleOutTests {
                 with open("%s/bridge-a.err" % directory, "ab") as out:
                     out.write(b"--- SIGKILL ---\\n")
                 a, a_started = start("a")
+            # Until the topic stops growing for 3 s. Not until it holds `total`: tansu 0.6 reports a partition's high
+            # watermark as its last batch's base offset + 1, so the count can stay below `total` when all is there
+            # (the verifier reads the records themselves).
             deadline = time.time() + 120
             last, stable_since = -1, time.time()
             while time.time() < deadline:
                 now = records()
                 if now != last:
                     last, stable_since = now, time.time()
-                if now >= total and time.time() - stable_since >= 2:
+                if now > 0 and time.time() - stable_since >= 3:
                     break
                 time.sleep(0.2)
             exits = []

@@ -10,7 +10,8 @@ import Testing
 /// Delivery to callers is at least once: a request whose instance is killed after forwarding it (and journaling it)
 /// but before acknowledging it is redelivered and forwarded again, so its caller may get a second answer to the same
 /// request (counted as `duplicates`, never a reply to another request).
-@Suite("Request-reply scale-out: two ferry bridge processes, one SIGKILLed and restarted (real brokers from scripts/test)", .serialized)
+@Suite("Request-reply scale-out: two ferry bridge processes, one SIGKILLed and restarted (real brokers from scripts/test)", .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["FERRY_BRIDGE_ACCEPTANCE"] == "1", "set FERRY_BRIDGE_ACCEPTANCE=1 (scripts/test runs it in a pass of its own)"))
 struct RequestReplyScaleOutTests {
     struct Summary: Decodable {
         let sent: Int
