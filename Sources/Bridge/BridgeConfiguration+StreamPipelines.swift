@@ -22,7 +22,7 @@ extension ConfigurationReader {
     func streamPipeline(_ value: JSONValue, at path: String) throws(BridgeError) -> StreamToQueuePipelineConfiguration {
         try allow(
             ["name", "source", "mapping", "sink", "deadLetter", "maxInFlight", "retryBackoffMilliseconds",
-             "maxRetryBackoffMilliseconds", "pollIntervalMilliseconds"], in: value, at: path)
+             "maxRetryBackoffMilliseconds", "pollIntervalMilliseconds", "lagRefreshMilliseconds"], in: value, at: path)
         let name = try string(value, "name", at: path)!
         let sourcePath = path + ".source"
         let sourceValue = value["source"]!
@@ -68,7 +68,8 @@ extension ConfigurationReader {
             sink: sink, deadLetter: deadLetter,
             maxInFlight: try positiveInteger(value, "maxInFlight", at: path) ?? 256,
             retryBackoff: .milliseconds(backoff), maxRetryBackoff: .milliseconds(maxBackoff),
-            pollInterval: .milliseconds(try positiveInteger(value, "pollIntervalMilliseconds", at: path) ?? 100))
+            pollInterval: .milliseconds(try positiveInteger(value, "pollIntervalMilliseconds", at: path) ?? 100),
+            lagRefreshInterval: .milliseconds(try positiveInteger(value, "lagRefreshMilliseconds", at: path) ?? 5000))
         pipeline.deadLetterTopic = deadLetterTopic
         return pipeline
     }

@@ -69,7 +69,26 @@ extension BridgeDaemon {
     /// The counters in the Prometheus text exposition format (version 0.0.4), one series per pipeline, labelled
     /// `pipeline` and `kind`.
     public func prometheusMetrics() -> String {
-        Self.prometheusText(snapshots()) + outboundRouteMetrics() + requestReplyMetrics()
+        Self.prometheusText(snapshots()) + outboundRouteMetrics() + requestReplyMetrics() + consumerLagMetrics()
+    }
+
+    /// `ferry_consumer_lag{pipeline,topic,partition}` of every stream-sourced pipeline, of every inbound request-reply
+    /// endpoint's reply partition and of every outbound route's request topic (`pipeline` is the endpoint's or
+    /// route's name), as last read.
+    public func consumerLagMetrics() -> String {
+        var text = "# HELP ferry_consumer_lag Records in the log after the group's committed offset (log end - committed).\n"
+        text += "# TYPE ferry_consumer_lag gauge\n"
+        let readings = streamPipelines.map { ($0.configuration.name, $0.consumerLag) }
+            + requestReplyRouters.map { ($0.configuration.name, $0.consumerLag) }
+            + outboundRoutes.map { ($0.configuration.name, $0.consumerLag) }
+        for (pipeline, lag) in readings {
+            let name = Self.escapeLabel(pipeline)
+            for partition in lag {
+                text += "ferry_consumer_lag{pipeline=\"\(name)\",topic=\"\(Self.escapeLabel(partition.topic))\","
+                text += "partition=\"\(partition.partition)\"} \(partition.lag)\n"
+            }
+        }
+        return text
     }
 
     /// `snapshots` in the Prometheus text format.

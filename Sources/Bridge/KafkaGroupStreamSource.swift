@@ -111,4 +111,33 @@ public final class KafkaGroupStreamSource: StreamRecordSource {
     public func stop() async {
         await consumer.close()
     }
+
+    /// The lag of the partitions this member holds: ListOffsets latest (or the Fetch high watermark when larger:
+    /// tansu 0.6 answers ListOffsets with the last batch's base offset + 1) minus the group's committed offset.
+    public func lag() async throws -> [PartitionLag] {
+        let client = consumer.client
+        let group = consumer.configuration.group
+        var result: [PartitionLag] = []
+        for partition in assignedPartitions {
+            let (earliest, end) = try await client.logBounds(topic: topic, partition: partition)
+            let committed = try await client.committedOffset(group: group, topic: topic, partition: partition) ?? earliest
+            result.append(PartitionLag(topic: topic, partition: partition, logEnd: end, committed: committed))
+        }
+        return result
+    }
+}
+
+extension KafkaClient {
+    /// The earliest offset and the log end of a partition: ListOffsets earliest and latest, the latter raised to the
+    /// Fetch high watermark when that is larger (tansu 0.6 answers ListOffsets latest with the last batch's base
+    /// offset + 1).
+    func logBounds(topic: String, partition: Int) async throws -> (earliest: Int64, end: Int64) {
+        let earliest = try await listOffset(topic: topic, partition: partition, timestamp: ListOffsetsRequest.earliest)
+        var end = try await listOffset(topic: topic, partition: partition, timestamp: ListOffsetsRequest.latest)
+        if end > earliest {
+            let probe = try await fetch(topic: topic, partition: partition, offset: end - 1, maximumBytes: 1, maximumWait: .milliseconds(50))
+            end = max(end, probe.highWatermark)
+        }
+        return (earliest, end)
+    }
 }

@@ -14,6 +14,43 @@ public protocol StreamRecordSource: Sendable {
     func commit(through last: StoredRecord) async throws -> Bool
     /// Ends the reading (a group member leaves the group, so the others take over at once).
     func stop() async
+    /// How far the group's committed offsets are behind the log end, per partition this source reads (a group
+    /// member: the partitions it holds). Default: none.
+    func lag() async throws -> [PartitionLag]
+}
+
+extension StreamRecordSource {
+    public func lag() async throws -> [PartitionLag] { [] }
+}
+
+/// Consumer lag of one partition: the log-end offset (Kafka: ListOffsets latest, the high watermark) minus the
+/// group's committed offset (the earliest stored offset when the group never committed).
+public struct PartitionLag: Sendable, Hashable {
+    /// The topic.
+    public var topic: String
+    /// The partition.
+    public var partition: Int
+    /// The offset the next appended record gets.
+    public var logEnd: Int64
+    /// The group's committed offset: the next record it will deliver.
+    public var committed: Int64
+    /// Records appended and not yet delivered and committed (never negative).
+    public var lag: Int64 { max(0, logEnd - committed) }
+
+    /// The lag of `partition` of `topic`.
+    public init(topic: String, partition: Int, logEnd: Int64, committed: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.logEnd = logEnd
+        self.committed = committed
+    }
+
+    /// The lag of `partition` of `topic` in `log` for `group`.
+    public static func read(log: any StreamLog, topic: String, partition: Int, group: String) async throws -> PartitionLag {
+        let bounds = try await log.offsets(topic: topic, partition: partition)
+        let committed = try await log.committedOffset(group: group, topic: topic, partition: partition) ?? bounds.earliest
+        return PartitionLag(topic: topic, partition: partition, logEnd: bounds.next, committed: committed)
+    }
 }
 
 /// Reads every partition of a topic of any ``StreamLog`` (the embedded LocalLog, or Kafka without group
@@ -75,4 +112,13 @@ public final class LogStreamSource: StreamRecordSource {
     }
 
     public func stop() async {}
+
+    /// Every partition's lag from the log itself (LocalLog: its index; Kafka: ListOffsets and OffsetFetch).
+    public func lag() async throws -> [PartitionLag] {
+        var result: [PartitionLag] = []
+        for partition in 0..<(try await log.partitionCount(of: topic)) {
+            result.append(try await PartitionLag.read(log: log, topic: topic, partition: partition, group: group))
+        }
+        return result
+    }
 }

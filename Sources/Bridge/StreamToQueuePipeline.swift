@@ -30,13 +30,17 @@ public struct StreamToQueuePipelineConfiguration: Sendable {
     public var maxRetryBackoff: Duration
     /// How long an idle pipeline waits before reading the topic again. Default: 100 ms.
     public var pollInterval: Duration
+    /// How often the consumer lag (`ferry_consumer_lag`) is read again from the log, beside the pipeline's own
+    /// work (so it keeps rising while the pipeline is stuck). Default: 5 s.
+    public var lagRefreshInterval: Duration
 
     /// A pipeline; parameters default to the values documented on the properties.
     public init(
         name: String, source: StreamSourceConfiguration, mappingFile: String? = nil, sink: String, deadLetter: String,
         maxInFlight: Int = 256, retryBackoff: Duration = .milliseconds(100), maxRetryBackoff: Duration = .seconds(5),
-        pollInterval: Duration = .milliseconds(100)
+        pollInterval: Duration = .milliseconds(100), lagRefreshInterval: Duration = .seconds(5)
     ) {
+        self.lagRefreshInterval = lagRefreshInterval
         self.name = name
         self.source = source
         self.mappingFile = mappingFile
@@ -121,6 +125,7 @@ public final class StreamToQueuePipeline: Sendable {
     private struct State {
         var isStopRequested = false
         var statistics = StreamPipelineStatistics()
+        var lag: [PartitionLag] = []
     }
 
     /// A pipeline over opened endpoints.
@@ -158,6 +163,16 @@ public final class StreamToQueuePipeline: Sendable {
     /// The counters so far.
     public var statistics: StreamPipelineStatistics { state.withLock { $0.statistics } }
 
+    /// The consumer lag per partition as last read (``refreshLag()``; every
+    /// ``StreamToQueuePipelineConfiguration/lagRefreshInterval`` while ``run()`` runs). Empty before the first read.
+    public var consumerLag: [PartitionLag] { state.withLock { $0.lag } }
+
+    /// Reads the consumer lag of every partition the source reads from the log now.
+    public func refreshLag() async throws {
+        let lag = try await source.lag()
+        state.withLock { $0.lag = lag }
+    }
+
     /// The endpoints on each side, for connection checks (`/readyz`).
     var endpoints: (source: [any Sendable], sink: [any Sendable]) { ([source], [sink, deadLetters]) }
 
@@ -172,6 +187,21 @@ public final class StreamToQueuePipeline: Sendable {
     /// it is read again from the committed offset). Waits for the topic while it does not exist (and, for a
     /// group member, for its first assignment).
     public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                // Beside the work, so the lag keeps being read while a send is retried; a failed read keeps the
+                // last figures (the pipeline's own retries report the broker's health).
+                while !Task.isCancelled {
+                    try? await refreshLag()
+                    do { try await Task.sleep(for: configuration.lagRefreshInterval) } catch { return }
+                }
+            }
+            defer { group.cancelAll() }
+            try await work()
+        }
+    }
+
+    private func work() async throws {
         try await retrying(counter: \.sourceRetries) { try await source.start() }
         while !isStopRequested {
             try Task.checkCancellation()

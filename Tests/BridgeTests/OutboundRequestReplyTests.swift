@@ -29,7 +29,9 @@ struct OutboundRequestReplyTests {
             try local.createTopic("replies", partitions: 3)
         }
 
-        func bridge(timeout: Duration = .seconds(60), mapped: Bool = false) throws -> OutboundRequestReplyBridge {
+        func bridge(
+            timeout: Duration = .seconds(60), mapped: Bool = false, journal: OutboundCorrelationJournal? = nil
+        ) throws -> OutboundRequestReplyBridge {
             let configuration = OutboundRequestReplyConfiguration(
                 name: "outbound", requests: StreamSourceConfiguration(log: "\(root)/log", topic: "requests", group: "g"),
                 legacyQueue: "spool:\(root)/spool/LEGACY", replyQueue: "spool:\(root)/spool/REPLIES",
@@ -44,7 +46,8 @@ struct OutboundRequestReplyTests {
                 configuration: configuration,
                 requestSource: LogStreamSource(log: local, topic: "requests", group: "g"), replyLog: local,
                 legacyQueue: spool, legacyDestination: "LEGACY", replyQueue: spool, replyDestination: "REPLIES",
-                deadLetters: spool, deadLetterDestination: "DLQ", requestEngine: requestEngine, replyEngine: replyEngine)
+                deadLetters: spool, deadLetterDestination: "DLQ", requestEngine: requestEngine, replyEngine: replyEngine,
+                journal: journal)
         }
 
         /// Publishes request `n` (binary mode) with Spring reply headers: `replies`, partition `n % 3`,
@@ -294,7 +297,7 @@ struct OutboundRequestReplyTests {
         let broken = json.replacingOccurrences(of: #""replyQueue""#, with: #""replyQueues""#)
         #expect(throws: BridgeError.invalidConfiguration(
             file: "c.json", path: "$.outboundRequestReply[0].replyQueues",
-            reason: "unknown field (expected one of deadLetter, errorReply, legacyQueue, maxInFlight, maxPending, maxRetryBackoffMilliseconds, name, pollIntervalMilliseconds, replyMapping, replyQueue, requestMapping, requests, retryBackoffMilliseconds, timeoutMilliseconds)")) {
+            reason: "unknown field (expected one of deadLetter, errorReply, instanceId, journal, lagRefreshMilliseconds, legacyQueue, maxInFlight, maxPending, maxRetryBackoffMilliseconds, name, pollIntervalMilliseconds, replyMapping, replyQueue, requestMapping, requests, retryBackoffMilliseconds, timeoutMilliseconds)")) {
             try BridgeConfiguration(json: Array(broken.utf8), file: "c.json", environment: [:])
         }
     }
@@ -368,5 +371,44 @@ struct OutboundRequestReplyTests {
         #expect(reasons["request-0"] == "reply partition 7 is beyond the reply topic's 3 partitions")
         #expect(reasons["request-1"] == "the reply topic does not exist")
         #expect(try rig.records(of: "replies").map(\.partition) == [2])
+    }
+
+    @Test("consumer lag of the request topic: the requests the route holds back at maxPending, 0 once they are answered")
+    func requestTopicLag() async throws {
+        let rig = try await Rig()
+        for n in 0..<10 { try await rig.publishRequest(n) }
+        var configuration = OutboundRequestReplyConfiguration(
+            name: "outbound", requests: StreamSourceConfiguration(log: "\(rig.root)/log", topic: "requests", group: "g"),
+            legacyQueue: "spool:\(rig.root)/spool/LEGACY", replyQueue: "spool:\(rig.root)/spool/REPLIES",
+            deadLetter: "spool:\(rig.root)/spool/DLQ", timeout: .seconds(60), maxPending: 3, maxInFlight: 3,
+            pollInterval: .milliseconds(10), retryBackoff: .milliseconds(5), maxRetryBackoff: .milliseconds(20))
+        configuration.lagRefreshInterval = .milliseconds(20)
+        let bridge = OutboundRequestReplyBridge(
+            configuration: configuration, requestSource: LogStreamSource(log: rig.local, topic: "requests", group: "g"),
+            replyLog: rig.local, legacyQueue: rig.spool, legacyDestination: "LEGACY", replyQueue: rig.spool,
+            replyDestination: "REPLIES", deadLetters: rig.spool, deadLetterDestination: "DLQ", requestEngine: nil, replyEngine: nil)
+        let task = Task { try await bridge.run() }
+        defer { task.cancel() }
+        var ends: [Int64] = []
+        for partition in 0..<2 { ends.append(try rig.local.offsets(topic: "requests", partition: partition).next) }
+        // Three requests wait for replies, so the route reads no more: the other 7 are the lag.
+        #expect(try await eventually { bridge.statistics.committed == 3 })
+        #expect(try await eventually { bridge.consumerLag.map(\.lag).reduce(0, +) == 7 })
+        #expect(bridge.consumerLag.map(\.logEnd) == ends)
+        var answered = 0
+        while answered < 10 {
+            for request in try await rig.take(1, from: "LEGACY") {
+                var reply = QueueMessage(text: #"{"specversion":"1.0","id":"r-\#(answered)","source":"/legacy","type":"t","data":{}}"#)
+                reply.correlationID = request.message.correlationID
+                try await rig.spool.send(reply, to: "REPLIES")
+                answered += 1
+            }
+        }
+        #expect(try await eventually { bridge.statistics.repliesDelivered == 10 })
+        #expect(try await eventually { bridge.consumerLag.count == 2 && bridge.consumerLag.allSatisfy { $0.lag == 0 } })
+        let daemon = BridgeDaemon(configuration: BridgeConfiguration(pipelines: []), pipelines: [], outboundRoutes: [bridge])
+        #expect(daemon.prometheusMetrics().contains("ferry_consumer_lag{pipeline=\"outbound\",topic=\"requests\",partition=\"1\"} 0\n"))
+        bridge.requestStop()
+        try await task.value
     }
 }

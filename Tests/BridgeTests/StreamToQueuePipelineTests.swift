@@ -22,11 +22,14 @@ struct StreamToQueuePipelineTests {
             try local.createTopic("out", partitions: 3)
         }
 
-        func pipeline(source: (any StreamLog)? = nil, maxInFlight: Int = 7) -> StreamToQueuePipeline {
+        func pipeline(
+            source: (any StreamLog)? = nil, maxInFlight: Int = 7, lagRefreshInterval: Duration = .seconds(5)
+        ) -> StreamToQueuePipeline {
             let configuration = StreamToQueuePipelineConfiguration(
                 name: "out", source: StreamSourceConfiguration(log: "\(root)/log", topic: "out", group: "g"),
                 sink: "spool:\(root)/spool/OUT", deadLetter: "spool:\(root)/spool/DLQ", maxInFlight: maxInFlight,
-                retryBackoff: .milliseconds(5), maxRetryBackoff: .milliseconds(20), pollInterval: .milliseconds(10))
+                retryBackoff: .milliseconds(5), maxRetryBackoff: .milliseconds(20), pollInterval: .milliseconds(10),
+                lagRefreshInterval: lagRefreshInterval)
             return StreamToQueuePipeline(
                 configuration: configuration, source: source ?? local, sink: spool, sinkDestination: "OUT",
                 deadLetters: spool, deadLetterDestination: "DLQ", encoder: StreamEventEncoder(engine: nil))
@@ -152,6 +155,45 @@ struct StreamToQueuePipelineTests {
         try await task.value
         #expect(pipeline.statistics.sinkRetries == 3)
         #expect(try await rig.drain("OUT").count == 12)
+    }
+
+    @Test("consumer lag per partition: the log end before anything is committed, 0 after draining, the new records after more are published")
+    func consumerLagFromTheLocalLog() async throws {
+        let rig = try await Rig()
+        try await rig.publish(30)
+        let pipeline = rig.pipeline(lagRefreshInterval: .milliseconds(20))
+        #expect(pipeline.consumerLag.isEmpty, "nothing read before the first refresh")
+        try await pipeline.refreshLag()
+        var ends: [Int64] = []
+        for partition in 0..<3 { ends.append(try rig.local.offsets(topic: "out", partition: partition).next) }
+        #expect(ends.reduce(0, +) == 30)
+        #expect(pipeline.consumerLag.map(\.partition) == [0, 1, 2])
+        #expect(pipeline.consumerLag.map(\.lag) == ends, "nothing committed yet: the lag is the log end")
+
+        let task = Task { try await pipeline.run() }
+        #expect(try await eventually { pipeline.statistics.committed == 30 })
+        #expect(try await eventually { pipeline.consumerLag.count == 3 && pipeline.consumerLag.allSatisfy { $0.lag == 0 } })
+        pipeline.requestStop()
+        try await task.value
+
+        // Published while the pipeline is stopped: the lag is what it has not delivered.
+        try await rig.publish(12, from: 30)
+        try await pipeline.refreshLag()
+        var grown: [Int64] = []
+        for partition in 0..<3 {
+            let end = try rig.local.offsets(topic: "out", partition: partition).next
+            grown.append(end - ends[partition])
+        }
+        #expect(pipeline.consumerLag.map(\.lag) == grown)
+        #expect(grown.reduce(0, +) == 12)
+        let daemon = BridgeDaemon(
+            configuration: BridgeConfiguration(pipelines: []), pipelines: [], streamPipelines: [pipeline])
+        let metrics = daemon.prometheusMetrics()
+        #expect(metrics.contains("# TYPE ferry_consumer_lag gauge\n"))
+        for partition in 0..<3 {
+            #expect(metrics.contains("ferry_consumer_lag{pipeline=\"out\",topic=\"out\",partition=\"\(partition)\"} \(grown[partition])\n"))
+        }
+        _ = try await rig.drain("OUT")
     }
 }
 

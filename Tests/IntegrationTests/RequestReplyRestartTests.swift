@@ -30,6 +30,7 @@ struct RequestReplyRestartTests {
         configuration.keyProperty = "memberId"
         configuration.instanceID = "it-a"
         configuration.journalDirectory = try makeJournalDirectory()
+        configuration.lagRefreshInterval = .milliseconds(50)
 
         // First instance: forwards 5 requests, then dies (cancelled, no drain, journal closed without a last flush).
         let firstQueue = try await STOMPClient.connect(try STOMPQueueTests.configuration())
@@ -82,6 +83,14 @@ struct RequestReplyRestartTests {
         #expect(try await caller.receive(from: replyQueue, timeout: .milliseconds(500)) == nil)
         #expect(second.statistics.recoveredRequests == 5 && second.statistics.repliesDelivered == 5)
         #expect(second.statistics.unknownReplies == 0 && second.statistics.lateReplies == 0)
+        // The reply partition's lag: the 5 replies produced while no instance ran are handled, none left behind.
+        let drained = PartitionLag(topic: replyTopic, partition: 1, logEnd: 5, committed: 5)
+        let lagDeadline = ContinuousClock.now + .seconds(10)
+        while second.consumerLag != [drained] && ContinuousClock.now < lagDeadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(second.consumerLag == [drained])
+        let daemon = BridgeDaemon(configuration: BridgeConfiguration(pipelines: []), pipelines: [], routers: [second])
+        #expect(daemon.prometheusMetrics().contains(
+            "ferry_consumer_lag{pipeline=\"restart-\(runID)\",topic=\"\(replyTopic)\",partition=\"1\"} 0\n"))
         second.requestStop()
         try await secondRun.value
         await producer.close()

@@ -21,7 +21,7 @@ extension ConfigurationReader {
         try allow(
             ["name", "requests", "requestMapping", "replyMapping", "legacyQueue", "replyQueue", "deadLetter",
              "timeoutMilliseconds", "errorReply", "maxPending", "maxInFlight", "pollIntervalMilliseconds",
-             "retryBackoffMilliseconds", "maxRetryBackoffMilliseconds"], in: value, at: path)
+             "retryBackoffMilliseconds", "maxRetryBackoffMilliseconds", "instanceId", "journal", "lagRefreshMilliseconds"], in: value, at: path)
         let name = try string(value, "name", at: path)!
         let sourcePath = path + ".requests"
         guard let sourceValue = value["requests"] else { throw fail(sourcePath, "required") }
@@ -43,10 +43,26 @@ extension ConfigurationReader {
             guard FileManager.default.fileExists(atPath: file) else { throw fail("\(path).\(key)", "no such file '\(file)'") }
             mappings[key] = file
         }
+        let instanceID = try string(value, "instanceId", at: path, required: false)
+        if let instanceID, instanceID.isEmpty || instanceID.contains("/") {
+            throw fail(path + ".instanceId", "expected a non-empty id without '/'")
+        }
         var queues: [String: String] = [:]
         for key in ["legacyQueue", "replyQueue", "deadLetter"] {
-            guard let queueValue = value[key] else { throw fail("\(path).\(key)", "required") }
+            guard let queueValue = value[key] else {
+                if key == "replyQueue", let instanceID, let legacy = queues["legacyQueue"], let slash = legacy.lastIndex(of: "/") {
+                    // One reply queue per instance, beside the legacy queue on its broker.
+                    queues[key] = String(legacy[...slash]) + "FERRY.REPLIES.\(name).\(instanceID)"
+                    continue
+                }
+                throw fail("\(path).\(key)", key == "replyQueue" ? "required (or an instanceId)" : "required")
+            }
             queues[key] = try queueURL(queueValue, at: "\(path).\(key)")
+        }
+        var journalDirectory: String?
+        if let journal = value["journal"] {
+            try allow(["directory"], in: journal, at: path + ".journal")
+            journalDirectory = try expand(try string(journal, "directory", at: path + ".journal")!, at: path + ".journal.directory")
         }
         if queues["replyQueue"] == queues["legacyQueue"] {
             throw fail(path + ".replyQueue.queue", "must differ from the legacy queue")
@@ -67,7 +83,7 @@ extension ConfigurationReader {
         if maxBackoff < backoff {
             throw fail(path + ".maxRetryBackoffMilliseconds", "must be at least retryBackoffMilliseconds (\(backoff))")
         }
-        return OutboundRequestReplyConfiguration(
+        var route = OutboundRequestReplyConfiguration(
             name: name, requests: StreamSourceConfiguration(log: log, topic: topic, group: group, joinsGroup: joinsGroup),
             requestMappingFile: mappings["requestMapping"], replyMappingFile: mappings["replyMapping"],
             legacyQueue: queues["legacyQueue"]!, replyQueue: queues["replyQueue"]!, deadLetter: queues["deadLetter"]!,
@@ -76,6 +92,12 @@ extension ConfigurationReader {
             maxInFlight: try positiveInteger(value, "maxInFlight", at: path) ?? 64,
             pollInterval: .milliseconds(try positiveInteger(value, "pollIntervalMilliseconds", at: path) ?? 100),
             retryBackoff: .milliseconds(backoff), maxRetryBackoff: .milliseconds(maxBackoff))
+        route.instanceID = instanceID
+        route.journalDirectory = journalDirectory
+        if let interval = try positiveInteger(value, "lagRefreshMilliseconds", at: path) {
+            route.lagRefreshInterval = .milliseconds(interval)
+        }
+        return route
     }
 
     /// Reads the root's `outboundRequestReply` array (names unique among themselves and with `pipelineNames`).

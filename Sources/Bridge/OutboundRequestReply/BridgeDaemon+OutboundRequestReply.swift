@@ -66,13 +66,23 @@ extension BridgeDaemon {
             } else {
                 requestSource = LogStreamSource(log: log, topic: route.requests.topic, group: route.requests.group)
             }
+            var journal: OutboundCorrelationJournal?
+            if let directory = route.journalDirectory {
+                // One log directory per route and instance: its lock keeps a second process with the same id out.
+                let instance = route.effectiveInstanceID
+                do {
+                    let local = try LocalLog(LocalLogConfiguration(directory: directory + "/" + route.name + "." + instance))
+                    closers.append { try? local.close() }
+                    journal = try OutboundCorrelationJournal(log: local, route: route.name, instance: instance)
+                } catch { throw fail(".journal.directory", error) }
+            }
             routes.append(
                 OutboundRequestReplyBridge(
                     configuration: route, requestSource: requestSource, replyLog: log,
                     legacyQueue: queues[0].0, legacyDestination: queues[0].1,
                     replyQueue: queues[1].0, replyDestination: queues[1].1,
                     deadLetters: queues[2].0, deadLetterDestination: queues[2].1,
-                    requestEngine: requestEngine, replyEngine: replyEngine))
+                    requestEngine: requestEngine, replyEngine: replyEngine, journal: journal))
         }
     }
 }

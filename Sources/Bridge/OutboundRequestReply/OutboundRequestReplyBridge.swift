@@ -36,8 +36,10 @@ public enum SpringKafkaHeader {
 /// - **Deadlines**: a request not answered within ``OutboundRequestReplyConfiguration/timeout`` is taken out and
 ///   answered with the configured error reply event (`data`: `{"error":"timeout","timeoutMilliseconds":N}`).
 ///
-/// Pending requests live in memory: after a restart, replies to requests sent before it are unknown
-/// (dead-lettered), and their requesters get nothing from this instance.
+/// Without a journal, pending requests live in memory: after a restart, replies to requests sent before it are
+/// unknown (dead-lettered), and their requesters get nothing from this instance. With an
+/// ``OutboundCorrelationJournal``, ``run()`` first puts the requests still open back into ``pending`` with their
+/// original deadlines (those already past time out at once: error reply, and a reply after it is late).
 public final class OutboundRequestReplyBridge: Sendable {
     /// The settings.
     public let configuration: OutboundRequestReplyConfiguration
@@ -55,6 +57,7 @@ public final class OutboundRequestReplyBridge: Sendable {
     private let deadLetterDestination: String
     private let requestEncoder: StreamEventEncoder
     private let replyEngine: MappingEngine?
+    private let journal: OutboundCorrelationJournal?
     private let state = Mutex(State())
 
     private struct State {
@@ -62,6 +65,7 @@ public final class OutboundRequestReplyBridge: Sendable {
         var statistics = OutboundRequestReplyStatistics()
         /// Partitions of the reply topics seen, by name.
         var replyTopicPartitions: [String: Int] = [:]
+        var lag: [PartitionLag] = []
     }
 
     /// A route over opened endpoints.
@@ -77,8 +81,9 @@ public final class OutboundRequestReplyBridge: Sendable {
         configuration: OutboundRequestReplyConfiguration, requestSource: any StreamRecordSource, replyLog: any StreamLog,
         legacyQueue: any LegacyQueue, legacyDestination: String, replyQueue: any LegacyQueue, replyDestination: String,
         deadLetters: any LegacyQueue, deadLetterDestination: String, requestEngine: MappingEngine?,
-        replyEngine: MappingEngine?
+        replyEngine: MappingEngine?, journal: OutboundCorrelationJournal? = nil
     ) {
+        self.journal = journal
         self.configuration = configuration
         self.requests = requestSource
         self.replyLog = replyLog
@@ -95,6 +100,16 @@ public final class OutboundRequestReplyBridge: Sendable {
     /// The counters so far.
     public var statistics: OutboundRequestReplyStatistics { state.withLock { $0.statistics } }
 
+    /// The request topic's consumer lag per partition as last read (``refreshLag()``; every
+    /// ``OutboundRequestReplyConfiguration/lagRefreshInterval`` while ``run()`` runs). Empty before the first read.
+    public var consumerLag: [PartitionLag] { state.withLock { $0.lag } }
+
+    /// Reads the request topic's consumer lag from the log now.
+    public func refreshLag() async throws {
+        let lag = try await requests.lag()
+        state.withLock { $0.lag = lag }
+    }
+
     /// The endpoints on each side, for connection checks (`/readyz`).
     var endpoints: (source: [any Sendable], sink: [any Sendable]) { ([requests, replies], [legacy, deadLetters]) }
 
@@ -110,12 +125,36 @@ public final class OutboundRequestReplyBridge: Sendable {
     /// Runs the request, reply and deadline loops until ``requestStop()`` and every pending request is answered, or
     /// until cancelled.
     public func run() async throws {
+        if let journal {
+            let recovered = try journal.replay()
+            for request in recovered { pending.record(request.key, request.entry) }
+            count { $0.recoveredRequests += recovered.count }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.runRequests() }
             group.addTask { try await self.runReplies() }
             group.addTask { try await self.runDeadlines() }
+            group.addTask {
+                // The request topic's lag, read beside the work until the drain (a failed read keeps the last figures);
+                // the drain is checked every poll interval, so the route does not wait out a whole refresh interval.
+                var due = ContinuousClock.now
+                while !self.isDrained {
+                    if ContinuousClock.now >= due {
+                        try? await self.refreshLag()
+                        due = .now + self.configuration.lagRefreshInterval
+                    }
+                    try await Task.sleep(for: self.configuration.pollInterval)
+                }
+            }
             try await group.waitForAll()
         }
+        try journal?.flush()
+    }
+
+    /// Appends the journal's buffered records, retrying for ever (a sink-side operation).
+    private func flushJournal() async throws {
+        guard let journal else { return }
+        try await retrying(counter: \.sinkRetries) { try journal.flush() }
     }
 
     // MARK: Requests
@@ -140,6 +179,7 @@ public final class OutboundRequestReplyBridge: Sendable {
             count { $0.requestsReceived += records.count }
             var messages: [QueueMessage] = []
             var letters: [QueueMessage] = []
+            var opened: [JournaledOutboundRequest] = []
             for stored in records {
                 let prepared: (key: String, entry: PendingRequestTable.Entry, message: QueueMessage)
                 do throws(ConversionFailure) { prepared = try request(for: stored) } catch {
@@ -153,10 +193,14 @@ public final class OutboundRequestReplyBridge: Sendable {
                     continue
                 }
                 pending.record(prepared.key, prepared.entry)
+                opened.append(JournaledOutboundRequest(key: prepared.key, entry: prepared.entry))
                 messages.append(prepared.message)
             }
             if !messages.isEmpty {
                 try await retrying(counter: \.sinkRetries) { try await legacy.send(messages, to: legacyDestination) }
+                // Journaled once sent, in the log before the offset moves past them.
+                for request in opened { journal?.recordOpen(request) }
+                try await flushJournal()
                 count { $0.requestsSent += messages.count }
                 let held = ContinuousClock.now - polledAt
                 for _ in messages { latencies.requestHeld.observe(held) }
@@ -306,8 +350,10 @@ public final class OutboundRequestReplyBridge: Sendable {
             // The entry's deadline is its poll time + the timeout.
             latencies.roundTrip.observe(published - (entry.deadline - configuration.timeout))
             count { $0.repliesDelivered += 1 }
+            journal?.recordClose(matchedKey)
         case let (.pending(entry), .failure(failure)):
             try await publish(try errorReply(key: matchedKey, entry: entry, error: "reply-undecodable"), to: entry.address)
+            journal?.recordClose(matchedKey)
             try await deadLetter(reply: received, errorClass: failure.errorClass, message: failure.message, stage: failure.stage)
         case (.late, _):
             count { $0.lateReplies += 1 }
@@ -316,6 +362,7 @@ public final class OutboundRequestReplyBridge: Sendable {
             count { $0.unknownReplies += 1 }
             try await deadLetter(reply: received, errorClass: "UnknownCorrelation", message: "no pending request has this correlation id", stage: "reply")
         }
+        try await flushJournal()  // the close is in the journal before the reply leaves the queue
         try await retrying(counter: \.sourceRetries) { try await replies.acknowledge(received) }
     }
 
@@ -365,7 +412,9 @@ public final class OutboundRequestReplyBridge: Sendable {
                 try await publish(try errorReply(key: key, entry: entry, error: "timeout"), to: entry.address)
                 latencies.roundTrip.observe(ContinuousClock.now - (entry.deadline - configuration.timeout))  // the requester sees the timeout
                 count { $0.timedOut += 1 }
+                journal?.recordClose(key)
             }
+            try await flushJournal()
             try await Task.sleep(for: tick)
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One outbound request-reply route (new service → legacy service): request events on a topic are put on the legacy
 /// service's queue with the bridge's reply queue as reply-to, and each legacy reply goes back to the requester's reply
 /// topic and partition (Spring `ReplyingKafkaTemplate` headers).
@@ -35,6 +37,20 @@ public struct OutboundRequestReplyConfiguration: Sendable {
     public var retryBackoff: Duration
     /// The longest wait between retries. Default: 5 s.
     public var maxRetryBackoff: Duration
+    /// This instance's id among the instances serving the route; it names the instance's journal and, when
+    /// ``replyQueue`` is not configured, its reply queue `FERRY.REPLIES.<name>.<instanceId>` (on the legacy
+    /// queue's broker). Default: nil — ``effectiveInstanceID`` is then `<hostname>-<name>`.
+    public var instanceID: String?
+    /// Where pending requests are journaled: an embedded LocalLog in `<journalDirectory>/<name>.<instance>`,
+    /// locked by the running instance. Default: nil (in memory only).
+    public var journalDirectory: String?
+    /// How often the request topic's consumer lag (`ferry_consumer_lag`) is read. Default: 5 s.
+    public var lagRefreshInterval: Duration = .seconds(5)
+
+    /// The configured ``instanceID``, else `<hostname>-<name>`.
+    public var effectiveInstanceID: String {
+        instanceID ?? "\(ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host")-\(name)"
+    }
 
     /// The CloudEvent published to the requester when no reply came in time.
     public struct ErrorReply: Sendable, Equatable {
@@ -89,6 +105,8 @@ public struct OutboundRequestReplyStatistics: Sendable, Equatable {
     public var timedOut = 0
     /// Replies whose request had already timed out (dead-lettered).
     public var lateReplies = 0
+    /// Pending requests put back from the journal at start.
+    public var recoveredRequests = 0
     /// Replies matching no request of this bridge, or a duplicate of one already answered (dead-lettered).
     public var unknownReplies = 0
     /// Messages sent to the dead-letter queue (late and unknown replies, unsendable requests).

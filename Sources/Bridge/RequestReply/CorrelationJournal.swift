@@ -42,14 +42,15 @@ public struct JournaledCorrelation: Sendable, Equatable, Codable {
 
 /// The correlation journal of one router instance: a topic of the embedded ``LocalLog``, one per instance
 /// (`ferry.correlations.<endpoint>.<instance>`), in the style of a compacted topic — an *open* record (key = the
-/// correlation id, value = the ``JournaledCorrelation`` as JSON) when a request is forwarded, a *close* record (same
-/// key, no value: a tombstone) when it is answered or timed out, and a *position* record (key
-/// ``positionKey``, value = the next reply-topic offset as decimal text) after the replies it covers.
+/// correlation id, value = the ``JournaledCorrelation`` as JSON) once a request is forwarded, a *close* record (same
+/// key, no value: a tombstone) once its caller is answered or timed out, and a *position* record (key
+/// ``positionKey``, value = the first reply-topic offset not yet handled, as decimal text). A replay honours a close
+/// wherever it stands (each id is opened once).
 ///
 /// Writes go to a buffer; ``flush()`` appends the buffer as one batch, and the owner calls it every
-/// `flushInterval` (the LocalLog's own fsync policy then decides when the batch reaches the disk). A crash loses
-/// the records of the last interval: their replies are unknown to the restarted instance and are counted and
-/// dropped — never delivered to a wrong caller, because the correlation ids are unique per instance start.
+/// `flushInterval` (the LocalLog's own fsync policy then decides when the batch reaches the disk). The router
+/// acknowledges a request only once its open record is appended (``waitUntilAppended(_:poll:)``), so a crash loses
+/// no acknowledged request's entry: a request whose record was lost is redelivered (decision 0014).
 public final class CorrelationJournal: Sendable {
     /// The topic it writes.
     public let topic: String
@@ -57,6 +58,8 @@ public final class CorrelationJournal: Sendable {
     public static let positionKey = "~reply-position"
     private let log: LocalLog
     private let buffer = Mutex<[StreamRecord]>([])
+    /// Records ever buffered and records ever appended to the log (`recordOpen` returns the former's new value).
+    private let progress = Mutex<(buffered: UInt64, appended: UInt64)>((0, 0))
 
     /// The journal of `instance` of `endpoint` in `log`; the topic is created when missing.
     public init(log: LocalLog, endpoint: String, instance: String) throws(CorrelationJournalError) {
@@ -68,10 +71,20 @@ public final class CorrelationJournal: Sendable {
         } catch { throw .log(error) }
     }
 
-    /// Notes that `entry` is waiting.
-    public func recordOpen(_ entry: JournaledCorrelation) {
+    /// Notes that `entry` is waiting; returns the record's sequence number for ``waitUntilAppended(_:poll:)``.
+    @discardableResult
+    public func recordOpen(_ entry: JournaledCorrelation) -> UInt64 {
         let value = (try? JSONEncoder().encode(entry)).map { Array($0) } ?? []
-        append(StreamRecord(key: Array(entry.id.utf8), value: value, headers: [], timestamp: Self.nowMilliseconds))
+        return append(StreamRecord(key: Array(entry.id.utf8), value: value, headers: [], timestamp: Self.nowMilliseconds))
+    }
+
+    /// Whether the record with sequence number `sequence` is in the log (a later ``flush()`` appended it).
+    public func isAppended(_ sequence: UInt64) -> Bool { progress.withLock { $0.appended >= sequence } }
+
+    /// Returns once the record with sequence number `sequence` is in the log, checking every `poll`. The router
+    /// acknowledges a request only then, so a crash never loses the correlation of an acknowledged request.
+    public func waitUntilAppended(_ sequence: UInt64, poll: Duration) async throws {
+        while !isAppended(sequence) { try await Task.sleep(for: poll) }
     }
 
     /// Notes that `id` was answered or timed out.
@@ -89,12 +102,18 @@ public final class CorrelationJournal: Sendable {
 
     /// Appends what is buffered to the log as one batch.
     public func flush() throws(CorrelationJournalError) {
-        let batch = buffer.withLock { buffer in
+        // The batch and the sequence number of its last record, taken together (flush is called from one task at a
+        // time: the router's flush loop, then its final flush).
+        let (batch, through) = buffer.withLock { buffer in
             defer { buffer.removeAll(keepingCapacity: true) }
-            return buffer
+            return (buffer, progress.withLock { $0.buffered })
         }
         guard !batch.isEmpty else { return }
-        do throws(StreamLogError) { _ = try log.append(batch, topic: topic, partition: 0) } catch { throw .log(error) }
+        do throws(StreamLogError) { _ = try log.append(batch, topic: topic, partition: 0) } catch {
+            buffer.withLock { $0.insert(contentsOf: batch, at: 0) }  // kept, in order, for the next flush
+            throw .log(error)
+        }
+        progress.withLock { $0.appended = max($0.appended, through) }
     }
 
     /// Closes the log without appending what is buffered (what a crash does to the buffer; call ``flush()``
@@ -114,6 +133,7 @@ public final class CorrelationJournal: Sendable {
     /// Reads the whole topic and returns what is still open.
     public func replay() throws(CorrelationJournalError) -> Replay {
         var open: [String: (order: Int, entry: JournaledCorrelation)] = [:]
+        var closed: Set<String> = []  // a close wins wherever it is: each id is opened once
         var position: Int64?
         var order = 0
         var failure: CorrelationJournalError?
@@ -128,10 +148,11 @@ public final class CorrelationJournal: Sendable {
                         failure = .unreadableRecord(topic: topic, offset: view.offset, reason: "not a journaled correlation")
                         return false
                     }
-                    open[entry.id] = (order, entry)
+                    if !closed.contains(entry.id) { open[entry.id] = (order, entry) }
                     order += 1
                 } else {
                     open[key] = nil
+                    closed.insert(key)
                 }
                 return true
             }
@@ -144,7 +165,16 @@ public final class CorrelationJournal: Sendable {
         return Replay(open: open.values.sorted { $0.order < $1.order }.map(\.entry), replyPosition: position)
     }
 
-    private func append(_ record: StreamRecord) { buffer.withLock { $0.append(record) } }
+    @discardableResult
+    private func append(_ record: StreamRecord) -> UInt64 {
+        buffer.withLock { buffer in
+            buffer.append(record)
+            return progress.withLock { progress in
+                progress.buffered += 1
+                return progress.buffered
+            }
+        }
+    }
 
     static var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -118,6 +118,8 @@ public struct RequestReplyConfiguration: Sendable {
     /// How often buffered journal records are appended to the log. A crash loses at most this interval's records
     /// (their replies are then unknown: counted and dropped, never delivered to a wrong caller). Default: 20 ms.
     public var journalFlushInterval: Duration = .milliseconds(20)
+    /// How often the reply partition's consumer lag (`ferry_consumer_lag`) is read. Default: 5 s.
+    public var lagRefreshInterval: Duration = .seconds(5)
 
     /// The configured ``instanceID``, else `<hostname>-<name>`.
     public var effectiveInstanceID: String {
@@ -157,7 +159,7 @@ extension ConfigurationReader {
             ["name", "requests", "format", "kafka", "requestTopic", "replyTopic", "replyPartition", "headers",
              "requestMapping", "replyMapping", "timeoutMilliseconds", "onTimeout", "errorReply", "legacyServiceQueue",
              "legacyReplyQueue", "deadLetterQueue", "instanceId", "journal", "messageTypeProperty", "keyProperty", "defaultRoute", "routes",
-             "shadow", "maxInFlight", "replyFetchWaitMilliseconds"], in: value, at: path)
+             "shadow", "maxInFlight", "replyFetchWaitMilliseconds", "lagRefreshMilliseconds"], in: value, at: path)
         let name = try string(value, "name", at: path)!
         guard let requests = value["requests"] else { throw fail(path + ".requests", "required") }
         let requestsURL = try queueURL(requests, at: path + ".requests")
@@ -236,6 +238,9 @@ extension ConfigurationReader {
             configuration.mismatchTopic = try string(shadow, "mismatchTopic", at: path + ".shadow", required: false)
         }
         if let limit = try positiveInteger(value, "maxInFlight", at: path) { configuration.maxInFlight = limit }
+        if let interval = try positiveInteger(value, "lagRefreshMilliseconds", at: path) {
+            configuration.lagRefreshInterval = .milliseconds(interval)
+        }
         if let wait = try positiveInteger(value, "replyFetchWaitMilliseconds", at: path) {
             configuration.replyFetchWait = .milliseconds(wait)
         }

@@ -87,6 +87,8 @@ public final class RequestReplyRouter: Sendable {
     private let replies: QueueSendCoalescer
     private let isSTOMP: Bool
     private let client: KafkaClient
+    private let replyPositions = ReplyPositions()
+    private let lag = Mutex<[PartitionLag]>([])
     private let producer: KafkaProducer
     private let requestMapping: MappingEngine?
     private let encoder: ReplyEncoder
@@ -166,7 +168,15 @@ public final class RequestReplyRouter: Sendable {
         fetch.maximumWait = configuration.replyFetchWait
         let replies = KafkaConsumer(
             client: client, assignment: [(configuration.replyTopic, partition, .offset(start))], configuration: fetch)
+        replyPositions.start(at: start)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The reply partition's lag, read beside the work (a failed read keeps the last figures).
+                while !Task.isCancelled {
+                    try? await self.refreshLag()
+                    do { try await Task.sleep(for: self.configuration.lagRefreshInterval) } catch { return }
+                }
+            }
             group.addTask { try await self.consumeModernReplies(replies) }
             if configuration.legacyServiceQueue != nil { group.addTask { try await self.consumeLegacyReplies() } }
             group.addTask { try await self.sweepDeadlines() }
@@ -181,6 +191,21 @@ public final class RequestReplyRouter: Sendable {
         }
         await producer.flush()
         try journal?.flush()
+    }
+
+    // MARK: Consumer lag
+
+    /// The reply partition's lag as last read: its log end minus the offset of the first reply not yet handled
+    /// (`ferry_consumer_lag`, read every ``RequestReplyConfiguration/lagRefreshInterval`` while ``run()`` runs).
+    /// Empty before ``run()`` has resolved where it reads replies.
+    public var consumerLag: [PartitionLag] { lag.withLock { $0 } }
+
+    /// Reads the reply partition's log end now (nothing before ``run()`` has resolved its reply position).
+    public func refreshLag() async throws {
+        guard let position = replyPositions.position else { return }
+        let (_, end) = try await client.logBounds(topic: configuration.replyTopic, partition: configuration.replyPartition)
+        let reading = PartitionLag(topic: configuration.replyTopic, partition: configuration.replyPartition, logEnd: end, committed: position)
+        lag.withLock { $0 = [reading] }
     }
 
     // MARK: Journal
@@ -244,7 +269,12 @@ public final class RequestReplyRouter: Sendable {
 
     private func take(_ received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws {
         do {
-            try await forward(received, receivedAt: receivedAt)
+            let opened = try await forward(received, receivedAt: receivedAt)
+            if let journal, let opened {
+                // Acknowledged only once its open record is in the journal: a crash before that redelivers the
+                // request (forwarded again under a new id; the first forward's reply is then unknown).
+                try await journal.waitUntilAppended(opened, poll: min(.milliseconds(5), configuration.journalFlushInterval))
+            }
             try await queue.acknowledge(received)
         } catch let error as InboundRequestError {
             var dead = received.message
@@ -274,8 +304,9 @@ public final class RequestReplyRouter: Sendable {
     }
 
     /// Routes and forwards one request; on a forwarding error the pending entry is removed and the error thrown
-    /// (the request is not acknowledged, so the queue redelivers it).
-    private func forward(_ received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws {
+    /// (the request is not acknowledged, so the queue redelivers it). Returns the journal sequence number of its
+    /// open record (nil without a journal).
+    private func forward(_ received: ReceivedMessage, receivedAt: ContinuousClock.Instant) async throws -> UInt64? {
         let request = try InboundRequest(received, configuration: configuration, isSTOMP: isSTOMP)
         let route = routeTable.withLock { $0.resolve(messageType: request.messageType, key: request.key) }
         let id = newCorrelationID()
@@ -288,7 +319,6 @@ public final class RequestReplyRouter: Sendable {
                 timestamp: received.timestampMilliseconds ?? Int64(Date().timeIntervalSince1970 * 1000))
         let deadline = ContinuousClock.now + configuration.timeout
         pending.register(id, caller: caller, route: route, deadline: deadline)
-        journal?.recordOpen(JournaledCorrelation(id: id, caller: caller, route: route, deadline: deadline))
         do {
             switch route {
             case .legacy:
@@ -306,15 +336,20 @@ public final class RequestReplyRouter: Sendable {
             latencies.requestHeld[route]?.observe(ContinuousClock.now - receivedAt)
         } catch {
             pending.cancel(id)
-            journal?.recordClose(id)
             throw error
         }
+        // Journaled once forwarded, so a recovered entry always has a reply coming (an entry journaled before a
+        // forward that a crash cut off would only time out, and answer a caller that the redelivered request
+        // answered already). Its reply may be handled, and closed, before this: a replay honours a close whatever
+        // its place (each id is opened once).
+        return journal?.recordOpen(JournaledCorrelation(id: id, caller: caller, route: route, deadline: deadline))
     }
 
     // MARK: Replies
 
     private func consumeModernReplies(_ consumer: KafkaConsumer) async throws {
         let header = configuration.headers.correlationID
+        let positions = replyPositions
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
             for try await stored in consumer {
@@ -335,14 +370,20 @@ public final class RequestReplyRouter: Sendable {
                 }
                 let body = PendingCorrelations<RequestCaller>.ReplyBody(bytes: record.value ?? [], attributes: attributes)
                 let action = pending.complete(id, from: .modern, reply: body)
-                journalClose(after: action, id: id)
-                journal?.recordReplyPosition(stored.offset + 1)
+                let offset = stored.offset
+                positions.began(offset)
                 if running >= 64 {
                     try await group.next()
                     running -= 1
                 }
                 running += 1
-                group.addTask { try await self.perform(action, id: id, reply: body, from: .modern, receivedAt: fetchedAt) }
+                group.addTask {
+                    try await self.perform(action, id: id, reply: body, from: .modern, receivedAt: fetchedAt)
+                    // Journaled only once the caller has its reply: a crash before leaves the entry open and the
+                    // position before this reply, so the restarted instance reads it again (at least once).
+                    self.journalClose(after: action, id: id)
+                    self.journal?.recordReplyPosition(positions.finished(offset))
+                }
             }
         }
     }
@@ -362,7 +403,6 @@ public final class RequestReplyRouter: Sendable {
                     bytes: received.message.body,
                     attributes: received.message.contentType.map { ["content-type": $0] } ?? [:])
                 let action = id.map { pending.complete($0, from: .legacy, reply: body) } ?? .unknown
-                if let id { journalClose(after: action, id: id) }
                 if running >= 64 {
                     try await group.next()
                     running -= 1
@@ -370,6 +410,8 @@ public final class RequestReplyRouter: Sendable {
                 running += 1
                 group.addTask {
                     try await self.perform(action, id: id ?? "", reply: body, from: .legacy, receivedAt: receivedAt)
+                    // Closed once the caller has its reply, and before the reply message leaves the queue.
+                    if let id { self.journalClose(after: action, id: id) }
                     try await self.queue.acknowledge(received)
                 }
             }
@@ -525,5 +567,39 @@ public final class RequestReplyRouter: Sendable {
             return
         }
         try await sendErrorReply(to: entry.caller)
+    }
+}
+
+/// The reply-partition offsets whose replies are being handled, so that the reply position journaled never passes a
+/// reply whose caller has not been answered yet (replies are handled concurrently and finish in any order).
+final class ReplyPositions: Sendable {
+    private let state = Mutex<(inFlight: Set<Int64>, next: Int64, isStarted: Bool)>(([], 0, false))
+
+    /// Replies are read from `offset` on.
+    func start(at offset: Int64) {
+        state.withLock { state in
+            state = ([], offset, true)
+        }
+    }
+
+    /// The offset of the first reply not yet handled; nil before ``start(at:)``.
+    var position: Int64? {
+        state.withLock { state in state.isStarted ? (state.inFlight.min() ?? state.next) : nil }
+    }
+
+    /// A reply at `offset` is being handled (offsets begin in increasing order).
+    func began(_ offset: Int64) {
+        state.withLock { state in
+            state.inFlight.insert(offset)
+            state.next = max(state.next, offset + 1)
+        }
+    }
+
+    /// The reply at `offset` was handled; returns the position every reply before which is handled.
+    func finished(_ offset: Int64) -> Int64 {
+        state.withLock { state in
+            state.inFlight.remove(offset)
+            return state.inFlight.min() ?? state.next
+        }
     }
 }
