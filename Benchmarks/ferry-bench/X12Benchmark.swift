@@ -191,6 +191,9 @@ enum X12Benchmark {
         case model = "tokenize + claims (model, no JSON)"
         case modelEvents = "tokenize + claims + events (model writer)"
         case events = "tokenize + claims + events (fast writer)"
+        /// `X12ClaimEventConversion` as `ferry convert x12` runs it (same chunk size), events written to /dev/null
+        /// per transaction set.
+        case command = "ferry convert x12 path: envelope checks + events"
     }
 
     /// One pass: tokenize, extract claims (loop identity by position and HL chain), write CloudEvents JSON Lines
@@ -210,6 +213,23 @@ enum X12Benchmark {
         var writer = JSONWriter(capacity: 2 << 20)
         let clock = ContinuousClock()
         let cpuStart = threadCPUSeconds()
+        if pass == .command {
+            var conversion = X12ClaimEventConversion(
+                source: path,
+                events: { bytes in
+                    output += bytes.count
+                    bytes.withUnsafeBytes { _ = write(sink, $0.baseAddress, $0.count) }
+                },
+                diagnostics: { _ in })
+            let elapsed = clock.measure { conversion.convert(readingFrom: descriptor) }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            var figures = Figures(name: pass.rawValue, bytes: bytes, segments: conversion.segmentCount, seconds: seconds)
+            figures.cpuSeconds = threadCPUSeconds() - cpuStart
+            figures.claims = conversion.eventCount
+            figures.outputBytes = output
+            if conversion.rejections > 0 { print("  (\(pass.rawValue): \(conversion.rejections) rejections)") }
+            return figures
+        }
         let elapsed = try clock.measure {
             try X12Tokenizer.forEachSegment(readingFrom: descriptor, chunkSize: 1 << 20) { segment in
                 segments += 1
