@@ -50,7 +50,7 @@ enum ConversionEquivalence {
     }
 
     /// The library conversion (`chunkSize` small to cross chunk boundaries inside segments).
-    static func library(_ bytes: [UInt8], chunkSize: Int = 256 * 1024) -> Outcome {
+    static func library(_ bytes: [UInt8], chunkSize: Int = 1 << 20) -> Outcome {
         withFile(bytes) { descriptor in
             // Reference boxes: the conversion's closures outlive no call here.
             final class Sink { var bytes: [UInt8] = [] }
