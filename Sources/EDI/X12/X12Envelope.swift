@@ -121,6 +121,11 @@ public struct X12EnvelopeValidator: Sendable {
 
     /// Takes one segment into account.
     public mutating func consume(_ segment: X12SegmentView) {
+        consume(segment, envelopeID: X12EnvelopeSegmentID(segment))
+    }
+
+    /// ``consume(_:)`` with the segment's envelope id already read (by a caller that needs it too).
+    mutating func consume(_ segment: X12SegmentView, envelopeID: X12EnvelopeSegmentID) {
         lastPosition = segment.position
         if hasLastClosedTransactionSet {
             lastClosedTransactionSet = nil
@@ -131,7 +136,7 @@ public struct X12EnvelopeValidator: Sendable {
         }
         // Fast path: a segment inside a transaction set that is not an envelope segment (no String, no copy, the
         // id told from its first bytes).
-        if isInTransactionSet, X12EnvelopeSegmentID(segment) == .other {
+        if isInTransactionSet, envelopeID == .other {
             uncountedSegments += 1
             return
         }

@@ -80,8 +80,8 @@ public struct X12ClaimEventConversion {
     /// Takes the next segment of the input.
     public mutating func consume(_ segment: X12SegmentView) {
         segmentCount += 1
-        validator.consume(segment)
         let envelopeID = X12EnvelopeSegmentID(segment)
+        validator.consume(segment, envelopeID: envelopeID)
         let isST = envelopeID == .st
         var hasError = false
         if validator.issues.count != reportedEnvelopeIssues {
