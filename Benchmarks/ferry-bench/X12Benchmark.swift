@@ -4,7 +4,8 @@
 // segments), then SNIP level 2 (X12GuideValidationRun: loop placement and element checks against
 // 005010X222A1, the way `ferry edi validate` runs it). The claim passes tokenize, track loop identity and build the
 // claims, then also write every claim as a CloudEvent JSON line (into one reused buffer, flushed to /dev/null every
-// MiB), all in one pass on one core.
+// MiB), all in one pass on one core. The last claim pass (8) runs `X12ClaimEventConversion`, exactly what
+// `ferry convert x12` runs (envelope checks, events held per set until its SE), events written per set.
 import ByteCoding
 import Events
 import EDI
