@@ -4,7 +4,8 @@
 // segments), then SNIP level 2 (X12GuideValidationRun: loop placement and element checks against
 // 005010X222A1, the way `ferry edi validate` runs it). The claim passes tokenize, track loop identity and build the
 // claims, then also write every claim as a CloudEvent JSON line (into one reused buffer, flushed to /dev/null every
-// MiB), all in one pass on one core.
+// MiB), all in one pass on one core. The last claim pass (8) runs `X12ClaimEventConversion`, exactly what
+// `ferry convert x12` runs (envelope checks, events held per set until its SE), events written per set.
 import ByteCoding
 import Events
 import EDI
@@ -191,6 +192,9 @@ enum X12Benchmark {
         case model = "tokenize + claims (model, no JSON)"
         case modelEvents = "tokenize + claims + events (model writer)"
         case events = "tokenize + claims + events (fast writer)"
+        /// `X12ClaimEventConversion` as `ferry convert x12` runs it (same chunk size), events written to /dev/null
+        /// per transaction set.
+        case command = "ferry convert x12 path: envelope checks + events"
     }
 
     /// One pass: tokenize, extract claims (loop identity by position and HL chain), write CloudEvents JSON Lines
@@ -210,6 +214,23 @@ enum X12Benchmark {
         var writer = JSONWriter(capacity: 2 << 20)
         let clock = ContinuousClock()
         let cpuStart = threadCPUSeconds()
+        if pass == .command {
+            var conversion = X12ClaimEventConversion(
+                source: path,
+                events: { bytes in
+                    output += bytes.count
+                    bytes.withUnsafeBytes { _ = write(sink, $0.baseAddress, $0.count) }
+                },
+                diagnostics: { _ in })
+            let elapsed = clock.measure { conversion.convert(readingFrom: descriptor) }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            var figures = Figures(name: pass.rawValue, bytes: bytes, segments: conversion.segmentCount, seconds: seconds)
+            figures.cpuSeconds = threadCPUSeconds() - cpuStart
+            figures.claims = conversion.eventCount
+            figures.outputBytes = output
+            if conversion.rejections > 0 { print("  (\(pass.rawValue): \(conversion.rejections) rejections)") }
+            return figures
+        }
         let elapsed = try clock.measure {
             try X12Tokenizer.forEachSegment(readingFrom: descriptor, chunkSize: 1 << 20) { segment in
                 segments += 1

@@ -89,6 +89,13 @@ public struct X12EnvelopeValidator: Sendable {
     private var interchange: X12Interchange?
     private var group: X12FunctionalGroup?
     private var transactionSet: X12TransactionSet?
+    /// Whether `transactionSet` is open: the hot path reads this flag, never the optional (whose copies and
+    /// checks went through value witnesses on every segment).
+    private var isInTransactionSet = false
+    /// Segments of the open set counted on the hot path, not yet added to its `segmentCount`.
+    private var uncountedSegments = 0
+    /// Whether `lastClosedTransactionSet` holds a set (so it is cleared only when there is something to clear).
+    private var hasLastClosedTransactionSet = false
     private var lastPosition = 0
 
     /// Whether groups keep their ``X12TransactionSet``s. Turn off for constant memory on interchanges with
@@ -114,23 +121,31 @@ public struct X12EnvelopeValidator: Sendable {
 
     /// Takes one segment into account.
     public mutating func consume(_ segment: X12SegmentView) {
+        consume(segment, envelopeID: X12EnvelopeSegmentID(segment))
+    }
+
+    /// ``consume(_:)`` with the segment's envelope id already read (by a caller that needs it too).
+    mutating func consume(_ segment: X12SegmentView, envelopeID: X12EnvelopeSegmentID) {
         lastPosition = segment.position
-        lastClosedTransactionSet = nil
+        if hasLastClosedTransactionSet {
+            lastClosedTransactionSet = nil
+            hasLastClosedTransactionSet = false
+        }
         if !segment.isTerminated {
             issues.append(.unterminatedFinalSegment(position: segment.position, offset: segment.byteOffset))
         }
-        func text(_ index: Int) -> String { segment.element(index)?.text ?? "" }
+        // Fast path: a segment inside a transaction set that is not an envelope segment (no String, no copy, the
+        // id told from its first bytes).
+        if isInTransactionSet, envelopeID == .other {
+            uncountedSegments += 1
+            return
+        }
         let idBytes = segment.idBytes
         func isID(_ id: StaticString) -> Bool {
             idBytes.elementsEqual(UnsafeRawBufferPointer(start: id.utf8Start, count: id.utf8CodeUnitCount))
         }
-        // Fast path: a segment inside a transaction set that is not an envelope segment.
-        if transactionSet != nil, idBytes.count != 2 || !(isID("SE") || isID("ST") || isID("GS") || isID("GE")),
-            idBytes.count != 3 || !(isID("ISA") || isID("IEA"))
-        {
-            transactionSet?.segmentCount += 1
-            return
-        }
+        countSegmentsOfOpenSet()
+        func text(_ index: Int) -> String { segment.element(index)?.text ?? "" }
         let position = segment.position
         if isID("ISA") {
             if interchange != nil {
@@ -168,6 +183,7 @@ public struct X12EnvelopeValidator: Sendable {
                 closeTransactionSet()
             }
             let convention = text(3)
+            isInTransactionSet = true
             transactionSet = X12TransactionSet(
                 identifier: text(1), controlNumber: text(2), implementationConvention: convention.isEmpty ? nil : convention,
                 headerPosition: position, trailerPosition: nil, byteOffset: segment.byteOffset, endByteOffset: nil,
@@ -240,6 +256,13 @@ public struct X12EnvelopeValidator: Sendable {
         closeInterchange()
     }
 
+    /// Adds the segments the hot path counted to the open set's `segmentCount`.
+    private mutating func countSegmentsOfOpenSet() {
+        guard uncountedSegments > 0 else { return }
+        transactionSet?.segmentCount += uncountedSegments
+        uncountedSegments = 0
+    }
+
     private mutating func checkCount(
         _ text: String, element: String, position: Int, actual: Int, mismatch: (Int, Int) -> X12Error
     ) {
@@ -251,6 +274,7 @@ public struct X12EnvelopeValidator: Sendable {
     }
 
     private mutating func closeTransactionSet() {
+        countSegmentsOfOpenSet()
         guard let set = transactionSet else { return }
         if !set.isComplete {
             issues.append(.missingTrailer(position: lastPosition, trailer: "SE", controlNumber: set.controlNumber))
@@ -258,7 +282,9 @@ public struct X12EnvelopeValidator: Sendable {
         group?.transactionSetCount += 1
         if retainsTransactionSets { group?.transactionSets.append(set) }
         lastClosedTransactionSet = set
+        hasLastClosedTransactionSet = true
         transactionSet = nil
+        isInTransactionSet = false
     }
 
     private mutating func closeGroup() {
@@ -279,5 +305,44 @@ public struct X12EnvelopeValidator: Sendable {
         }
         completed.append(current)
         interchange = nil
+    }
+}
+
+/// Which envelope segment a segment is (`ISA`, `IEA`, `GS`, `GE`, `ST`, `SE`), or `other`, read from its first
+/// bytes without making a `String` or scanning the id: the hot path of the envelope validator and of
+/// ``X12ClaimEventConversion`` (most segments are told apart by their first two bytes).
+enum X12EnvelopeSegmentID: Equatable {
+    case isa, iea, gs, ge, st, se, other
+
+    @inline(__always)
+    init(_ segment: X12SegmentView) {
+        let bytes = segment.bytes
+        let count = bytes.count
+        guard count >= 2 else {
+            self = .other
+            return
+        }
+        let separator = segment.delimiters.element
+        let first = bytes[0]
+        let second = bytes[1]
+        // An id never contains the separator (as `X12SegmentView.hasID(_:)` reads it, whatever the separator is).
+        guard first != separator, second != separator else {
+            self = .other
+            return
+        }
+        // Two-letter ids end at the separator (or the segment's end); ISA/IEA have an `A` third.
+        let endsAtTwo = count == 2 || bytes[2] == separator
+        let endsAtThreeWithA =
+            count >= 3 && bytes[2] == UInt8(ascii: "A") && separator != UInt8(ascii: "A")
+            && (count == 3 || bytes[3] == separator)
+        switch (first, second) {
+        case (UInt8(ascii: "S"), UInt8(ascii: "T")): self = endsAtTwo ? .st : .other
+        case (UInt8(ascii: "S"), UInt8(ascii: "E")): self = endsAtTwo ? .se : .other
+        case (UInt8(ascii: "G"), UInt8(ascii: "S")): self = endsAtTwo ? .gs : .other
+        case (UInt8(ascii: "G"), UInt8(ascii: "E")): self = endsAtTwo ? .ge : .other
+        case (UInt8(ascii: "I"), UInt8(ascii: "S")): self = endsAtThreeWithA ? .isa : .other
+        case (UInt8(ascii: "I"), UInt8(ascii: "E")): self = endsAtThreeWithA ? .iea : .other
+        default: self = .other
+        }
     }
 }

@@ -44,6 +44,13 @@ public final class OutputChannel: Sendable {
     /// Appends bytes.
     public func write(bytes: [UInt8]) {
         state.withLock { state in
+            // A write of at least the threshold (a transaction set's events) goes out as it is, after what is
+            // buffered: not copied into the buffer first.
+            if bytes.count >= Self.threshold {
+                emit(&state)
+                send(bytes, captured: &state.captured, broken: &state.broken)
+                return
+            }
             state.buffer += bytes
             if state.buffer.count >= Self.threshold { emit(&state) }
         }
@@ -54,13 +61,19 @@ public final class OutputChannel: Sendable {
 
     /// Hands the buffer to the sink; called with the lock held so concurrent writers never interleave.
     private func emit(_ state: inout State) {
-        defer { state.buffer.removeAll(keepingCapacity: true) }
+        guard !state.buffer.isEmpty else { return }
+        send(state.buffer, captured: &state.captured, broken: &state.broken)
+        state.buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands `bytes` to the sink (the lock held): to `captured` in memory, else to the descriptor unless `broken`.
+    private func send(_ bytes: [UInt8], captured: inout [UInt8], broken: inout Bool) {
         switch sink {
         case .memory:
-            state.captured += state.buffer
+            captured += bytes
         case let .descriptor(descriptor):
-            guard !state.broken else { return }
-            let broken = state.buffer.withUnsafeBytes { raw -> Bool in
+            guard !broken else { return }
+            let failed = bytes.withUnsafeBytes { raw -> Bool in
                 var offset = 0
                 while offset < raw.count {
                     let written = POSIX.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
@@ -72,7 +85,7 @@ public final class OutputChannel: Sendable {
                 }
                 return false
             }
-            if broken { state.broken = true }
+            if failed { broken = true }
         }
     }
 }

@@ -118,11 +118,16 @@ public struct X12ClaimEventWriter {
         eventJSON = buffers.event
     }
 
-    /// Returns the findings so far and forgets them.
+    /// Whether there are findings to take (cheap: check it per segment, call ``takeIssues()`` only when true).
+    public var hasIssues: Bool { !issues.isEmpty || !payments.issues.isEmpty }
+
+    /// Returns the findings so far and forgets them. Allocates nothing when there are none.
     public mutating func takeIssues() -> [X12ClaimIssue] {
-        issues += payments.takeIssues()
-        defer { issues.removeAll(keepingCapacity: true) }
-        return issues
+        guard hasIssues else { return [] }
+        if !payments.issues.isEmpty { issues += payments.takeIssues() }
+        let taken = issues
+        issues = []
+        return taken
     }
 
     /// Takes the next segment of the input; writes each claim or payment event it completes to `writer` (one JSON
