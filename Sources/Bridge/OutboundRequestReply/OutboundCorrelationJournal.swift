@@ -102,34 +102,8 @@ public final class OutboundCorrelationJournal: Sendable {
 
     /// Reads the whole topic: the requests opened and never closed, in the order they were opened.
     public func replay() throws(CorrelationJournalError) -> [JournaledOutboundRequest] {
-        var open: [String: (order: Int, request: JournaledOutboundRequest)] = [:]
-        var closed: Set<String> = []  // a close wins wherever it is: each key is opened once
-        var order = 0
-        var failure: CorrelationJournalError?
-        do {
-            try log.scan(topic: topic, partition: 0, from: 0) { view in
-                let record = view.materialize()
-                let key = String(decoding: record.key ?? [], as: UTF8.self)
-                if let value = record.value {
-                    guard let request = try? JSONDecoder().decode(JournaledOutboundRequest.self, from: Data(value)) else {
-                        failure = .unreadableRecord(topic: topic, offset: view.offset, reason: "not a journaled outbound request")
-                        return false
-                    }
-                    if !closed.contains(request.key) { open[request.key] = (order, request) }
-                    order += 1
-                } else {
-                    open[key] = nil
-                    closed.insert(key)
-                }
-                return true
-            }
-        } catch let error as StreamLogError {
-            throw .log(error)
-        } catch {
-            throw .unreadableRecord(topic: topic, offset: -1, reason: "\(error)")
-        }
-        if let failure { throw failure }
-        return open.values.sorted { $0.order < $1.order }.map(\.request)
+        try JournalReplay.openEntries(
+            JournaledOutboundRequest.self, in: log, topic: topic, entryName: "journaled outbound request", id: \.key)
     }
 
     private func append(_ record: StreamRecord) { buffer.withLock { $0.append(record) } }

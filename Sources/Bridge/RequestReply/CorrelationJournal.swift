@@ -132,37 +132,15 @@ public final class CorrelationJournal: Sendable {
 
     /// Reads the whole topic and returns what is still open.
     public func replay() throws(CorrelationJournalError) -> Replay {
-        var open: [String: (order: Int, entry: JournaledCorrelation)] = [:]
-        var closed: Set<String> = []  // a close wins wherever it is: each id is opened once
         var position: Int64?
-        var order = 0
-        var failure: CorrelationJournalError?
-        do {
-            try log.scan(topic: topic, partition: 0, from: 0) { view in
-                let record = view.materialize()
-                let key = String(decoding: record.key ?? [], as: UTF8.self)
-                if key == Self.positionKey {
-                    position = record.value.flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
-                } else if let value = record.value {
-                    guard let entry = try? JSONDecoder().decode(JournaledCorrelation.self, from: Data(value)) else {
-                        failure = .unreadableRecord(topic: topic, offset: view.offset, reason: "not a journaled correlation")
-                        return false
-                    }
-                    if !closed.contains(entry.id) { open[entry.id] = (order, entry) }
-                    order += 1
-                } else {
-                    open[key] = nil
-                    closed.insert(key)
-                }
-                return true
-            }
-        } catch let error as StreamLogError {
-            throw .log(error)
-        } catch {
-            throw .unreadableRecord(topic: topic, offset: -1, reason: "\(error)")
+        let open = try JournalReplay.openEntries(
+            JournaledCorrelation.self, in: log, topic: topic, entryName: "journaled correlation", id: \.id
+        ) { key, value in
+            guard key == Self.positionKey else { return false }
+            position = value.flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+            return true
         }
-        if let failure { throw failure }
-        return Replay(open: open.values.sorted { $0.order < $1.order }.map(\.entry), replyPosition: position)
+        return Replay(open: open, replyPosition: position)
     }
 
     @discardableResult
