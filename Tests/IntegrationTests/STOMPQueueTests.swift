@@ -132,6 +132,41 @@ struct STOMPQueueTests {
         try await client.close()
     }
 
+    /// As many messages as the prefetch (the broker sends no more while they are unacknowledged), which the client
+    /// buffers while the test receives them one by one: every message comes out
+    /// once and in order; a batch ACK settles exactly the messages it names (one already settled is counted as
+    /// not acknowledged), and only the unacknowledged ones are delivered again to the next connection.
+    @Test func bufferedMessagesComeOutInOrderAndABatchACKSettlesExactlyItsMessages() async throws {
+        let queue = Self.uniqueQueue("batchack")
+        let count = 200  // = prefetch
+        let bodies = (0..<count).map { "m\($0)" }
+        let client = try await STOMPClient.connect(try Self.configuration())
+        try await client.send(bodies.map { QueueMessage(text: $0) }, to: queue)
+        var received: [ReceivedMessage] = []
+        while received.count < count, let message = try await client.receive(from: queue, timeout: .seconds(5)) {
+            received.append(message)
+        }
+        #expect(received.map { String(decoding: $0.message.body, as: UTF8.self) } == bodies)
+        let even = received.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        try await client.acknowledge(even[0])
+        #expect(await client.acknowledge(all: even) == 1)  // even[0] was settled already
+        #expect(await client.acknowledge(all: [even[1]]) == 1)
+        try await client.close()
+
+        let again = try await STOMPClient.connect(try Self.configuration())
+        var redelivered: [String] = []
+        var second: [ReceivedMessage] = []
+        while let message = try await again.receive(from: queue, timeout: .seconds(2)) {
+            redelivered.append(String(decoding: message.message.body, as: UTF8.self))
+            second.append(message)
+        }
+        let odd = bodies.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        #expect(redelivered.sorted() == odd.sorted())
+        #expect(await again.acknowledge(all: second) == 0)
+        #expect(try await again.receive(from: queue, timeout: .milliseconds(500)) == nil)
+        try await again.close()
+    }
+
     @Test func abortedTransactionsDeliverNothingAndCommittedOnesEverything() async throws {
         let queue = Self.uniqueQueue("tx")
         let client = try await STOMPClient.connect(try Self.configuration())

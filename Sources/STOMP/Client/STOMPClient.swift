@@ -87,6 +87,16 @@ public final class STOMPClient: LegacyQueue {
             counter += 1
             return counter
         }
+
+        /// Runs `body` on the subscription of `destination` in place; nil when there is none. Mutating a copy
+        /// taken out of `subscriptions` would copy its whole `buffered` array (up to the prefetch) on every
+        /// MESSAGE and receive, since the dictionary still shares the storage.
+        mutating func withSubscription<Value>(
+            _ destination: String, _ body: (inout Subscription) -> Value
+        ) -> Value? {
+            guard let index = subscriptions.index(forKey: destination) else { return nil }
+            return body(&subscriptions.values[index])
+        }
     }
 
     private init(configuration: STOMPConfiguration) {
@@ -192,20 +202,21 @@ public final class STOMPClient: LegacyQueue {
         return try await withCheckedThrowingContinuation { continuation in
             let ready: Result<ReceivedMessage?, any Error>? = state.withLock { state in
                 if case .closed(let error) = state.phase { return .failure(error) }
-                guard var subscription = state.subscriptions[destination] else { return .success(nil) }
-                if subscription.bufferStart < subscription.buffered.count {
-                    let message = subscription.buffered[subscription.bufferStart]
-                    subscription.bufferStart += 1
-                    if subscription.bufferStart == subscription.buffered.count {
-                        subscription.buffered.removeAll(keepingCapacity: true)
-                        subscription.bufferStart = 0
+                let outcome: Result<ReceivedMessage?, any Error>?? = state.withSubscription(destination) {
+                    (subscription: inout Subscription) -> Result<ReceivedMessage?, any Error>? in
+                    if subscription.bufferStart < subscription.buffered.count {
+                        let message = subscription.buffered[subscription.bufferStart]
+                        subscription.bufferStart += 1
+                        if subscription.bufferStart == subscription.buffered.count {
+                            subscription.buffered.removeAll(keepingCapacity: true)
+                            subscription.bufferStart = 0
+                        }
+                        return .success(message)
                     }
-                    state.subscriptions[destination] = subscription
-                    return .success(message)
+                    subscription.waiters.append((waiterID, deadline, continuation))
+                    return nil
                 }
-                subscription.waiters.append((waiterID, deadline, continuation))
-                state.subscriptions[destination] = subscription
-                return nil
+                return outcome ?? .success(nil)  // no subscription: nothing to receive
             }
             if let ready { continuation.resume(with: ready) }
         }
@@ -220,23 +231,27 @@ public final class STOMPClient: LegacyQueue {
     /// send, one syscall instead of one each). Messages of an earlier connection, or settled already, are
     /// skipped and counted; the return value is how many were not acknowledged.
     public func acknowledge(all messages: [ReceivedMessage]) async -> Int {
-        var bytes: [UInt8] = []
-        var session: Session?
-        var failed = 0
-        for message in messages {
-            do throws(STOMPError) {
-                let current = try settle(message)
-                if let session, session.generation != current.generation {
-                    failed += 1  // a reconnect in between: the earlier frames' session is gone
-                    continue
-                }
-                session = current
-                STOMPFrame(command: "ACK", headers: [("id", message.deliveryToken.value)]).encode(into: &bytes)
-            } catch {
-                failed += 1
+        // All settled under one lock (one acquisition per batch instead of one per message, against the
+        // connection thread's dispatch): what a loop of `settle(_:)` would decide, on one connection.
+        var settled: [Int] = []
+        settled.reserveCapacity(messages.count)
+        let session: Session? = state.withLock { state in
+            guard case .connected(let session) = state.phase else { return nil }
+            for (index, message) in messages.enumerated()
+            where message.deliveryToken.session == session.generation
+                && state.inFlight.remove(message.deliveryToken.value) != nil
+            {
+                settled.append(index)
             }
+            return session
         }
-        guard let session, !bytes.isEmpty else { return failed }
+        let failed = messages.count - settled.count
+        guard let session, !settled.isEmpty else { return failed }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(settled.count * 64)
+        for index in settled {
+            STOMPFrame(command: "ACK", headers: [("id", messages[index].deliveryToken.value)]).encode(into: &bytes)
+        }
         do throws(STOMPError) { try write(bytes, on: session) } catch { return messages.count }
         return failed
     }
@@ -703,18 +718,18 @@ public final class STOMPClient: LegacyQueue {
                     return .none
                 }
                 guard let destination = state.subscriptionIDs[subscriptionID],
-                    var subscription = state.subscriptions[destination]
+                    state.subscriptions[destination] != nil
                 else { return .none }
                 let message = ActiveMQMapping.receivedMessage(from: frame, destination: destination, session: session.generation)
                 state.inFlight.insert(message.deliveryToken.value)
-                if !subscription.waiters.isEmpty {
-                    let waiter = subscription.waiters.removeFirst()
-                    state.subscriptions[destination] = subscription
-                    return .deliver(waiter.continuation, message)
-                }
-                subscription.buffered.append(message)
-                state.subscriptions[destination] = subscription
-                return .none
+                return state.withSubscription(destination) { (subscription: inout Subscription) -> Action in
+                    if !subscription.waiters.isEmpty {
+                        let waiter = subscription.waiters.removeFirst()
+                        return .deliver(waiter.continuation, message)
+                    }
+                    subscription.buffered.append(message)
+                    return .none
+                } ?? .none
             }
             switch action {
             case .none: break
