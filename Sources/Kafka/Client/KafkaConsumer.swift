@@ -21,6 +21,12 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     public var maximumWait: Duration = .milliseconds(500)
     /// Limits while decoding batches. Default: 64 MiB decompressed, CRC checked.
     public var limits: RecordBatchLimits = .init()
+    /// Prefetch (what librdkafka does on its own threads, bounded like its `queued.max.messages.kbytes`): as soon as a Fetch answer
+    /// is parsed, the next Fetch (from the positions after it) is sent, so it is under way while the caller
+    /// iterates the records already buffered. One such Fetch at most is in flight ahead of the caller, and this
+    /// is its `MaxBytes` (and the cap on its `PartitionMaxBytes`): the bound on the bytes buffered ahead of
+    /// the caller (Kafka still answers a first batch larger than it whole). 0 turns prefetch off. Default: 4 MiB.
+    public var prefetchBytes: Int = 4 << 20
     /// A configuration with the defaults documented on each field.
     public init() {}
 }
@@ -89,6 +95,8 @@ public final class KafkaConsumer: Sendable, AsyncSequence {
         var positions: [Int64?]
         var buffer: [StoredRecord] = []
         var bufferIndex = 0
+        /// The Fetch sent ahead from `positions` (all known then) when the buffer was last filled.
+        var prefetched: KafkaPrefetchedFetch<[KafkaFetchedPartition]>?
 
         init(consumer: KafkaConsumer) {
             self.consumer = consumer
@@ -98,21 +106,31 @@ public final class KafkaConsumer: Sendable, AsyncSequence {
         public mutating func next() async throws(KafkaError) -> StoredRecord? {
             guard !consumer.assignment.isEmpty else { return nil }
             while bufferIndex >= buffer.count {
-                if Task.isCancelled { return nil }
-                var request: [(topic: String, partition: Int, offset: Int64)] = []
-                for (index, item) in consumer.assignment.enumerated() {
-                    let offset: Int64
-                    if let known = positions[index] {
-                        offset = known
-                    } else {
-                        offset = try await consumer.resolve(item.start, topic: item.topic, partition: item.partition)
-                        positions[index] = offset
-                    }
-                    request.append((item.topic, item.partition, offset))
+                if Task.isCancelled {
+                    prefetched = nil
+                    return nil
                 }
-                let fetched = try await consumer.client.fetch(
-                    request, maximumBytesPerPartition: consumer.configuration.maximumBytesPerPartition,
-                    maximumWait: consumer.configuration.maximumWait, limits: consumer.configuration.limits)
+                let fetched: [KafkaFetchedPartition]
+                if let ahead = prefetched {
+                    // Sent from the positions after the last answer, which nothing moves in between.
+                    prefetched = nil
+                    fetched = try await ahead.answer()
+                } else {
+                    var request: [(topic: String, partition: Int, offset: Int64)] = []
+                    for (index, item) in consumer.assignment.enumerated() {
+                        let offset: Int64
+                        if let known = positions[index] {
+                            offset = known
+                        } else {
+                            offset = try await consumer.resolve(item.start, topic: item.topic, partition: item.partition)
+                            positions[index] = offset
+                        }
+                        request.append((item.topic, item.partition, offset))
+                    }
+                    fetched = try await consumer.client.fetch(
+                        request, maximumBytesPerPartition: consumer.configuration.maximumBytesPerPartition,
+                        maximumWait: consumer.configuration.maximumWait, limits: consumer.configuration.limits)
+                }
                 buffer.removeAll(keepingCapacity: true)
                 bufferIndex = 0
                 for part in fetched {
@@ -124,9 +142,28 @@ public final class KafkaConsumer: Sendable, AsyncSequence {
                     }
                     positions[index] = last.offset + 1
                 }
+                prefetchNext()
             }
             defer { bufferIndex += 1 }
             return buffer[bufferIndex]
+        }
+
+        /// Sends the next Fetch, from the current positions, unless prefetch is off.
+        mutating func prefetchNext() {
+            let configuration = consumer.configuration
+            guard configuration.prefetchBytes > 0 else { return }
+            var request: [(topic: String, partition: Int, offset: Int64)] = []
+            for (index, item) in consumer.assignment.enumerated() {
+                guard let offset = positions[index] else { return }
+                request.append((item.topic, item.partition, offset))
+            }
+            let client = consumer.client
+            let positions = request
+            prefetched = KafkaPrefetchedFetch { () async throws(KafkaError) in
+                try await client.fetch(
+                    positions, maximumBytesPerPartition: Swift.min(configuration.maximumBytesPerPartition, configuration.prefetchBytes),
+                    maximumBytes: configuration.prefetchBytes, maximumWait: configuration.maximumWait, limits: configuration.limits)
+            }
         }
     }
 }

@@ -237,10 +237,17 @@ public final class KafkaGroupConsumer: Sendable, AsyncSequence {
         var bufferIndex = 0
         var turn = 0
         var generationSeen: Int32 = -1
+        /// The Fetch sent ahead for the next turn's partition, and the generation and position it was sent
+        /// for: used only when they still match (a rebalance, or a position looked up anew, discards it).
+        var prefetched: (generation: Int32, topic: String, partition: Int, offset: Int64, fetch: KafkaPrefetchedFetch<FetchAnswer>)?
+        typealias FetchAnswer = (records: [KafkaRecord], highWatermark: Int64, logStartOffset: Int64)
 
         public mutating func next() async throws(KafkaError) -> StoredRecord? {
             while bufferIndex >= buffer.count {
-                if Task.isCancelled || consumer.state.withLock({ $0.closed }) { return nil }
+                if Task.isCancelled || consumer.state.withLock({ $0.closed }) {
+                    prefetched = nil
+                    return nil
+                }
                 if consumer.state.withLock({ $0.needsJoin }) { try await consumer.join() }
                 let (generation, assignment) = consumer.state.withLock { ($0.generationID, $0.assignment) }
                 if generation != generationSeen {
@@ -248,6 +255,7 @@ public final class KafkaGroupConsumer: Sendable, AsyncSequence {
                     generationSeen = generation
                     partitions = assignment.sorted { $0.key < $1.key }.flatMap { topic, list in list.sorted().map { (topic, Int($0)) } }
                     positions = [:]
+                    prefetched = nil
                     buffer = []
                     bufferIndex = 0
                     continue
@@ -269,17 +277,51 @@ public final class KafkaGroupConsumer: Sendable, AsyncSequence {
                     offset = try await consumer.startOffset(topic: topic, partition: partition)
                     positions[topic, default: [:]][partition] = offset
                 }
-                let wait = Swift.min(consumer.configuration.fetch.maximumWait, consumer.configuration.heartbeatInterval)
-                let fetched = try await consumer.client.fetch(
-                    topic: topic, partition: partition, offset: offset,
-                    maximumBytes: consumer.configuration.fetch.maximumBytesPerPartition, maximumWait: wait,
-                    limits: consumer.configuration.fetch.limits)
+                let fetched: FetchAnswer
+                if let ahead = prefetched, ahead.generation == generation, ahead.topic == topic, ahead.partition == partition,
+                    ahead.offset == offset
+                {
+                    prefetched = nil
+                    fetched = try await ahead.fetch.answer()
+                } else {
+                    prefetched = nil
+                    fetched = try await fetch(topic: topic, partition: partition, offset: offset, prefetch: false)
+                }
                 buffer = fetched.records.map { StoredRecord(topic: topic, partition: partition, offset: $0.offset, record: $0.record) }
                 bufferIndex = 0
                 if let last = fetched.records.last { positions[topic, default: [:]][partition] = last.offset + 1 }
+                // Prefetch: the next turn's partition, when its position is known (no lookup needed).
+                let next = partitions[turn % partitions.count]
+                if consumer.configuration.fetch.prefetchBytes > 0, let nextOffset = positions[next.topic]?[next.partition] {
+                    let consumer = consumer
+                    prefetched = (
+                        generation, next.topic, next.partition, nextOffset,
+                        KafkaPrefetchedFetch { () async throws(KafkaError) in
+                            try await Self.fetch(consumer, topic: next.topic, partition: next.partition, offset: nextOffset, prefetch: true)
+                        }
+                    )
+                }
             }
             defer { bufferIndex += 1 }
             return buffer[bufferIndex]
+        }
+
+        func fetch(topic: String, partition: Int, offset: Int64, prefetch: Bool) async throws(KafkaError) -> FetchAnswer {
+            try await Self.fetch(consumer, topic: topic, partition: partition, offset: offset, prefetch: prefetch)
+        }
+
+        /// One Fetch of `topic`/`partition` from `offset`; a prefetch asks for at most `prefetchBytes`.
+        static func fetch(
+            _ consumer: KafkaGroupConsumer, topic: String, partition: Int, offset: Int64, prefetch: Bool
+        ) async throws(KafkaError) -> FetchAnswer {
+            let configuration = consumer.configuration
+            let wait = Swift.min(configuration.fetch.maximumWait, configuration.heartbeatInterval)
+            let bytes = prefetch
+                ? Swift.min(configuration.fetch.maximumBytesPerPartition, configuration.fetch.prefetchBytes)
+                : configuration.fetch.maximumBytesPerPartition
+            return try await consumer.client.fetch(
+                topic: topic, partition: partition, offset: offset, maximumBytes: bytes, maximumWait: wait,
+                limits: configuration.fetch.limits)
         }
     }
 }
