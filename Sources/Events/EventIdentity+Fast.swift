@@ -105,3 +105,16 @@ extension EventIdentity {
     }
 }
 
+
+extension UUIDv5 {
+    /// The version-5 UUIDs of many names in one `namespace`: `uuids[i]` is
+    /// ``make(namespace:name:)-(_,UnsafeRawBufferPointer)`` of `names[i]`. For callers that hash a batch of names
+    /// at once (a mapping's event ids, several records at a time), so that the hashes can share the work.
+    /// - Precondition: `uuids.count >= names.count`.
+    public static func make(
+        namespace: UUID, names: UnsafeBufferPointer<UnsafeRawBufferPointer>, into uuids: UnsafeMutableBufferPointer<UUID>
+    ) {
+        precondition(uuids.count >= names.count, "one UUID per name")
+        for index in names.indices { uuids[index] = make(namespace: namespace, name: names[index]) }
+    }
+}

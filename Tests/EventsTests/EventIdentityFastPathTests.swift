@@ -39,3 +39,29 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "\"2ed6657d-e927-568b-95e1-2665a8aea6a2\"")
     }
 }
+
+/// The batched id path gives each name the id of the one-at-a-time path, for batches of every size up to nine and
+/// names of different lengths in one batch (0 to 700 bytes: one to twelve SHA-1 blocks).
+@Suite struct UUIDv5BatchTests {
+    @Test(arguments: 0...9)
+    func batchMatchesOneAtATime(count: Int) {
+        let names: [[UInt8]] = (0..<count).map { index in
+            let length = (index * 173 + count * 61) % 701
+            return (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ index &* 11 &+ count) }
+        }
+        var expected: [UUID] = []
+        for name in names { expected.append(name.withUnsafeBytes { UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: $0) }) }
+        var uuids = [UUID](repeating: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), count: count)
+        func hashAll(_ rest: ArraySlice<[UInt8]>, _ pointers: [UnsafeRawBufferPointer]) {
+            guard let first = rest.first else {
+                pointers.withUnsafeBufferPointer { names in
+                    uuids.withUnsafeMutableBufferPointer { UUIDv5.make(namespace: EventIdentity.ferryNamespace, names: names, into: $0) }
+                }
+                return
+            }
+            first.withUnsafeBytes { hashAll(rest.dropFirst(), pointers + [$0]) }
+        }
+        hashAll(names[...], [])
+        #expect(uuids == expected)
+    }
+}
