@@ -82,7 +82,9 @@ enum MappingBenchmark {
         return nil
     }
 
-    static func run(records count: Int, runs: Int) throws -> [Figures] {
+    /// - Parameter rows: which rows to run (1 JSON lines, 2 events, 3 the previous `--key` path, 4 the compiled plan,
+    ///   5 the interpreter); all when empty. For profiling one row.
+    static func run(records count: Int, runs: Int, rows: Set<Int> = []) throws -> [Figures] {
         let directory = NSTemporaryDirectory() + "ferry-bench-mapping-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -94,6 +96,7 @@ enum MappingBenchmark {
         let input = records(count: count)
         let size = source.layout.size
         var figures: [Figures] = []
+        func wanted(_ row: Int) -> Bool { rows.isEmpty || rows.contains(row) }
         var checksum = 0
 
         var best = Double.infinity
@@ -101,7 +104,7 @@ enum MappingBenchmark {
         func keep(_ cpu: Double, _ wallStart: Date) {
             if cpu < best { best = cpu; bestWall = Date().timeIntervalSince(wallStart) }
         }
-        for _ in 0..<runs {
+        for _ in 0..<(wanted(1) ? runs : 0) {
             var decoder = try RecordDecoder(layout: source.layout, options: source.options)
             var output: [UInt8] = []
             output.reserveCapacity(1 << 16)
@@ -120,14 +123,14 @@ enum MappingBenchmark {
             }
             keep(MQBenchmark.threadCPUSeconds() - start, wall)
         }
-        figures.append(Figures(name: "copybook adapter alone (record → JSON line)", records: count, cpuSeconds: best, wallSeconds: bestWall))
+        if wanted(1) { figures.append(Figures(name: "copybook adapter alone (record → JSON line)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
         // The adapter alone writing canonical events: what `ferry convert copybook --key TEXT-1 --type …` runs per
         // record (`RecordEventWriter`, the library type the CLI calls): decode to the record's JSON, the key read in
         // place from that JSON, the id as UUIDv5 of the file-record identity (file name and record number: SHA-1
         // over one 64-byte block, not over the data), the envelope around the record's JSON, the line.
         best = .infinity
-        for _ in 0..<runs {
+        for _ in 0..<(wanted(2) ? runs : 0) {
             var decoder = try RecordDecoder(layout: source.layout, options: source.options)
             var recordJSON: [UInt8] = []
             recordJSON.reserveCapacity(1 << 12)
@@ -153,12 +156,12 @@ enum MappingBenchmark {
             }
             keep(MQBenchmark.threadCPUSeconds() - start, wall)
         }
-        figures.append(Figures(name: "copybook adapter alone (record → CloudEvent line, --key)", records: count, cpuSeconds: best, wallSeconds: bestWall))
+        if wanted(2) { figures.append(Figures(name: "copybook adapter alone (record → CloudEvent line, --key)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
         // The previous `--key` path, for comparison: the record's JSON parsed back into a tree to find the key, a
         // `CloudEvent` built from `String`s and written with `CloudEventJSONFormat`.
         best = .infinity
-        for _ in 0..<runs {
+        for _ in 0..<(wanted(3) ? runs : 0) {
             var decoder = try RecordDecoder(layout: source.layout, options: source.options)
             var recordJSON: [UInt8] = []
             recordJSON.reserveCapacity(1 << 12)
@@ -189,24 +192,27 @@ enum MappingBenchmark {
             }
             keep(MQBenchmark.threadCPUSeconds() - start, wall)
         }
-        figures.append(Figures(name: "copybook adapter alone, previous --key path (JSON parsed back)", records: count, cpuSeconds: best, wallSeconds: bestWall))
+        if wanted(3) { figures.append(Figures(name: "copybook adapter alone, previous --key path (JSON parsed back)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
+        // Untimed: the plan writes one line per record (lines come in batches).
+        if wanted(4) {
+            var newlines = 0
+            try engine.writeEventLines(from: input, inputName: "bench") { lines in
+                for byte in lines where byte == 0x0A { newlines += 1 }
+            }
+            if newlines != count { print("mapping benchmark: \(newlines) lines for \(count) records") }
+        }
         best = .infinity
-        for _ in 0..<runs {
-            var lines = 0
+        for _ in 0..<(wanted(4) ? runs : 0) {
             let wall = Date()
             let start = MQBenchmark.threadCPUSeconds()
-            try engine.writeEventLines(from: input, inputName: "bench") { line in
-                checksum &+= line.count
-                lines += 1
-            }
+            try engine.writeEventLines(from: input, inputName: "bench") { lines in checksum &+= lines.count }
             keep(MQBenchmark.threadCPUSeconds() - start, wall)
-            if lines != count { print("mapping benchmark: \(lines) lines for \(count) records") }
         }
-        figures.append(Figures(name: "30-field mapping, compiled plan (record → CloudEvent line)", records: count, cpuSeconds: best, wallSeconds: bestWall))
+        if wanted(4) { figures.append(Figures(name: "30-field mapping, compiled plan (record → CloudEvent line)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
         best = .infinity
-        for _ in 0..<runs {
+        for _ in 0..<(wanted(5) ? runs : 0) {
             var writer = JSONWriter(capacity: 1 << 12)
             let wall = Date()
             let start = MQBenchmark.threadCPUSeconds()
@@ -218,7 +224,7 @@ enum MappingBenchmark {
             }
             keep(MQBenchmark.threadCPUSeconds() - start, wall)
         }
-        figures.append(Figures(name: "30-field mapping, interpreter (record → CloudEvent line)", records: count, cpuSeconds: best, wallSeconds: bestWall))
+        if wanted(5) { figures.append(Figures(name: "30-field mapping, interpreter (record → CloudEvent line)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
         if checksum == 42 { print("") }
         return figures
     }

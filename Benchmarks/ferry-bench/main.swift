@@ -12,6 +12,8 @@ struct Options {
     var x12Bytes = 520_000_000
     /// Which X12 passes to run (indices, 0 = tokenize); all when empty. For profiling one pass.
     var x12Passes: Set<Int> = []
+    /// Which mapping rows to run (1–5, see `MappingBenchmark.run`); all when empty.
+    var mappingRows: Set<Int> = []
     var records100 = 2_000_000
     var records1K = 500_000
     var batch = 1000
@@ -48,12 +50,13 @@ struct Options {
             case "--bridge-in-flight": if let v = it.next().flatMap(Int.init) { bridgeInFlight = v }
             case "--bridge-partitions": if let v = it.next().flatMap(Int.init) { bridgePartitions = v }
             case "--x12-passes": if let v = it.next() { x12Passes = Set(v.split(separator: ",").compactMap { Int($0) }) }
+            case "--mapping-rows": if let v = it.next() { mappingRows = Set(v.split(separator: ",").compactMap { Int($0) }) }
             case "--kafka-url": if let v = it.next() { kafkaURL = v }
             case "--requests": if let v = it.next().flatMap(Int.init) { requestReplyCount = v }
             case "--non-persistent": requestReplyPersistent = false
             case "log", "events", "copybook", "x12", "mq", "stomp", "mapping", "request-reply", "bridge": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N] [--non-persistent]] [bridge [--stomp-url URL] [--kafka-bootstrap H:P] [--bridge-messages N] [--bridge-in-flight N] [--bridge-partitions N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4]")
+                print("usage: ferry-bench [log] [events] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N] [--non-persistent]] [bridge [--stomp-url URL] [--kafka-bootstrap H:P] [--bridge-messages N] [--bridge-in-flight N] [--bridge-partitions N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4] [--mapping-rows 2,4]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -313,8 +316,8 @@ if wants("stomp") {
 }
 
 if wants("mapping") {
-    let runs = max(1, min(options.runs, 3))
-    let figures = try MappingBenchmark.run(records: 20_000, runs: runs)
+    let runs = max(1, min(options.runs, 50))
+    let figures = try MappingBenchmark.run(records: 20_000, runs: runs, rows: options.mappingRows)
     print("")
     print("Mapping overhead (20,000 generated 195-byte copybook records, 30 fields), release, one core, best of \(runs)")
     for f in figures {
@@ -323,8 +326,9 @@ if wants("mapping") {
             f.cpuSeconds, f.wallSeconds))
     }
     // The mapping rows against the adapter's two baselines (JSON lines, events); row 3 is the previous --key path.
-    for f in figures.dropFirst(3) {
-        for baseline in figures.prefix(2) {
+    let baselines = figures.filter { $0.name.hasPrefix("copybook adapter alone (") }
+    for f in figures where f.name.hasPrefix("30-field") {
+        for baseline in baselines {
             print(String(format: "  %@: %.0f%% on top of %@ (%.2f times its CPU time)", f.name,
                 (f.cpuSeconds / baseline.cpuSeconds - 1) * 100, baseline.name, f.cpuSeconds / baseline.cpuSeconds))
         }

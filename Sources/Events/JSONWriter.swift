@@ -320,24 +320,30 @@ extension JSONWriter {
     /// Appends `uuid` to `bytes` as a quoted lower-case JSON string (38 bytes, one copy).
     public static func appendUUIDString(_ uuid: UUID, to bytes: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 38) { text in
-            let hex: StaticString = "0123456789abcdef"
-            let digits = hex.utf8Start
-            text[0] = UInt8(ascii: "\"")
-            var offset = 1
-            withUnsafeBytes(of: uuid.uuid) { raw in
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        text[offset] = UInt8(ascii: "-")
-                        offset += 1
-                    }
-                    let byte = raw[index]
-                    text[offset] = digits[Int(byte >> 4)]
-                    text[offset + 1] = digits[Int(byte & 0x0F)]
-                    offset += 2
-                }
-            }
-            text[37] = UInt8(ascii: "\"")
+            writeUUIDString(uuid, at: text.baseAddress!)
             bytes.append(contentsOf: UnsafeBufferPointer(text))
         }
+    }
+
+    /// Writes `uuid` as a quoted lower-case JSON string over the 38 bytes at `text` (an id patched into a line
+    /// written with a placeholder).
+    public static func writeUUIDString(_ uuid: UUID, at text: UnsafeMutablePointer<UInt8>) {
+        let hex: StaticString = "0123456789abcdef"
+        let digits = hex.utf8Start
+        text[0] = UInt8(ascii: "\"")
+        var offset = 1
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[offset] = UInt8(ascii: "-")
+                    offset += 1
+                }
+                let byte = raw[index]
+                text[offset] = digits[Int(byte >> 4)]
+                text[offset + 1] = digits[Int(byte & 0x0F)]
+                offset += 2
+            }
+        }
+        text[37] = UInt8(ascii: "\"")
     }
 }

@@ -150,6 +150,14 @@ public final class CompiledMapping: Sendable {
     let typeMember: [UInt8]
     /// The serialized identity name up to the correlation id: the kind and the mapping name, length-prefixed.
     let identityPrefix: [UInt8]
+    /// The direct path (see `CompiledMapping+DirectPath.swift`): per rule in order, the field it reads (nil for a
+    /// constant); nil when the mapping has no direct path.
+    let directReaders: [Unmanaged<RecordFieldReader>?]?
+    /// The slots the direct path decodes per record: fields of templates and the event time, and fields no rule
+    /// reads that may hold invalid data.
+    let directSlots: [Int]
+    /// The most bytes the direct path writes for the data object.
+    let maximumDataCount: Int
 
     /// Per-record scratch, reused across records.
     public struct Buffers: Sendable {
@@ -172,6 +180,17 @@ public final class CompiledMapping: Sendable {
         var fieldEnd: [Int] = []
         /// For fields decoded through their codec.
         var scratch: [UInt8] = []
+        /// The direct path's hashed names, holding the data object (``CompiledMapping/idBatchSize`` slots of
+        /// `nameStride` bytes, written through a pointer).
+        var name: [UInt8] = []
+        var nameStride = 0
+        /// Lines written with a placeholder id, their names in `name`'s first slots.
+        var pendingCount = 0
+        var pendingNameEnds: [Int] = []
+        var pendingIDOffsets: [Int] = []
+        /// Whether lines written with ``CompiledMapping/appendEventLine(record:metadata:to:buffers:defersID:)`` still
+        /// wait for their ids (``CompiledMapping/finishPendingIDs(in:buffers:)``).
+        public var hasPendingIDs: Bool { pendingCount > 0 }
         /// Empty buffers.
         public init() {}
     }
@@ -315,6 +334,7 @@ public final class CompiledMapping: Sendable {
             guard let parts = template(text) else { return nil }
             key = parts
         }
+        var timeSources: [ValueSource] = []
         if let spec = mapping.event.time {
             guard let date = resolve(spec.date) else { return nil }
             var timeOfDay: ValueSource?
@@ -323,12 +343,21 @@ public final class CompiledMapping: Sendable {
                 timeOfDay = found
             }
             time = (date, spec.format, timeOfDay, spec.centuryPivot)
+            timeSources = [date] + (timeOfDay.map { [$0] } ?? [])
         } else {
             time = nil
         }
         self.engine = engine
         self.rules = rules
         unretainedRules = rules.map { Unmanaged.passUnretained($0) }
+        let templateSlots = Set(([source] + [subject, key].compactMap { $0 }).flatMap { parts in
+            parts.flatMap { part -> [Int] in
+                guard case let .reference(sources) = part else { return [] }
+                return sources.compactMap { if case let .field(slot) = $0 { slot } else { nil } }
+            }
+        } + timeSources.compactMap { source -> Int? in
+            if case let .field(slot) = source { slot } else { nil }
+        })
         self.outputNodes = nodes
         let frame = CompiledMapping.dataFrame(rules: rules, nodes: nodes)
         self.dataFrame = frame
@@ -340,6 +369,17 @@ public final class CompiledMapping: Sendable {
         } ?? []
         for field in allFields where !field.alwaysDecodes && !alwaysRead.contains(field.position) { _ = slot(for: field) }
         self.slotReaders = slotReaders
+        let direct = CompiledMapping.directReaders(rules: rules, slotReaders: slotReaders, isFixedShape: frame != nil)
+        directReaders = direct?.map { $0.map { Unmanaged.passUnretained($0) } }
+        directSlots = slotReaders.indices.filter { templateSlots.contains($0) || !alwaysRead.contains(slotReaders[$0].position) }
+        maximumDataCount = dataFramePool.count + rules.reduce(0) { total, rule in
+            var most = max(64, rule.fallback?.count ?? 0)
+            if case let .source(.field(slot)) = rule.origin { most += slotReaders[slot].maximumJSONCount }
+            if case let .constant(bytes) = rule.origin { most += bytes.count }
+            if case let .codes(entries) = rule.conversion { most += entries.reduce(0) { max($0, $1.encoded.count) } }
+            if case let .decimal(scale?) = rule.conversion { most += scale + 1 }
+            return total + most
+        }
         unretainedSlotReaders = slotReaders.map { Unmanaged.passUnretained($0) }
         var starts: [Int] = []
         var capacity = 0
@@ -403,9 +443,15 @@ public final class CompiledMapping: Sendable {
     /// Appends the event's JSON line (newline included) for one record's bytes to `output`; false, with `output`
     /// unchanged, when the record needs the interpreter.
     /// - Parameter metadata: source metadata by name without the `@`, as ``MappingEngine/events(from:inputName:metadata:)`` takes it.
+    /// - Parameter defersID: see ``appendEventLineDirectly(record:metadata:to:buffers:defersID:)``; a record that
+    ///   does not take the direct path gets its id at once.
     public func appendEventLine(
-        record: UnsafeRawBufferPointer, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers
+        record: UnsafeRawBufferPointer, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers,
+        defersID: Bool = false
     ) -> Bool {
+        if let written = appendEventLineDirectly(record: record, metadata: metadata, to: &output, buffers: &buffers, defersID: defersID) {
+            return written
+        }
         guard record.count >= recordSize else { return false }
         if buffers.fieldEnd.count != slotReaders.count || buffers.fields.count != fieldsCapacity {
             buffers.fieldEnd = Array(repeating: 0, count: slotReaders.count)
@@ -486,9 +532,14 @@ public final class CompiledMapping: Sendable {
         let dataCount = UInt32(truncatingIfNeeded: buffers.identity.count - dataStart)
         for shift in 0..<4 { buffers.identity[lengthAt + shift] = UInt8(truncatingIfNeeded: dataCount >> (24 - 8 * shift)) }
         let uuid = buffers.identity.withUnsafeBytes { UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: $0) }
-        return appendEnvelope(
-            uuid: uuid, dataStart: dataStart, correlation: correlation, fields: fields, metadata: metadata, to: &output,
-            buffers: &buffers)
+        var identity: [UInt8] = []
+        swap(&identity, &buffers.identity)
+        defer { swap(&identity, &buffers.identity) }
+        return identity.withUnsafeBufferPointer { name in
+            appendEnvelope(
+                uuid: uuid, data: UnsafeBufferPointer(rebasing: name[dataStart...]), correlation: correlation, fields: fields,
+                metadata: metadata, to: &output, buffers: &buffers)
+        }
     }
 
     /// The identity name up to the data: kind and mapping name, the correlation id, and four bytes for the data's
@@ -550,8 +601,8 @@ public final class CompiledMapping: Sendable {
     }
 
     /// The event's JSON line around the data (`buffers.identity` from `dataStart`).
-    private func appendEnvelope(
-        uuid: UUID, dataStart: Int, correlation: String?, fields: DecodedFields, metadata: [String: String],
+    func appendEnvelope(
+        uuid: UUID, data: UnsafeBufferPointer<UInt8>, correlation: String?, fields: DecodedFields, metadata: [String: String],
         to output: inout [UInt8], buffers: inout Buffers
     ) -> Bool {
         let mark = output.count
@@ -581,7 +632,7 @@ public final class CompiledMapping: Sendable {
             text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &output) }
         }
         output.append(contentsOf: #","data":"#.utf8)
-        output.append(contentsOf: buffers.identity[dataStart...])
+        output.append(contentsOf: data)
         output.append(contentsOf: "}\n".utf8)
         return true
     }
@@ -799,29 +850,37 @@ public final class CompiledMapping: Sendable {
     /// A number as the decoder wrote it (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`) rescaled to `scale` as `ExactDecimal`
     /// writes it (zeros appended); false for anything else (more fraction digits, other forms), left to the engine.
     static func appendDecimal(_ text: Slice<UnsafeBufferPointer<UInt8>>, scale: Int?, to values: inout [UInt8]) -> Bool {
-        var index = text.startIndex
-        if index < text.endIndex, text[index] == UInt8(ascii: "-") { index += 1 }
+        guard let (point, zeros) = decimalRescaling(UnsafeBufferPointer(rebasing: text), scale: scale) else { return false }
+        values.append(contentsOf: text)
+        if point { values.append(UInt8(ascii: ".")) }
+        for _ in 0..<zeros { values.append(0x30) }
+        return true
+    }
+
+    /// What rescales a number as the decoder wrote it (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`) to `scale` as `ExactDecimal`
+    /// writes it: whether a point and how many zeros follow the text; nil for anything else (more fraction digits,
+    /// other forms), left to the engine.
+    @inline(__always)
+    static func decimalRescaling(_ text: UnsafeBufferPointer<UInt8>, scale: Int?) -> (point: Bool, zeros: Int)? {
+        var index = 0
+        let end = text.count
+        if index < end, text[index] == UInt8(ascii: "-") { index += 1 }
         let integerStart = index
-        while index < text.endIndex, text[index] >= 0x30, text[index] <= 0x39 { index += 1 }
+        while index < end, text[index] >= 0x30, text[index] <= 0x39 { index += 1 }
         let integerDigits = index - integerStart
-        guard integerDigits > 0, integerDigits == 1 || text[integerStart] != 0x30 else { return false }
+        guard integerDigits > 0, integerDigits == 1 || text[integerStart] != 0x30 else { return nil }
         var fractionDigits = 0
-        if index < text.endIndex {
-            guard text[index] == UInt8(ascii: ".") else { return false }
+        if index < end {
+            guard text[index] == UInt8(ascii: ".") else { return nil }
             index += 1
             let fractionStart = index
-            while index < text.endIndex, text[index] >= 0x30, text[index] <= 0x39 { index += 1 }
+            while index < end, text[index] >= 0x30, text[index] <= 0x39 { index += 1 }
             fractionDigits = index - fractionStart
-            guard fractionDigits > 0, index == text.endIndex else { return false }
+            guard fractionDigits > 0, index == end else { return nil }
         }
         let target = scale ?? fractionDigits
-        guard fractionDigits <= target, integerDigits + target <= 38 else { return false }
-        values.append(contentsOf: text)
-        if target > fractionDigits {
-            if fractionDigits == 0 { values.append(UInt8(ascii: ".")) }
-            for _ in fractionDigits..<target { values.append(0x30) }
-        }
-        return true
+        guard fractionDigits <= target, integerDigits + target <= 38 else { return nil }
+        return (fractionDigits == 0 && target > 0, target - fractionDigits)
     }
 
     /// `"YYYY-MM-DD"`.

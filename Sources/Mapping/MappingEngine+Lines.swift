@@ -3,8 +3,8 @@ import Events
 import MQ
 
 extension MappingEngine {
-    /// Writes the event of every record of `input` as a JSON line (newline included), handing each line to `body`
-    /// in input order. The bytes are those of ``events(from:inputName:metadata:)`` written with
+    /// Writes the event of every record of `input` as a JSON line (newline included), handing the lines to `body`
+    /// in input order, one or more complete lines per call. The bytes are those of ``events(from:inputName:metadata:)`` written with
     /// `JSONWriter.writeValue` and a newline.
     ///
     /// Copybook mappings go record by record, through the ``CompiledMapping`` when the mapping compiles and the
@@ -46,7 +46,8 @@ public struct EventLineStream {
     /// Whether records are mapped as they arrive (copybook sources).
     public var streamsRecords: Bool { copybook != nil }
 
-    /// Adds the next piece of input, handing `body` the line of every record it completes.
+    /// Adds the next piece of input, handing `body` the lines of the records it completes (one or more complete
+    /// lines per call; copybook lines gather while their ids are hashed together).
     public mutating func append(_ bytes: [UInt8], _ body: ([UInt8]) -> Void) throws(MappingError) {
         pending.append(contentsOf: bytes)
         if copybook != nil { try drain(isFinal: false, body) }
@@ -122,19 +123,27 @@ public struct EventLineStream {
         let metadata = self.metadata
         let inputName = self.inputName
         var failure: MappingError?
+        // Lines gather in `line` while their ids wait to be hashed together (at most `idBatchSize`), then go to
+        // `body` together.
+        func handOver() {
+            lines.finishPendingIDs(in: &line)
+            if !line.isEmpty { body(line) }
+            line.removeAll(keepingCapacity: true)
+        }
         pending.withUnsafeBytes { raw in
             do throws(MappingError) {
                 while let (range, number) = try splitter.nextRecord(in: raw, from: &consumed, isFinal: isFinal) {
-                    line.removeAll(keepingCapacity: true)
                     try lines.appendEventLine(
                         record: UnsafeRawBufferPointer(rebasing: raw[range]), number: number,
-                        offset: splitter.offset(of: range), metadata: metadata, inputName: inputName, to: &line)
-                    body(line)
+                        offset: splitter.offset(of: range), metadata: metadata, inputName: inputName, to: &line,
+                        defersIDs: true)
+                    if !lines.hasPendingIDs { handOver() }
                 }
             } catch {
                 failure = error
             }
         }
+        handOver()
         if let failure { throw failure }
         if consumed > 0 {
             pending.removeSubrange(0..<consumed)
@@ -229,12 +238,22 @@ public struct CopybookEventLineWriter {
     /// Whether the mapping compiled to a plan.
     public var isCompiled: Bool { plan != nil }
 
+    /// Whether lines appended with `defersIDs` still wait for their ids.
+    var hasPendingIDs: Bool { buffers.hasPendingIDs }
+
+    /// Writes the ids of the lines appended with `defersIDs` that wait for them into `output`.
+    mutating func finishPendingIDs(in output: inout [UInt8]) {
+        plan?.finishPendingIDs(in: &output, buffers: &buffers)
+    }
+
     /// Appends the event line of one record (the bytes after any RDW) to `output`.
+    /// - Parameter defersIDs: lines of the compiled plan's direct path may be left with a placeholder id, hashed
+    ///   with the next lines' (``hasPendingIDs``); ``finishPendingIDs(in:)`` writes them into `output`.
     mutating func appendEventLine(
         record: UnsafeRawBufferPointer, number: Int, offset: Int, metadata: [String: String], inputName: String,
-        to output: inout [UInt8]
+        to output: inout [UInt8], defersIDs: Bool = false
     ) throws(MappingError) {
-        if let plan, plan.appendEventLine(record: record, metadata: metadata, to: &output, buffers: &buffers) {
+        if let plan, plan.appendEventLine(record: record, metadata: metadata, to: &output, buffers: &buffers, defersID: defersIDs) {
             compiledRecords += 1
             return
         }
