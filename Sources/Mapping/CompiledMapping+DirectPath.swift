@@ -14,25 +14,96 @@ import Foundation
 /// general loop), which handles every case the plan handles and passes the rest to the interpreter. The bytes are
 /// the same on every path (`CompiledMappingTests`).
 extension CompiledMapping {
-    /// Per rule in order, the reader of the one field it reads (nil for a constant); nil when a rule is of another
-    /// kind or the data object is not fixed-shape.
-    static func directReaders(rules: [Rule], slotReaders: [RecordFieldReader], isFixedShape: Bool) -> [RecordFieldReader?]? {
-        guard isFixedShape else { return nil }
-        var readers: [RecordFieldReader?] = []
-        for rule in rules {
-            switch (rule.origin, rule.conversion) {
-            case (.constant, _):
-                readers.append(nil)
-            case let (.source(.field(slot)), conversion):
-                switch conversion {
-                case .text, .decimal, .date, .codes: readers.append(slotReaders[slot])
-                case .general: return nil
+    /// One rule of the direct path, in trivial fields (read per record without retaining anything): what it does,
+    /// the field's reader, and its bytes (constant, default, code table) in ``DirectProgram/pool``.
+    struct DirectStep {
+        enum Kind: UInt8 { case constant, text, decimal, date, codes }
+        var kind: Kind
+        var reader: Unmanaged<RecordFieldReader>?
+        var trims = false
+        var isRequired = false
+        var isString = false
+        var hasFallback = false
+        /// The default's (or the constant's) encoded bytes in the pool.
+        var valueStart: Int32 = 0
+        var valueCount: Int32 = 0
+        /// The decimal's scale, -1 for none.
+        var scale: Int32 = -1
+        var dateFormat: LegacyDateFormat = .ccyymmdd
+        var centuryPivot: Int32 = 0
+        /// The rule's entries in ``DirectProgram/codes``.
+        var codesStart: Int32 = 0
+        var codesCount: Int32 = 0
+    }
+
+    /// A code table entry of the direct path: the code and its encoded value in the pool.
+    struct DirectCode {
+        var codeStart: Int32
+        var codeCount: Int32
+        var encodedStart: Int32
+        var encodedCount: Int32
+        /// Written as it is; otherwise the slot path converts it.
+        var isFinal: Bool
+    }
+
+    /// The direct path of a mapping: a step per rule, their bytes in one pool.
+    struct DirectProgram: @unchecked Sendable {
+        // @unchecked: the readers are held (and kept alive) by the plan's `slotReaders`, immutable.
+        var steps: [DirectStep] = []
+        var codes: [DirectCode] = []
+        var pool: [UInt8] = []
+
+        /// The program for `rules`, or nil when a rule is of another kind or the data object is not fixed-shape.
+        init?(rules: [Rule], slotReaders: [RecordFieldReader], isFixedShape: Bool) {
+            guard isFixedShape else { return nil }
+            for rule in rules {
+                var step: DirectStep
+                switch (rule.origin, rule.conversion) {
+                case let (.constant(bytes), _):
+                    step = DirectStep(kind: .constant)
+                    (step.valueStart, step.valueCount) = add(bytes)
+                    steps.append(step)
+                    continue
+                case let (.source(.field(slot)), conversion):
+                    switch conversion {
+                    case .text: step = DirectStep(kind: .text)
+                    case let .decimal(scale): step = DirectStep(kind: .decimal, scale: Int32(scale ?? -1))
+                    case let .date(format, pivot): step = DirectStep(kind: .date, dateFormat: format, centuryPivot: Int32(pivot))
+                    case let .codes(entries):
+                        step = DirectStep(kind: .codes, codesStart: Int32(codes.count), codesCount: Int32(entries.count))
+                        for entry in entries {
+                            let (codeStart, codeCount) = add(entry.code)
+                            let (encodedStart, encodedCount) = add(entry.encoded)
+                            codes.append(DirectCode(
+                                codeStart: codeStart, codeCount: codeCount, encodedStart: encodedStart,
+                                encodedCount: encodedCount, isFinal: entry.isFinal))
+                        }
+                    case .general: return nil
+                    }
+                    step.reader = Unmanaged.passUnretained(slotReaders[slot])
+                default:
+                    return nil
                 }
-            default:
-                return nil
+                step.trims = rule.trims
+                step.isRequired = rule.isRequired
+                step.isString = rule.isString
+                if let fallback = rule.fallback {
+                    step.hasFallback = true
+                    (step.valueStart, step.valueCount) = add(fallback)
+                }
+                steps.append(step)
             }
+            pad()
         }
-        return readers
+
+        /// Pads the pool: short values are copied 16 bytes at a time.
+        mutating func pad() { pool += Array(repeating: 0, count: 16) }
+
+        private mutating func add(_ bytes: [UInt8]) -> (Int32, Int32) {
+            let start = Int32(pool.count)
+            pool += bytes
+            return (start, Int32(bytes.count))
+        }
     }
 
     /// The outcome of one rule on the direct path.
@@ -51,7 +122,7 @@ extension CompiledMapping {
         record: UnsafeRawBufferPointer, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers,
         defersID: Bool = false
     ) -> Bool? {
-        guard let directReaders, record.count >= recordSize else { return nil }
+        guard let direct, record.count >= recordSize else { return nil }
         if buffers.fieldEnd.count != slotReaders.count || buffers.fields.count != fieldsCapacity {
             buffers.fieldEnd = Array(repeating: 0, count: slotReaders.count)
             buffers.fields = Array(repeating: 0, count: fieldsCapacity)
@@ -108,21 +179,23 @@ extension CompiledMapping {
             cursor.at += 4
             let dataStart = cursor.at
             let complete = dataFramePool.withUnsafeBufferPointer { literals -> Bool in
-                var literalStart = 0
-                for index in directReaders.indices {
-                    cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart..<dataFrameEnds[index]]))
-                    literalStart = dataFrameEnds[index]
-                    let outcome = unretainedRules[index]._withUnsafeGuaranteedRef { rule -> DirectOutcome in
-                        guard let reader = directReaders[index] else {
-                            if case let .constant(bytes) = rule.origin { bytes.withUnsafeBufferPointer { cursor.put($0) } }
-                            return .written
+                direct.steps.withUnsafeBufferPointer { steps in
+                    direct.pool.withUnsafeBufferPointer { pool in
+                        direct.codes.withUnsafeBufferPointer { codes in
+                            var literalStart = 0
+                            for index in 0..<steps.count {
+                                let literalEnd = dataFrameEnds[index]
+                                cursor.putPadded(UnsafeBufferPointer(rebasing: literals[literalStart..<literalEnd]))
+                                literalStart = literalEnd
+                                guard case .written = writeDirect(steps[index], record, pool, codes, &cursor, &scratch) else {
+                                    return false
+                                }
+                            }
+                            cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart..<(literals.count - 16)]))
+                            return true
                         }
-                        return reader._withUnsafeGuaranteedRef { writeDirect(rule, $0, record, &cursor, &scratch) }
                     }
-                    guard case .written = outcome else { return false }
                 }
-                cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart...]))
-                return true
             }
             guard complete else { return nil }
             let dataEnd = cursor.at
@@ -196,7 +269,14 @@ extension CompiledMapping {
 
         @inline(__always)
         mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
-            if let source = bytes.baseAddress, !bytes.isEmpty { (out + at).update(from: source, count: bytes.count) }
+            CompiledMapping.copy(bytes, to: out + at)
+            at += bytes.count
+        }
+
+        /// Puts bytes of a padded pool (16 readable bytes from the start) into a buffer with room for 16 more.
+        @inline(__always)
+        mutating func putPadded(_ bytes: UnsafeBufferPointer<UInt8>) {
+            CompiledMapping.copyPadded(bytes, to: out + at)
             at += bytes.count
         }
 
@@ -211,17 +291,55 @@ extension CompiledMapping {
         }
     }
 
+    /// Copies `bytes` to `target`: the short literals and values of a record (keys, codes, defaults) byte by byte
+    /// in line, longer ones with `memmove`.
+    @inline(__always)
+    static func copy(_ bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        let count = bytes.count
+        if count <= 24 {
+            var index = 0
+            while index < count {
+                target[index] = source[index]
+                index += 1
+            }
+        } else {
+            target.update(from: source, count: count)
+        }
+    }
+
+    /// Copies `bytes` to `target` 16 bytes at a time: `bytes` must have 16 readable bytes from its start (a padded
+    /// pool) and `target` room for 16 bytes past the copy (the name buffer's slack).
+    @inline(__always)
+    static func copyPadded(_ bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        let count = bytes.count
+        if count <= 16 {
+            let raw = UnsafeRawPointer(source)
+            let first = raw.loadUnaligned(as: UInt64.self)
+            let second = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: first, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
+        } else {
+            target.update(from: source, count: count)
+        }
+    }
+
     /// One rule's value written at the cursor from its field's bytes: the reader's JSON value, converted in place.
     @inline(__always)
     private func writeDirect(
-        _ rule: Rule, _ reader: RecordFieldReader, _ record: UnsafeRawBufferPointer, _ cursor: inout DataCursor,
-        _ scratch: inout [UInt8]
+        _ step: DirectStep, _ record: UnsafeRawBufferPointer, _ pool: UnsafeBufferPointer<UInt8>,
+        _ codes: UnsafeBufferPointer<DirectCode>, _ cursor: inout DataCursor, _ scratch: inout [UInt8]
     ) -> DirectOutcome {
+        guard let reader = step.reader else {
+            cursor.putPadded(UnsafeBufferPointer(rebasing: pool[Int(step.valueStart)..<Int(step.valueStart + step.valueCount)]))
+            return .written
+        }
         let out = cursor.out
         var at = cursor.at
         defer { cursor.at = at }
         let start = at
-        guard reader.writeJSON(record, to: out, at: &at, scratch: &scratch) else { return .unusual }
+        guard reader._withUnsafeGuaranteedRef({ $0.writeJSON(record, to: out, at: &at, scratch: &scratch) }) else { return .unusual }
         let end = at
         let first = out[start]
         // The value's text: a number as written, a string's content (without escapes) trimmed as the rule says.
@@ -232,19 +350,23 @@ extension CompiledMapping {
         case UInt8(ascii: "\""):
             low = start + 1
             high = end - 1
-            for index in low..<high where out[index] == 0x5C { return .unusual }
-            if rule.trims {
+            var index = low
+            while index < high {
+                if out[index] == 0x5C { return .unusual }
+                index += 1
+            }
+            if step.trims {
                 while low < high, out[low] == 0x20 || out[low] == 0x09 { low += 1 }
                 while high > low, out[high - 1] == 0x20 || out[high - 1] == 0x09 { high -= 1 }
             }
             isNumber = false
         case UInt8(ascii: "n"):
-            return blank(rule, out, start, &at)
+            return blank(step, pool, out, start, &at)
         default:
             isNumber = true
         }
-        if !isNumber && low == high { return blank(rule, out, start, &at) }
-        switch rule.conversion {
+        if !isNumber && low == high { return blank(step, pool, out, start, &at) }
+        switch step.kind {
         case .text:
             let count = high - low
             if isNumber {
@@ -257,14 +379,18 @@ extension CompiledMapping {
             out[start + 1 + count] = 0x22
             at = start + 2 + count
             return .written
-        case let .decimal(scale):
-            guard isNumber, let (point, zeros) = Self.decimalRescaling(UnsafeBufferPointer(start: out + start, count: end - start), scale: scale)
+        case .decimal:
+            guard isNumber,
+                let (point, zeros) = Self.decimalRescaling(
+                    UnsafeBufferPointer(start: out + start, count: end - start), scale: step.scale < 0 ? nil : Int(step.scale))
             else { return .unusual }
             if point { out[at] = UInt8(ascii: "."); at += 1 }
             for _ in 0..<zeros { out[at] = 0x30; at += 1 }
             return .written
-        case let .date(format, pivot):
-            guard let (year, month, day) = LegacyDate.dateParts(UnsafeBufferPointer(start: out + low, count: high - low), format: format, centuryPivot: pivot),
+        case .date:
+            guard let (year, month, day) = LegacyDate.dateParts(
+                    UnsafeBufferPointer(start: out + low, count: high - low), format: step.dateFormat,
+                    centuryPivot: Int(step.centuryPivot)),
                 (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day)
             else { return .unusual }
             out[start] = 0x22
@@ -281,33 +407,46 @@ extension CompiledMapping {
             out[start + 11] = 0x22
             at = start + 12
             return .written
-        case let .codes(entries):
-            let code = UnsafeBufferPointer(start: out + low, count: high - low)
-            for entry in entries where entry.code.elementsEqual(code) {
+        case .codes:
+            let count = high - low
+            for index in Int(step.codesStart)..<Int(step.codesStart + step.codesCount) {
+                let entry = codes[index]
+                guard Int(entry.codeCount) == count else { continue }
+                var same = true
+                var offset = 0
+                while offset < count {
+                    if pool[Int(entry.codeStart) + offset] != out[low + offset] { same = false; break }
+                    offset += 1
+                }
+                guard same else { continue }
                 guard entry.isFinal else { return .unusual }
-                at = start
-                entry.encoded.withUnsafeBufferPointer { (out + start).update(from: $0.baseAddress!, count: $0.count) }
-                at = start + entry.encoded.count
+                let encoded = Int(entry.encodedStart)..<Int(entry.encodedStart + entry.encodedCount)
+                Self.copyPadded(UnsafeBufferPointer(rebasing: pool[encoded]), to: out + start)
+                at = start + encoded.count
                 return .written
             }
-            guard let fallback = rule.fallback, rule.isString else { return .unusual }
-            fallback.withUnsafeBufferPointer { (out + start).update(from: $0.baseAddress!, count: $0.count) }
+            guard step.hasFallback, step.isString else { return .unusual }
+            let fallback = Int(step.valueStart)..<Int(step.valueStart + step.valueCount)
+            Self.copyPadded(UnsafeBufferPointer(rebasing: pool[fallback]), to: out + start)
             at = start + fallback.count
             return .written
-        case .general:
+        case .constant:
             return .unusual
         }
     }
 
     /// A blank value at `start`: the default, null, or the slot path when the value is required.
     @inline(__always)
-    private func blank(_ rule: Rule, _ out: UnsafeMutablePointer<UInt8>, _ start: Int, _ at: inout Int) -> DirectOutcome {
-        if let fallback = rule.fallback {
-            fallback.withUnsafeBufferPointer { (out + start).update(from: $0.baseAddress!, count: $0.count) }
+    private func blank(
+        _ step: DirectStep, _ pool: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, _ start: Int, _ at: inout Int
+    ) -> DirectOutcome {
+        if step.hasFallback {
+            let fallback = Int(step.valueStart)..<Int(step.valueStart + step.valueCount)
+            Self.copyPadded(UnsafeBufferPointer(rebasing: pool[fallback]), to: out + start)
             at = start + fallback.count
             return .written
         }
-        if rule.isRequired { return .unusual }
+        if step.isRequired { return .unusual }
         out[start] = UInt8(ascii: "n")
         out[start + 1] = UInt8(ascii: "u")
         out[start + 2] = UInt8(ascii: "l")

@@ -143,16 +143,15 @@ public final class CompiledMapping: Sendable {
     /// straight into the identity buffer, with no node linking.
     let dataFrame: [[UInt8]]?
     /// ``dataFrame``'s literals in one pool, literal `i` ending at `dataFrameEnds[i]` (read per record without
-    /// retaining an array per literal).
+    /// retaining an array per literal), followed by 16 bytes of padding.
     let dataFramePool: [UInt8]
     let dataFrameEnds: [Int]
     /// `,"type":"…"`.
     let typeMember: [UInt8]
     /// The serialized identity name up to the correlation id: the kind and the mapping name, length-prefixed.
     let identityPrefix: [UInt8]
-    /// The direct path (see `CompiledMapping+DirectPath.swift`): per rule in order, the field it reads (nil for a
-    /// constant); nil when the mapping has no direct path.
-    let directReaders: [Unmanaged<RecordFieldReader>?]?
+    /// The direct path (see `CompiledMapping+DirectPath.swift`); nil when the mapping has none.
+    let direct: DirectProgram?
     /// The slots the direct path decodes per record: fields of templates and the event time, and fields no rule
     /// reads that may hold invalid data.
     let directSlots: [Int]
@@ -361,7 +360,8 @@ public final class CompiledMapping: Sendable {
         self.outputNodes = nodes
         let frame = CompiledMapping.dataFrame(rules: rules, nodes: nodes)
         self.dataFrame = frame
-        dataFramePool = frame?.flatMap { $0 } ?? []
+        // Padded: the direct path copies short literals 16 bytes at a time.
+        dataFramePool = (frame?.flatMap { $0 } ?? []) + Array(repeating: 0, count: 16)
         var frameEnd = 0
         dataFrameEnds = frame?.map { literal in
             frameEnd += literal.count
@@ -369,8 +369,7 @@ public final class CompiledMapping: Sendable {
         } ?? []
         for field in allFields where !field.alwaysDecodes && !alwaysRead.contains(field.position) { _ = slot(for: field) }
         self.slotReaders = slotReaders
-        let direct = CompiledMapping.directReaders(rules: rules, slotReaders: slotReaders, isFixedShape: frame != nil)
-        directReaders = direct?.map { $0.map { Unmanaged.passUnretained($0) } }
+        direct = DirectProgram(rules: rules, slotReaders: slotReaders, isFixedShape: frame != nil)
         directSlots = slotReaders.indices.filter { templateSlots.contains($0) || !alwaysRead.contains(slotReaders[$0].position) }
         maximumDataCount = dataFramePool.count + rules.reduce(0) { total, rule in
             var most = max(64, rule.fallback?.count ?? 0)
@@ -518,7 +517,7 @@ public final class CompiledMapping: Sendable {
                         return false
                     }
                 }
-                buffers.values.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalStart...]))
+                buffers.values.append(contentsOf: UnsafeBufferPointer(rebasing: literals[literalStart..<(literals.count - 16)]))
                 return true
             }
             guard written else { return false }
