@@ -29,6 +29,11 @@ extension CompiledMapping {
         var valueCount: Int32 = 0
         /// The decimal's scale, -1 for none.
         var scale: Int32 = -1
+        /// For a decimal whose field always writes its value in the decimal's form (a packed, zoned or binary field
+        /// of a scale no greater than the rule's): the zeros to append (and whether a point comes first), with no
+        /// check of the text; -1 when the text is checked (``CompiledMapping/decimalRescaling(_:scale:)``).
+        var trustedZeros: Int32 = -1
+        var trustedPoint = false
         var dateFormat: LegacyDateFormat = .ccyymmdd
         var centuryPivot: Int32 = 0
         /// The rule's entries in ``DirectProgram/codes``.
@@ -67,7 +72,15 @@ extension CompiledMapping {
                 case let (.source(.field(slot)), conversion):
                     switch conversion {
                     case .text: step = DirectStep(kind: .text)
-                    case let .decimal(scale): step = DirectStep(kind: .decimal, scale: Int32(scale ?? -1))
+                    case let .decimal(scale):
+                        step = DirectStep(kind: .decimal, scale: Int32(scale ?? -1))
+                        if let (digits, fieldScale) = slotReaders[slot].numericForm {
+                            let target = scale ?? fieldScale
+                            if target >= fieldScale, digits - fieldScale + target <= 38 {
+                                step.trustedZeros = Int32(target - fieldScale)
+                                step.trustedPoint = fieldScale == 0 && target > 0
+                            }
+                        }
                     case let .date(format, pivot): step = DirectStep(kind: .date, dateFormat: format, centuryPivot: Int32(pivot))
                     case let .codes(entries):
                         step = DirectStep(kind: .codes, codesStart: Int32(codes.count), codesCount: Int32(entries.count))
@@ -218,6 +231,7 @@ extension CompiledMapping {
                 }
             }
         }
+        if appended { buffers.directRecords += 1 }
         guard appended, defersID else { return appended }
         let slot = buffers.pendingCount
         if buffers.pendingNameEnds.count < Self.idBatchSize {
@@ -380,6 +394,11 @@ extension CompiledMapping {
             at = start + 2 + count
             return .written
         case .decimal:
+            if step.trustedZeros >= 0 {
+                if step.trustedPoint { out[at] = UInt8(ascii: "."); at += 1 }
+                for _ in 0..<step.trustedZeros { out[at] = 0x30; at += 1 }
+                return .written
+            }
             guard isNumber,
                 let (point, zeros) = Self.decimalRescaling(
                     UnsafeBufferPointer(start: out + start, count: end - start), scale: step.scale < 0 ? nil : Int(step.scale))

@@ -183,6 +183,8 @@ public final class CompiledMapping: Sendable {
         /// `nameStride` bytes, written through a pointer).
         var name: [UInt8] = []
         var nameStride = 0
+        /// Records written on the direct path.
+        public internal(set) var directRecords = 0
         /// Lines written with a placeholder id, their names in `name`'s first slots.
         var pendingCount = 0
         var pendingNameEnds: [Int] = []

@@ -238,6 +238,9 @@ public struct CopybookEventLineWriter {
     /// Whether the mapping compiled to a plan.
     public var isCompiled: Bool { plan != nil }
 
+    /// Records of ``compiledRecords`` written on the plan's direct path (the rest went through its slot path).
+    public var directRecords: Int { buffers.directRecords }
+
     /// Whether lines appended with `defersIDs` still wait for their ids.
     var hasPendingIDs: Bool { buffers.hasPendingIDs }
 

@@ -247,6 +247,70 @@ struct CompiledMappingTests {
         Self.expectSameOutput(engine, Array(samples[0...2].joined()), "three records")
     }
 
+    @Test("the direct path (fixed-shape rules): mutated records give the same bytes or the same error, unusual values go to the slot path")
+    func directPath() throws {
+        let fixture = MappingFixture()
+        defer { fixture.remove() }
+        fixture.write("member.cpy", MappingFixture.memberCopybook)
+        // Every rule one the direct path takes: text (trimmed or not, required, default), code tables (string values,
+        // null, a default), dates, decimals (padded, as written), a number as text, constants.
+        let rules = """
+            [
+              { "name": "id", "from": "MEMBER-ID", "required": true },
+              { "name": "member.status", "from": "STATUS-CODE", "codes": { "A": "active", "T": "terminated", "X": null } },
+              { "name": "member.statusOrDefault", "from": "STATUS-CODE", "codes": { "A": "a", "T": "t" }, "default": "other" },
+              { "name": "born", "from": "BIRTH-YYMMDD", "type": "date", "format": "YYMMDD", "centuryPivot": 30 },
+              { "name": "joined", "from": "JOINED-JULIAN", "type": "date", "format": "YYDDD" },
+              { "name": "premium", "from": "PREMIUM", "type": "decimal", "scale": 3 },
+              { "name": "premiumAsWritten", "from": "PREMIUM", "type": "decimal" },
+              { "name": "premiumText", "from": "PREMIUM" },
+              { "name": "name.last", "from": "LAST-NAME", "trim": false },
+              { "name": "name.fallback", "from": "LAST-NAME", "default": "unknown" },
+              { "name": "late.object.value", "const": { "nested": [1, "two"] } },
+              { "name": "constant", "const": 2 }
+            ]
+            """
+        let path = fixture.write("mapping.json", MappingFixture.memberMapping(fields: rules, extra: #""name": "direct","#))
+        let engine = MappingEngine(mapping: try MappingDefinition(contentsOf: path))
+        guard case let .copybook(source) = engine.mapping.source.adapter else { Issue.record("not a copybook mapping"); return }
+        let plan = try #require(CompiledMapping(engine: engine))
+        #expect(plan.direct != nil)
+        let samples = [
+            "M00001A8001052401200123SMITH   ", "M00002T9912310000100000JONES   ", "M00003X0002290000099999O'NEIL  ",
+            "M00004Q26013124366002.5\"Q\\UOTE\"", "M00005 0001010000100000        ",
+        ].map { Array($0.utf8) }
+        #expect(samples.allSatisfy { $0.count == source.recordSize })
+        let alphabet = Array("  0123456789ATX.-\t\"\\".utf8) + [0x00, 0xC3, 0xA9]
+        let records = Self.mutatedRecords(from: samples, alphabet: alphabet, count: 800)
+        var mapped = 0
+        for (index, record) in records.enumerated() {
+            let metadata = index % 4 == 0 ? ["mq.correlationId": String(format: "%048d", index)] : [:]
+            if Self.expectSameOutput(engine, record, metadata: metadata, "record \(index): \(String(decoding: record, as: UTF8.self))") {
+                mapped += 1
+            }
+        }
+        // All records in one input: ids hashed eight lines at a time, lines of the other paths in between.
+        Self.expectSameOutput(engine, Array(records.prefix(200).filter { record in
+            var interpreter = engine
+            interpreter.usesCompiledPlan = false
+            return (try? interpreter.events(from: record, inputName: "input")) != nil
+        }.joined()), "200 records in one input")
+        var counter = try CopybookEventLineWriter(engine: engine, source: source)
+        var output: [UInt8] = []
+        for (index, record) in records.enumerated() {
+            try? record.withUnsafeBytes {
+                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
+            }
+        }
+        // Most records take the direct path; some (escapes, blank required values) the slot path; errors (and fields
+        // only the decoder's codecs read, such as a zoned field with a space) the interpreter.
+        #expect(counter.compiledRecords + counter.interpretedRecords == records.count)
+        #expect(counter.compiledRecords <= mapped)
+        #expect(counter.directRecords > mapped / 2)
+        #expect(counter.directRecords < counter.compiledRecords)
+        #expect(counter.interpretedRecords > 0)
+    }
+
     @Test("the benchmark's 30-field mapping: every generated record through the plan, the same bytes")
     func benchmarkMapping() throws {
         let fixture = MappingFixture()

@@ -30,6 +30,18 @@ public final class RecordFieldReader: Sendable {
     /// Whether every byte pattern decodes (text through the code page): such a field never makes a record fail.
     public var alwaysDecodes: Bool { step.operation == .text }
 
+    /// For a numeric field read by a compiled step (packed, zoned or binary): the most digits its value can have and
+    /// its scale. Such a value is always written as `-?(0|[1-9][0-9]*)` followed, when the scale is not zero, by `.`
+    /// and exactly `scale` digits. Nil for other fields.
+    public var numericForm: (digits: Int, scale: Int)? {
+        switch step.operation {
+        case .packed: (Int(step.digits), Int(step.scale))
+        case .zoned, .zonedASCII: (Int(step.size), Int(step.scale))
+        case .binary: (20, Int(step.scale))
+        case .text, .codec, .literal: nil
+        }
+    }
+
     /// The most bytes ``writeJSON(_:to:at:scratch:)`` writes for the field.
     public var maximumJSONCount: Int { Int(step.size) * 6 + 48 }
 
