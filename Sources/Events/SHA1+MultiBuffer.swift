@@ -58,7 +58,10 @@ enum SHA1MultiBuffer {
                 (scratch + 16).copyMemory(from: name.baseAddress!, byteCount: 48)
             }
             let tailBytes = 64 * (blockCount - wholeBlocks)
-            tail.initializeMemory(as: UInt8.self, repeating: 0, count: tailBytes)
+            // Zero both possible final blocks with fixed-size stores rather than a `memset` call.
+            for offset in stride(from: 0, to: 128, by: 16) {
+                tail.storeBytes(of: SIMD16<UInt8>(), toByteOffset: offset, as: SIMD16<UInt8>.self)
+            }
             // The message's bytes from the first partial block on: [64 * wholeBlocks, length).
             var start = 64 * wholeBlocks
             var written = 0
@@ -119,17 +122,20 @@ enum SHA1MultiBuffer {
                 with: -1, where: blockCounts .> Int32(truncatingIfNeeded: index)))
             compress((lane0.block(index), lane1.block(index), lane2.block(index), lane3.block(index)), &state, active: active)
         }
-        @inline(__always)
-        func uuid(_ lane: Int) -> UUID {
-            let h0 = state.h0[lane], h1 = state.h1[lane], h2 = state.h2[lane], h3 = state.h3[lane]
-            func byte(_ word: UInt32, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * index)) }
-            return UUID(uuid: (
-                byte(h0, 0), byte(h0, 1), byte(h0, 2), byte(h0, 3), byte(h1, 0), byte(h1, 1),
-                (byte(h1, 2) & 0x0F) | 0x50, byte(h1, 3),
-                (byte(h2, 0) & 0x3F) | 0x80, byte(h2, 1), byte(h2, 2), byte(h2, 3),
-                byte(h3, 0), byte(h3, 1), byte(h3, 2), byte(h3, 3)))
-        }
-        for lane in 0..<count { uuids[lane] = uuid(lane) }
+        for lane in 0..<count { uuids[lane] = versionFiveUUID(state, lane: lane) }
+    }
+
+    /// Lane `lane`'s digest (after its last block) as an RFC 9562 §5.5 version-5 UUID: the first 16 bytes, with the
+    /// version and variant bits set.
+    @inline(__always)
+    static func versionFiveUUID(_ state: State, lane: Int) -> UUID {
+        let h0 = state.h0[lane], h1 = state.h1[lane], h2 = state.h2[lane], h3 = state.h3[lane]
+        func byte(_ word: UInt32, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * index)) }
+        return UUID(uuid: (
+            byte(h0, 0), byte(h0, 1), byte(h0, 2), byte(h0, 3), byte(h1, 0), byte(h1, 1),
+            (byte(h1, 2) & 0x0F) | 0x50, byte(h1, 3),
+            (byte(h2, 0) & 0x3F) | 0x80, byte(h2, 1), byte(h2, 2), byte(h2, 3),
+            byte(h3, 0), byte(h3, 1), byte(h3, 2), byte(h3, 3)))
     }
 
     /// Word `offset / 4` (big-endian) of each lane's block.
