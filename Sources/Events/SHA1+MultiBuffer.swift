@@ -11,6 +11,11 @@ import Foundation
 /// Each lane's blocks are read in place from its name, except the first (the 16-byte namespace and the name's first
 /// 48 bytes) and the last one or two (the name's end and the FIPS 180-4 §5.1.1 padding), which are assembled in a
 /// fixed scratch area of ``scratchBytesPerLane`` bytes a lane: no heap allocation, whatever the names' lengths.
+///
+/// The generated code is vector code: `compress` is SSE2 `paddd`/`pxor`/`pand`/`por`/`pslld`/`psrld` with no call
+/// and no scalar `rol` (check with `objdump -d --no-show-raw-insn .build/release/ferry-bench`). On this machine one
+/// call (a block of each of four messages) takes about 128 ns against 84 ns for one scalar block; eight lanes
+/// (`SIMD8`, two SSE2 registers interleaved) measured only 4 % faster per block, not worth a second copy.
 enum SHA1MultiBuffer {
     /// One 32-bit word of each of the four messages.
     typealias Lanes = SIMD4<UInt32>
@@ -98,10 +103,7 @@ enum SHA1MultiBuffer {
         let lane1 = count > 1 ? LaneMessage(namespace: namespace, name: names[1], scratch: scratch + scratchBytesPerLane) : lane0
         let lane2 = count > 2 ? LaneMessage(namespace: namespace, name: names[2], scratch: scratch + 2 * scratchBytesPerLane) : lane0
         let lane3 = count > 3 ? LaneMessage(namespace: namespace, name: names[3], scratch: scratch + 3 * scratchBytesPerLane) : lane0
-        let blockCounts = SIMD4<Int32>(
-            Int32(truncatingIfNeeded: lane0.blockCount), Int32(truncatingIfNeeded: lane1.blockCount),
-            Int32(truncatingIfNeeded: lane2.blockCount), Int32(truncatingIfNeeded: lane3.blockCount))
-        let longest = Int(blockCounts.max())
+        let longest = max(lane0.blockCount, lane1.blockCount, lane2.blockCount, lane3.blockCount)
         // Touch every cache line of the names up front, so that when they are not in cache their misses overlap
         // instead of costing a memory latency at each block step (the four lanes read four separate places, which
         // the hardware prefetchers do not follow): 0.38 -> 0.34 µs per id for 520-byte names read from memory.
@@ -118,8 +120,9 @@ enum SHA1MultiBuffer {
         var state = State()
         for index in 0..<longest {
             // All ones in the lanes whose message has block `index`, zero in those already finished.
-            let active = Lanes(truncatingIfNeeded: SIMD4<Int32>(repeating: 0).replacing(
-                with: -1, where: blockCounts .> Int32(truncatingIfNeeded: index)))
+            let active = Lanes(
+                index < lane0.blockCount ? ~0 : 0, index < lane1.blockCount ? ~0 : 0,
+                index < lane2.blockCount ? ~0 : 0, index < lane3.blockCount ? ~0 : 0)
             compress((lane0.block(index), lane1.block(index), lane2.block(index), lane3.block(index)), &state, active: active)
         }
         for lane in 0..<count { uuids[lane] = versionFiveUUID(state, lane: lane) }
@@ -151,8 +154,11 @@ enum SHA1MultiBuffer {
     }
 
     /// The compression function (FIPS 180-4 §6.1.2) over one 64-byte block of each lane, added to `state` in the
-    /// lanes where `active` is all ones. Laid out as the scalar ``SHA1`` compression (generated, fully unrolled,
-    /// sixteen schedule words in locals, working variables renamed instead of shifted), on four lanes.
+    /// lanes where `active` is all ones. Laid out as the scalar ``SHA1`` compression (fully unrolled, sixteen
+    /// schedule words in locals, working variables renamed instead of shifted), on four lanes. Generated: round `t`
+    /// is `e += W[t] + K; e += f(b, c, d); e += rotl(a, 5); b = rotl(b, 30)` with (a, b, c, d, e) rotated one place
+    /// right after it; f is `d ^ (b & (c ^ d))` for t < 20, the majority `(b & c) | (d & (b | c))` for 40 ≤ t < 60,
+    /// `b ^ c ^ d` otherwise.
     @inline(never)
     static func compress(
         _ blocks: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer), _ state: inout State,
