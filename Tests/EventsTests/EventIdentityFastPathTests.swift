@@ -125,6 +125,14 @@ import Testing
         }
     }
 
+    /// Empty names (the namespace alone: one block) beside others, in full and partly filled groups.
+    @Test(arguments: [[0, 0], [0, 0, 0], [0, 48, 0, 700], [0, 55, 0, 64, 0], [1, 0, 0, 0, 0, 0]])
+    func emptyNamesBesideOthers(lengths: [Int]) {
+        let names = lengths.enumerated().map { Self.name(length: $0.element, seed: UInt64(7 + $0.offset)) }
+        let ids = Self.batchedAndOneAtATime(names)
+        #expect(ids.batched == ids.oneAtATime)
+    }
+
     /// Seventeen names of random lengths (0 to 1,199 bytes): four groups of four and one name left over.
     @Test(arguments: [1, 2, 3] as [UInt64])
     func seventeenRandomLengths(seed: UInt64) {
