@@ -110,11 +110,41 @@ extension UUIDv5 {
     /// The version-5 UUIDs of many names in one `namespace`: `uuids[i]` is
     /// ``make(namespace:name:)-(_,UnsafeRawBufferPointer)`` of `names[i]`. For callers that hash a batch of names
     /// at once (a mapping's event ids, several records at a time), so that the hashes can share the work.
+    ///
+    /// The names are hashed four at a time by multi-buffer SHA-1 (one message per `SIMD4<UInt32>` lane, the 80
+    /// rounds run once for all four; see `SHA1MultiBuffer`): for batches of four or more names of similar length an
+    /// id costs about 0.45 of the one-at-a-time path (520-byte names: 0.31–0.34 µs against 0.75 µs; `ferry-bench
+    /// uuid`). A group runs to its longest name's block count, so names of very different lengths in one group waste
+    /// lanes but still get their own ids. A single name left over after the groups of four is hashed alone (a
+    /// one-lane group would cost four lanes); two or three share one partly filled group (0.61 and 0.41 µs per id).
+    /// No heap allocation.
     /// - Precondition: `uuids.count >= names.count`.
     public static func make(
         namespace: UUID, names: UnsafeBufferPointer<UnsafeRawBufferPointer>, into uuids: UnsafeMutableBufferPointer<UUID>
     ) {
         precondition(uuids.count >= names.count, "one UUID per name")
-        for index in names.indices { uuids[index] = make(namespace: namespace, name: names[index]) }
+        let count = names.count
+        guard count > 0, let output = uuids.baseAddress else { return }
+        if count == 1 {
+            uuids[0] = make(namespace: namespace, name: names[0])
+            return
+        }
+        withUnsafeBytes(of: namespace.uuid) { namespaceBytes in
+            let namespacePointer = namespaceBytes.baseAddress!
+            withUnsafeTemporaryAllocation(byteCount: 4 * SHA1MultiBuffer.scratchBytesPerLane, alignment: 16) { scratch in
+                var index = 0
+                while index < count {
+                    let groupSize = min(4, count - index)
+                    if groupSize == 1 {
+                        output[index] = make(namespace: namespace, name: names[index])
+                    } else {
+                        SHA1MultiBuffer.versionFiveUUIDs(
+                            namespace: namespacePointer, names: UnsafeBufferPointer(rebasing: names[index..<(index + groupSize)]),
+                            scratch: scratch.baseAddress!, into: output + index)
+                    }
+                    index += groupSize
+                }
+            }
+        }
     }
 }

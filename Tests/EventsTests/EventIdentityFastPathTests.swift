@@ -1,3 +1,4 @@
+import ByteCoding
 import Events
 import Foundation
 import Testing
@@ -63,5 +64,83 @@ import Testing
         }
         hashAll(names[...], [])
         #expect(uuids == expected)
+    }
+
+    /// The ids of `names` through the batched path (each name its own array, so a lane reading past its name's end
+    /// reads another allocation) and one at a time.
+    static func batchedAndOneAtATime(_ names: [[UInt8]]) -> (batched: [UUID], oneAtATime: [UUID]) {
+        let oneAtATime = names.map { name in
+            name.withUnsafeBytes { UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: $0) }
+        }
+        var batched = [UUID](repeating: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), count: names.count)
+        func hashAll(_ rest: ArraySlice<[UInt8]>, _ pointers: [UnsafeRawBufferPointer]) {
+            guard let first = rest.first else {
+                pointers.withUnsafeBufferPointer { names in
+                    batched.withUnsafeMutableBufferPointer { UUIDv5.make(namespace: EventIdentity.ferryNamespace, names: names, into: $0) }
+                }
+                return
+            }
+            first.withUnsafeBytes { hashAll(rest.dropFirst(), pointers + [$0]) }
+        }
+        hashAll(names[...], [])
+        return (batched, oneAtATime)
+    }
+
+    /// `length` bytes that differ from name to name (`seed`), so that two lanes swapped give different ids.
+    static func name(length: Int, seed: UInt64) -> [UInt8] {
+        var random = SplitMix64(seed: seed)
+        return (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+    }
+
+    /// One name much longer (700 bytes, 12 blocks) or much shorter (3 bytes, 1 block) than the others, in each
+    /// position of batches of two to eight: the long lane keeps hashing after the others' last block, the short
+    /// lane's hash must stop after its own.
+    @Test(arguments: [2, 3, 4, 5, 8], [700, 3])
+    func oneLaneMuchLongerOrShorter(count: Int, oddLength: Int) {
+        let lengths = (odd: oddLength, others: oddLength > 100 ? 30 : 600)
+        for position in 0..<count {
+            let names = (0..<count).map { index in
+                Self.name(length: index == position ? lengths.odd : lengths.others, seed: UInt64(index * 100 + position))
+            }
+            let ids = Self.batchedAndOneAtATime(names)
+            #expect(ids.batched == ids.oneAtATime, "odd name at \(position) of \(count)")
+        }
+    }
+
+    /// Names whose namespace-plus-name length sits at the padding boundaries (FIPS 180-4 §5.1.1): 55 and 56 bytes
+    /// (the bit length just fits in the last block, or needs another), 63 and 64 (one whole block), 119 and 120;
+    /// as four names of one length, and all six lengths mixed in one batch, rotated so that each length takes
+    /// each lane.
+    @Test(arguments: [39, 40, 47, 48, 103, 104])
+    func paddingBoundaryLengthsInEveryLane(length: Int) {
+        let same = (0..<4).map { Self.name(length: length, seed: UInt64(length * 10 + $0)) }
+        let sameIDs = Self.batchedAndOneAtATime(same)
+        #expect(sameIDs.batched == sameIDs.oneAtATime)
+        let boundaries = [39, 40, 47, 48, 103, 104]
+        for rotation in 0..<boundaries.count {
+            let lengths = boundaries[rotation...] + boundaries[..<rotation]
+            let names = lengths.enumerated().map { Self.name(length: $0.element, seed: UInt64(length * 1000 + $0.offset)) }
+            let ids = Self.batchedAndOneAtATime(names)
+            #expect(ids.batched == ids.oneAtATime, "lengths \(Array(lengths))")
+        }
+    }
+
+    /// Empty names (the namespace alone: one block) beside others, in full and partly filled groups.
+    @Test(arguments: [[0, 0], [0, 0, 0], [0, 48, 0, 700], [0, 55, 0, 64, 0], [1, 0, 0, 0, 0, 0]])
+    func emptyNamesBesideOthers(lengths: [Int]) {
+        let names = lengths.enumerated().map { Self.name(length: $0.element, seed: UInt64(7 + $0.offset)) }
+        let ids = Self.batchedAndOneAtATime(names)
+        #expect(ids.batched == ids.oneAtATime)
+    }
+
+    /// Seventeen names of random lengths (0 to 1,199 bytes): four groups of four and one name left over.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func seventeenRandomLengths(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let names = (0..<17).map { index in
+            Self.name(length: Int.random(in: 0..<1200, using: &random), seed: seed * 100 + UInt64(index))
+        }
+        let ids = Self.batchedAndOneAtATime(names)
+        #expect(ids.batched == ids.oneAtATime)
     }
 }
