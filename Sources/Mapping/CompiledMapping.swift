@@ -148,6 +148,7 @@ public final class CompiledMapping: Sendable {
     let dataFrameEnds: [Int]
     /// `,"type":"…"`.
     let typeMember: [UInt8]
+    let envelope: EnvelopeLiterals
     /// The serialized identity name up to the correlation id: the kind and the mapping name, length-prefixed.
     let identityPrefix: [UInt8]
     /// The direct path (see `CompiledMapping+DirectPath.swift`); nil when the mapping has none.
@@ -398,6 +399,7 @@ public final class CompiledMapping: Sendable {
         var typeName = mapping.event.type
         typeName.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &member) }
         typeMember = member
+        envelope = EnvelopeLiterals(event: mapping.event, typeMember: member)
         var prefix: [UInt8] = []
         func appendPart(_ part: [UInt8]) {
             let count = UInt32(truncatingIfNeeded: part.count)
@@ -607,35 +609,80 @@ public final class CompiledMapping: Sendable {
         to output: inout [UInt8], buffers: inout Buffers
     ) -> Bool {
         let mark = output.count
-        output.append(contentsOf: #"{"specversion":"1.0","id":"#.utf8)
+        output.appendBytes(of: envelope.head)
         JSONWriter.appendUUIDString(uuid, to: &output)
-        output.append(contentsOf: #","source":"#.utf8)
-        guard expand(source, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
-        output.appendBytes(of: typeMember)
+        if let sourceAndType = envelope.sourceAndType {
+            output.appendBytes(of: sourceAndType)
+        } else {
+            output.appendBytes(of: envelope.sourceName)
+            guard expand(source, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+            output.appendBytes(of: typeMember)
+        }
+        var subjectValue = 0..<0
         if let subject {
-            output.append(contentsOf: #","subject":"#.utf8)
+            output.appendBytes(of: envelope.subjectName)
+            let start = output.count
             guard expand(subject, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+            subjectValue = start..<output.count
         }
         if let time {
             guard let moment = timestamp(time, fields, metadata, &buffers.text) else { output.removeSubrange(mark...); return false }
-            output.append(contentsOf: #","time":"#.utf8)
+            output.appendBytes(of: envelope.timeName)
             var text = moment
             text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &output) }
         }
-        output.append(contentsOf: #","datacontenttype":"application/json""#.utf8)
+        output.appendBytes(of: envelope.contentTypeAndKeyName)
         if let key {
-            output.append(contentsOf: #","partitionkey":"#.utf8)
-            guard expand(key, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+            if envelope.keyRepeatsSubject {
+                // The same template as the subject: the same text.
+                let count = subjectValue.count
+                output.reserveCapacity(output.count + count)
+                for index in subjectValue { output.append(output[index]) }
+            } else {
+                guard expand(key, fields, metadata, &buffers, to: &output) else { output.removeSubrange(mark...); return false }
+            }
         }
         if let correlation, correlation != Self.zeroCorrelationID {
-            output.append(contentsOf: #","correlationid":"#.utf8)
+            output.appendBytes(of: envelope.correlationName)
             var text = correlation
             text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &output) }
         }
-        output.append(contentsOf: #","data":"#.utf8)
+        output.appendBytes(of: envelope.dataName)
         output.append(contentsOf: data)
-        output.append(contentsOf: "}\n".utf8)
+        output.append(UInt8(ascii: "}"))
+        output.append(UInt8(ascii: "\n"))
         return true
+    }
+
+    /// The envelope's fixed text, in a few literals: member names, and the source and type when the source is a
+    /// literal.
+    struct EnvelopeLiterals: Sendable {
+        let head = Array(#"{"specversion":"1.0","id":"#.utf8)
+        let sourceName = Array(#","source":"#.utf8)
+        /// `,"source":"…","type":"…"` when the source template is one literal.
+        let sourceAndType: [UInt8]?
+        let subjectName = Array(#","subject":"#.utf8)
+        let timeName = Array(#","time":"#.utf8)
+        /// `,"datacontenttype":"application/json"`, then `,"partitionkey":` when the event has a key.
+        let contentTypeAndKeyName: [UInt8]
+        /// The key's template is the subject's: its text is copied.
+        let keyRepeatsSubject: Bool
+        let correlationName = Array(#","correlationid":"#.utf8)
+        let dataName = Array(#","data":"#.utf8)
+
+        init(event: EventSpecification, typeMember: [UInt8]) {
+            if !event.source.contains("{") {
+                var member = Array(#","source":"#.utf8)
+                var text = event.source
+                text.withUTF8 { JSONWriter.appendQuoted(utf8: UnsafeRawBufferPointer($0), to: &member) }
+                sourceAndType = member + typeMember
+            } else {
+                sourceAndType = nil
+            }
+            contentTypeAndKeyName = Array(#","datacontenttype":"application/json""#.utf8)
+                + (event.key != nil ? Array(#","partitionkey":"#.utf8) : [])
+            keyRepeatsSubject = event.key != nil && event.key == event.subject
+        }
     }
 
     /// An MQMD `CorrelId` of 24 zero bytes in hex: no correlation id.
