@@ -17,7 +17,14 @@ extension CompiledMapping {
     /// One rule of the direct path, in trivial fields (read per record without retaining anything): what it does,
     /// the field's reader, and its bytes (constant, default, code table) in ``DirectProgram/pool``.
     struct DirectStep {
-        enum Kind: UInt8 { case constant, text, decimal, date, codes }
+        enum Kind: UInt8 {
+            case constant, text, decimal, date, codes
+            /// A one-byte text field: its outcome for each of the 256 byte values, worked out at compile time
+            /// (``DirectProgram/byteOutcomes``).
+            case byteTable
+            /// A date from ASCII digits, read straight from the record.
+            case digitsDate
+        }
         var kind: Kind
         var reader: Unmanaged<RecordFieldReader>?
         var trims = false
@@ -39,6 +46,11 @@ extension CompiledMapping {
         /// The rule's entries in ``DirectProgram/codes``.
         var codesStart: Int32 = 0
         var codesCount: Int32 = 0
+        /// For `byteTable`: where the field's 256 outcomes start in ``DirectProgram/byteOutcomes``; for
+        /// `digitsDate`, the field's offset and size in the record.
+        var tableStart: Int32 = 0
+        var fieldOffset: Int32 = 0
+        var fieldSize: Int32 = 0
     }
 
     /// A code table entry of the direct path: the code and its encoded value in the pool.
@@ -57,6 +69,10 @@ extension CompiledMapping {
         var steps: [DirectStep] = []
         var codes: [DirectCode] = []
         var pool: [UInt8] = []
+        /// Per one-byte field, per byte value: the value's bytes in the pool (`start << 8 | count`), or
+        /// ``DirectProgram/unusualByte`` when such a record needs the slot path.
+        var byteOutcomes: [UInt32] = []
+        static let unusualByte = UInt32.max
 
         /// The program for `rules`, or nil when a rule is of another kind or the data object is not fixed-shape.
         init?(rules: [Rule], slotReaders: [RecordFieldReader], isFixedShape: Bool) {
@@ -104,9 +120,57 @@ extension CompiledMapping {
                     step.hasFallback = true
                     (step.valueStart, step.valueCount) = add(fallback)
                 }
+                let reader = step.reader!.takeUnretainedValue()
+                if reader.isText && reader.size == 1 {
+                    tabulate(&step, reader)
+                } else if step.kind == .date, reader.isUnsignedASCIIDigits, reader.size <= step.dateFormat.digitCount {
+                    step.kind = .digitsDate
+                    step.fieldOffset = Int32(reader.offset)
+                    step.fieldSize = Int32(reader.size)
+                }
                 steps.append(step)
             }
             pad()
+        }
+
+        /// Turns a step over a one-byte text field into a table: for each byte value, the value the general steps
+        /// write for a record holding it (the reader's JSON value converted in place), or unusual.
+        private mutating func tabulate(_ step: inout DirectStep, _ reader: RecordFieldReader) {
+            let general = step
+            pad()  // the general steps copy defaults and codes 16 bytes at a time
+            var record = [UInt8](repeating: 0, count: reader.recordSize)
+            var scratch: [UInt8] = []
+            var outcomes: [UInt32] = []
+            var value = [UInt8](repeating: 0, count: reader.maximumJSONCount + max(64, Int(general.valueCount)) + 64)
+            for byte in 0...255 {
+                record[reader.offset] = UInt8(byte)
+                let written = record.withUnsafeBytes { bytes in
+                    value.withUnsafeMutableBufferPointer { buffer -> Int? in
+                        var cursor = DataCursor(out: buffer.baseAddress!)
+                        let steps = [general]
+                        let outcome = steps.withUnsafeBufferPointer { steps in
+                            pool.withUnsafeBufferPointer { pool in
+                                codes.withUnsafeBufferPointer { codes in
+                                    CompiledMapping.writeGeneral(steps[0], Unmanaged.passUnretained(reader), bytes, pool, codes, &cursor, &scratch)
+                                }
+                            }
+                        }
+                        guard case .written = outcome else { return nil }
+                        return cursor.at
+                    }
+                }
+                if let written, written < 256 {
+                    let start = pool.count
+                    pool += value[0..<written]
+                    outcomes.append(UInt32(start) << 8 | UInt32(written))
+                } else {
+                    outcomes.append(Self.unusualByte)
+                }
+            }
+            step.kind = .byteTable
+            step.tableStart = Int32(byteOutcomes.count)
+            step.fieldOffset = Int32(reader.offset)
+            byteOutcomes += outcomes
         }
 
         /// Pads the pool: short values are copied 16 bytes at a time.
@@ -195,17 +259,19 @@ extension CompiledMapping {
                 direct.steps.withUnsafeBufferPointer { steps in
                     direct.pool.withUnsafeBufferPointer { pool in
                         direct.codes.withUnsafeBufferPointer { codes in
+                          direct.byteOutcomes.withUnsafeBufferPointer { byteOutcomes in
                             var literalStart = 0
                             for index in 0..<steps.count {
                                 let literalEnd = dataFrameEnds[index]
                                 cursor.putPadded(UnsafeBufferPointer(rebasing: literals[literalStart..<literalEnd]))
                                 literalStart = literalEnd
-                                guard case .written = writeDirect(steps[index], record, pool, codes, &cursor, &scratch) else {
+                                guard case .written = writeDirect(steps[index], record, pool, codes, byteOutcomes, &cursor, &scratch) else {
                                     return false
                                 }
                             }
                             cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart..<(literals.count - 16)]))
                             return true
+                          }
                         }
                     }
                 }
@@ -339,16 +405,65 @@ extension CompiledMapping {
         }
     }
 
-    /// One rule's value written at the cursor from its field's bytes: the reader's JSON value, converted in place.
+    /// One rule's value written at the cursor from its field's bytes.
     @inline(__always)
     private func writeDirect(
         _ step: DirectStep, _ record: UnsafeRawBufferPointer, _ pool: UnsafeBufferPointer<UInt8>,
-        _ codes: UnsafeBufferPointer<DirectCode>, _ cursor: inout DataCursor, _ scratch: inout [UInt8]
+        _ codes: UnsafeBufferPointer<DirectCode>, _ byteOutcomes: UnsafeBufferPointer<UInt32>, _ cursor: inout DataCursor,
+        _ scratch: inout [UInt8]
     ) -> DirectOutcome {
         guard let reader = step.reader else {
             cursor.putPadded(UnsafeBufferPointer(rebasing: pool[Int(step.valueStart)..<Int(step.valueStart + step.valueCount)]))
             return .written
         }
+        switch step.kind {
+        case .byteTable:
+            let outcome = byteOutcomes[Int(step.tableStart) + Int(record[Int(step.fieldOffset)])]
+            guard outcome != DirectProgram.unusualByte else { return .unusual }
+            let start = Int(outcome >> 8)
+            cursor.putPadded(UnsafeBufferPointer(rebasing: pool[start..<(start + Int(outcome & 0xFF))]))
+            return .written
+        case .digitsDate:
+            // What the reader and the date conversion make of ASCII digits (the number's leading zeros dropped,
+            // then padded back), read in place; anything else goes the slow way.
+            let digits = UnsafeRawBufferPointer(rebasing: record[Int(step.fieldOffset)..<Int(step.fieldOffset + step.fieldSize)])
+            for byte in digits where byte &- 0x30 > 9 { return .unusual }
+            guard let (year, month, day) = LegacyDate.dateParts(
+                    digits.assumingMemoryBound(to: UInt8.self), format: step.dateFormat, centuryPivot: Int(step.centuryPivot)),
+                (0...9999).contains(year)
+            else { return .unusual }
+            Self.writeISODate(year, month, day, at: cursor.out + cursor.at)
+            cursor.at += 12
+            return .written
+        default:
+            return Self.writeGeneral(step, reader, record, pool, codes, &cursor, &scratch)
+        }
+    }
+
+    /// `"YYYY-MM-DD"` over the 12 bytes at `out` (a year of at most four digits; month and day of two).
+    @inline(__always)
+    static func writeISODate(_ year: Int, _ month: Int, _ day: Int, at out: UnsafeMutablePointer<UInt8>) {
+        out[0] = 0x22
+        out[1] = UInt8(truncatingIfNeeded: 0x30 + year / 1000)
+        out[2] = UInt8(truncatingIfNeeded: 0x30 + year / 100 % 10)
+        out[3] = UInt8(truncatingIfNeeded: 0x30 + year / 10 % 10)
+        out[4] = UInt8(truncatingIfNeeded: 0x30 + year % 10)
+        out[5] = 0x2D
+        out[6] = UInt8(truncatingIfNeeded: 0x30 + month / 10)
+        out[7] = UInt8(truncatingIfNeeded: 0x30 + month % 10)
+        out[8] = 0x2D
+        out[9] = UInt8(truncatingIfNeeded: 0x30 + day / 10)
+        out[10] = UInt8(truncatingIfNeeded: 0x30 + day % 10)
+        out[11] = 0x22
+    }
+
+    /// A rule's value through its field's reader: the reader's JSON value at the cursor, converted in place.
+    @inline(__always)
+    static func writeGeneral(
+        _ step: DirectStep, _ reader: Unmanaged<RecordFieldReader>, _ record: UnsafeRawBufferPointer,
+        _ pool: UnsafeBufferPointer<UInt8>, _ codes: UnsafeBufferPointer<DirectCode>, _ cursor: inout DataCursor,
+        _ scratch: inout [UInt8]
+    ) -> DirectOutcome {
         let out = cursor.out
         var at = cursor.at
         defer { cursor.at = at }
@@ -400,7 +515,7 @@ extension CompiledMapping {
                 return .written
             }
             guard isNumber,
-                let (point, zeros) = Self.decimalRescaling(
+                let (point, zeros) = decimalRescaling(
                     UnsafeBufferPointer(start: out + start, count: end - start), scale: step.scale < 0 ? nil : Int(step.scale))
             else { return .unusual }
             if point { out[at] = UInt8(ascii: "."); at += 1 }
@@ -410,20 +525,9 @@ extension CompiledMapping {
             guard let (year, month, day) = LegacyDate.dateParts(
                     UnsafeBufferPointer(start: out + low, count: high - low), format: step.dateFormat,
                     centuryPivot: Int(step.centuryPivot)),
-                (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day)
+                (0...9999).contains(year)
             else { return .unusual }
-            out[start] = 0x22
-            out[start + 1] = UInt8(truncatingIfNeeded: 0x30 + year / 1000)
-            out[start + 2] = UInt8(truncatingIfNeeded: 0x30 + year / 100 % 10)
-            out[start + 3] = UInt8(truncatingIfNeeded: 0x30 + year / 10 % 10)
-            out[start + 4] = UInt8(truncatingIfNeeded: 0x30 + year % 10)
-            out[start + 5] = 0x2D
-            out[start + 6] = UInt8(truncatingIfNeeded: 0x30 + month / 10)
-            out[start + 7] = UInt8(truncatingIfNeeded: 0x30 + month % 10)
-            out[start + 8] = 0x2D
-            out[start + 9] = UInt8(truncatingIfNeeded: 0x30 + day / 10)
-            out[start + 10] = UInt8(truncatingIfNeeded: 0x30 + day % 10)
-            out[start + 11] = 0x22
+            writeISODate(year, month, day, at: out + start)
             at = start + 12
             return .written
         case .codes:
@@ -449,14 +553,14 @@ extension CompiledMapping {
             Self.copyPadded(UnsafeBufferPointer(rebasing: pool[fallback]), to: out + start)
             at = start + fallback.count
             return .written
-        case .constant:
+        case .constant, .byteTable, .digitsDate:
             return .unusual
         }
     }
 
     /// A blank value at `start`: the default, null, or the slot path when the value is required.
     @inline(__always)
-    private func blank(
+    static func blank(
         _ step: DirectStep, _ pool: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>, _ start: Int, _ at: inout Int
     ) -> DirectOutcome {
         if step.hasFallback {

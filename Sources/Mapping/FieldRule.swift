@@ -19,6 +19,18 @@ public enum LegacyDateFormat: String, Sendable, CaseIterable {
     static var dateNames: String { allCases.filter { $0 != .hhmmss }.map(\.rawValue).joined(separator: ", ") }
 }
 
+extension LegacyDateFormat {
+    /// The digits a date in this format has (the time of day `HHMMSS` too).
+    var digitCount: Int {
+        switch self {
+        case .ccyymmdd: 8
+        case .yymmdd, .hhmmss: 6
+        case .yyddd: 5
+        case .ccyyddd, .cyymmdd: 7
+        }
+    }
+}
+
 /// What a rule's value becomes in the event.
 public enum FieldType: String, Sendable, CaseIterable {
     /// JSON string (the default).

@@ -42,6 +42,13 @@ public final class RecordFieldReader: Sendable {
         }
     }
 
+    /// Whether the field is text through the code page (its value depends on its bytes alone, each byte by itself).
+    public var isText: Bool { step.operation == .text }
+
+    /// Whether the field is read as plain ASCII digits without sign or scale: such a value is written as the number
+    /// the digits make (leading zeros dropped), and any other byte makes the reader fail.
+    public var isUnsignedASCIIDigits: Bool { step.operation == .zonedASCII && step.scale == 0 }
+
     /// The most bytes ``writeJSON(_:to:at:scratch:)`` writes for the field.
     public var maximumJSONCount: Int { Int(step.size) * 6 + 48 }
 
