@@ -72,7 +72,7 @@ extension CompiledMapping {
         /// Per one-byte field, per byte value: the value's bytes in the pool (`start << 8 | count`), or
         /// ``DirectProgram/unusualByte`` when such a record needs the slot path.
         var byteOutcomes: [UInt32] = []
-        static let unusualByte = UInt32.max
+        static var unusualByte: UInt32 { UInt32.max }
 
         /// The program for `rules`, or nil when a rule is of another kind or the data object is not fixed-shape.
         init?(rules: [Rule], slotReaders: [RecordFieldReader], isFixedShape: Bool) {
@@ -283,7 +283,7 @@ extension CompiledMapping {
             return (dataStart, dataEnd)
         }
         guard let (dataStart, dataEnd) = written else { return nil }
-        let uuid = defersID ? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) : name.withUnsafeBytes {
+        let uuid: UUID? = defersID ? nil : name.withUnsafeBytes {
             UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: UnsafeRawBufferPointer(rebasing: $0[0..<dataEnd]))
         }
         let mark = output.count
@@ -316,9 +316,9 @@ extension CompiledMapping {
     }
 
     /// Lines whose ids are hashed together on the direct path (see `UUIDv5.make(namespace:names:into:)`).
-    static let idBatchSize = 8
+    static var idBatchSize: Int { 8 }
     /// Where a line's quoted id starts: after `{"specversion":"1.0","id":`.
-    static let idOffsetInLine = #"{"specversion":"1.0","id":"#.utf8.count
+    static var idOffsetInLine: Int { 26 }
 
     /// Hashes the names of the lines written with a placeholder id and writes their ids into `output`.
     func finishPendingIDs(in output: inout [UInt8], buffers: inout Buffers) {

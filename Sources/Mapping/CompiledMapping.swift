@@ -604,13 +604,14 @@ public final class CompiledMapping: Sendable {
     }
 
     /// The event's JSON line around the data (`buffers.identity` from `dataStart`).
+    /// - Parameter uuid: the id; nil writes a placeholder of the same length, patched once the id is known.
     func appendEnvelope(
-        uuid: UUID, data: UnsafeBufferPointer<UInt8>, correlation: String?, fields: DecodedFields, metadata: [String: String],
+        uuid: UUID?, data: UnsafeBufferPointer<UInt8>, correlation: String?, fields: DecodedFields, metadata: [String: String],
         to output: inout [UInt8], buffers: inout Buffers
     ) -> Bool {
         let mark = output.count
         output.appendBytes(of: envelope.head)
-        JSONWriter.appendUUIDString(uuid, to: &output)
+        if let uuid { JSONWriter.appendUUIDString(uuid, to: &output) } else { output.appendBytes(of: envelope.idPlaceholder) }
         if let sourceAndType = envelope.sourceAndType {
             output.appendBytes(of: sourceAndType)
         } else {
@@ -658,6 +659,8 @@ public final class CompiledMapping: Sendable {
     /// literal.
     struct EnvelopeLiterals: Sendable {
         let head = Array(#"{"specversion":"1.0","id":"#.utf8)
+        /// A quoted id's 38 bytes, before the id is hashed.
+        let idPlaceholder = Array(#""00000000-0000-0000-0000-000000000000""#.utf8)
         let sourceName = Array(#","source":"#.utf8)
         /// `,"source":"…","type":"…"` when the source template is one literal.
         let sourceAndType: [UInt8]?

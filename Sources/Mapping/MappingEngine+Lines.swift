@@ -49,8 +49,31 @@ public struct EventLineStream {
     /// Adds the next piece of input, handing `body` the lines of the records it completes (one or more complete
     /// lines per call; copybook lines gather while their ids are hashed together).
     public mutating func append(_ bytes: [UInt8], _ body: ([UInt8]) -> Void) throws(MappingError) {
-        pending.append(contentsOf: bytes)
-        if copybook != nil { try drain(isFinal: false, body) }
+        guard let splitter = copybook?.splitter else {
+            pending.append(contentsOf: bytes)
+            return
+        }
+        // A record cut at the end of the previous piece: completed with as few bytes as it needs (the RDW first).
+        var consumed = 0
+        while !pending.isEmpty, consumed < bytes.count {
+            let take = min(splitter.bytesToComplete(pending.count, header: pending), bytes.count - consumed)
+            pending.append(contentsOf: bytes[consumed..<(consumed + take)])
+            consumed += take
+            try drain(isFinal: false, body)
+        }
+        guard pending.isEmpty else { return }
+        // Nothing left over: the records are read where they lie, and only a cut record's bytes are kept.
+        let start = consumed
+        defer { if consumed < bytes.count { pending.append(contentsOf: bytes[consumed...]) } }
+        var failure: MappingError?
+        bytes.withUnsafeBytes { raw in
+            do throws(MappingError) {
+                consumed = start + (try drain(UnsafeRawBufferPointer(rebasing: raw[start...]), isFinal: false, body))
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// Ends the input: the remaining records' lines, or an error for a record cut short.
@@ -110,8 +133,27 @@ public struct EventLineStream {
     }
 
     private mutating func drain(isFinal: Bool, _ body: ([UInt8]) -> Void) throws(MappingError) {
+        var input: [UInt8] = []
+        swap(&input, &pending)
+        var consumed = 0
+        defer {
+            swap(&input, &pending)
+            if consumed > 0 { pending.removeSubrange(0..<consumed) }
+        }
+        var failure: MappingError?
+        input.withUnsafeBytes { raw in
+            do throws(MappingError) { consumed = try drain(raw, isFinal: isFinal, body) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Maps the complete records of `raw` (the input from ``CopybookRecordSplitter/base``), handing their lines to
+    /// `body`; returns the bytes consumed (nothing is consumed when it throws).
+    private mutating func drain(
+        _ raw: UnsafeRawBufferPointer, isFinal: Bool, _ body: ([UInt8]) -> Void
+    ) throws(MappingError) -> Int {
         // Moved out of `self` while in use, so that their buffers are not copied on write.
-        guard var (lines, splitter) = copybook else { return }
+        guard var (lines, splitter) = copybook else { return 0 }
         copybook = nil
         var line = self.line
         self.line = []
@@ -130,25 +172,21 @@ public struct EventLineStream {
             if !line.isEmpty { body(line) }
             line.removeAll(keepingCapacity: true)
         }
-        pending.withUnsafeBytes { raw in
-            do throws(MappingError) {
-                while let (range, number) = try splitter.nextRecord(in: raw, from: &consumed, isFinal: isFinal) {
-                    try lines.appendEventLine(
-                        record: UnsafeRawBufferPointer(rebasing: raw[range]), number: number,
-                        offset: splitter.offset(of: range), metadata: metadata, inputName: inputName, to: &line,
-                        defersIDs: true)
-                    if !lines.hasPendingIDs { handOver() }
-                }
-            } catch {
-                failure = error
+        do throws(MappingError) {
+            while let (range, number) = try splitter.nextRecord(in: raw, from: &consumed, isFinal: isFinal) {
+                try lines.appendEventLine(
+                    record: UnsafeRawBufferPointer(rebasing: raw[range]), number: number,
+                    offset: splitter.offset(of: range), metadata: metadata, inputName: inputName, to: &line,
+                    defersIDs: true)
+                if !lines.hasPendingIDs { handOver() }
             }
+        } catch {
+            failure = error
         }
         handOver()
         if let failure { throw failure }
-        if consumed > 0 {
-            pending.removeSubrange(0..<consumed)
-            splitter.base += consumed
-        }
+        splitter.base += consumed
+        return consumed
     }
 }
 
@@ -174,6 +212,15 @@ struct CopybookRecordSplitter {
     }
 
     func offset(of range: Range<Int>) -> Int { base + range.lowerBound }
+
+    /// How many more bytes a record cut after `count` bytes (`header` holding them) needs before it can be split:
+    /// the rest of a fixed record, the rest of an RDW, or the rest of the record the RDW announces (at least 1).
+    func bytesToComplete(_ count: Int, header: [UInt8]) -> Int {
+        guard isRDW else { return max(1, recordSize - count) }
+        guard count >= 4 else { return 4 - count }
+        let total = Int(header[0]) << 8 | Int(header[1])
+        return max(1, total - count)
+    }
 
     /// The next record's byte range in `bytes` (from `consumed`, which moves past it) and its number; nil when
     /// `bytes` holds no further complete record.

@@ -374,4 +374,56 @@ struct CompiledMappingTests {
         #expect(streamed == output)
         #expect(throws: MappingError.self) { try stream.finish { streamed += $0 } }
     }
+
+    @Test("RDW records streamed in pieces of any size: the same lines as the whole input, the same error for a bad RDW")
+    func rdwRecordsStreamedInPieces() throws {
+        let fixture = MappingFixture()
+        defer { fixture.remove() }
+        fixture.write("member.cpy", MappingFixture.memberCopybook)
+        let path = fixture.write("mapping.json", MappingFixture.memberMapping(fields: """
+            [ { "name": "id", "from": "MEMBER-ID" }, { "name": "status", "from": "STATUS-CODE", "codes": { "A": "active" }, "default": "other" },
+              { "name": "born", "from": "BIRTH-YYMMDD", "type": "date", "format": "YYMMDD" }, { "name": "name", "from": "LAST-NAME" } ]
+            """).replacingOccurrences(of: #""codepage": "ascii""#, with: #""codepage": "ascii", "recordFormat": "rdw""#))
+        let engine = MappingEngine(mapping: try MappingDefinition(contentsOf: path))
+        var input: [UInt8] = []
+        for index in 0..<60 {
+            let record = Array(String(format: "M%05d%@%02d%02d%02d0000100000NAME%04d", index, index % 3 == 0 ? "A" : "T", index % 90, 1 + index % 12, 1 + index % 28, index).utf8)
+            input += [0, UInt8(record.count + 4), 0, 0] + record
+        }
+        let whole = try Self.compiledLines(engine, input).get()
+        #expect(whole.filter { $0 == 0x0A }.count == 60)
+        Self.expectSameOutput(engine, input, "60 RDW records")
+        for size in [1, 2, 3, 4, 5, 7, 34, 35, 36, 100] {
+            var streamed: [UInt8] = []
+            var stream = try EventLineStream(engine: engine, inputName: "input")
+            var offset = 0
+            while offset < input.count {
+                let end = min(input.count, offset + size)
+                try stream.append(Array(input[offset..<end])) { streamed += $0 }
+                offset = end
+            }
+            try stream.finish { streamed += $0 }
+            #expect(streamed == whole, "pieces of \(size) bytes")
+        }
+        // An RDW announcing fewer than its own four bytes, after 10 good records: the same error however it arrives.
+        let bad = Array(input.prefix(350)) + [0, 2, 0, 0] + Array(input.suffix(35))
+        let wholeError = Self.compiledLines(engine, bad)
+        guard case let .failure(expected) = wholeError else { Issue.record("a bad RDW was accepted"); return }
+        for size in [1, 3, 6, 64] {
+            var stream = try EventLineStream(engine: engine, inputName: "input")
+            var failure: MappingError?
+            var offset = 0
+            do {
+                while offset < bad.count {
+                    let end = min(bad.count, offset + size)
+                    try stream.append(Array(bad[offset..<end])) { _ in }
+                    offset = end
+                }
+                try stream.finish { _ in }
+            } catch {
+                failure = error
+            }
+            #expect(failure.map { "\($0)" } == "\(expected)", "pieces of \(size) bytes")
+        }
+    }
 }
