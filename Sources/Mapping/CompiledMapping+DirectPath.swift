@@ -200,32 +200,11 @@ extension CompiledMapping {
         defersID: Bool = false
     ) -> Bool? {
         guard let direct, record.count >= recordSize else { return nil }
-        if buffers.fieldEnd.count != slotReaders.count || buffers.fields.count != fieldsCapacity {
-            buffers.fieldEnd = Array(repeating: 0, count: slotReaders.count)
-            buffers.fields = Array(repeating: 0, count: fieldsCapacity)
-        }
         // The few slots templates, the time and validation need.
-        var fieldBytes: [UInt8] = []
-        var fieldEnd: [Int] = []
-        swap(&fieldBytes, &buffers.fields)
-        swap(&fieldEnd, &buffers.fieldEnd)
-        defer {
-            swap(&fieldBytes, &buffers.fields)
-            swap(&fieldEnd, &buffers.fieldEnd)
-        }
-        let decoded = fieldBytes.withUnsafeMutableBufferPointer { bytes -> Bool in
-            guard let base = bytes.baseAddress else { return true }
-            for slot in directSlots {
-                var at = slotStart[slot]
-                let written = unretainedSlotReaders[slot]._withUnsafeGuaranteedRef {
-                    $0.writeJSON(record, to: base, at: &at, scratch: &buffers.scratch)
-                }
-                guard written else { return false }
-                fieldEnd[slot] = at
-            }
-            return true
-        }
-        guard decoded else { return false }
+        var table = SlotTable()
+        swap(&table, &buffers.slots)
+        defer { swap(&table, &buffers.slots) }
+        guard decode(directSlots, of: record, into: &table, scratch: &buffers.scratch) else { return false }
 
         // The hashed name: kind, mapping name, correlation id, the data's length, the data.
         let correlation = metadata.isEmpty ? nil : metadata["mq.correlationId"]
@@ -287,14 +266,11 @@ extension CompiledMapping {
             UUIDv5.make(namespace: EventIdentity.ferryNamespace, name: UnsafeRawBufferPointer(rebasing: $0[0..<dataEnd]))
         }
         let mark = output.count
-        let appended = fieldBytes.withUnsafeBufferPointer { bytes in
-            fieldEnd.withUnsafeBufferPointer { ends in
-                name.withUnsafeBufferPointer { nameBytes in
-                    appendEnvelope(
-                        uuid: uuid, data: UnsafeBufferPointer(rebasing: nameBytes[(slotBase + dataStart)..<(slotBase + dataEnd)]),
-                        correlation: correlation, fields: DecodedFields(bytes: bytes, starts: slotStart, ends: ends),
-                        metadata: metadata, to: &output, buffers: &buffers)
-                }
+        let appended = table.withFields(starts: slotStart) { fields in
+            name.withUnsafeBufferPointer { nameBytes in
+                appendEnvelope(
+                    uuid: uuid, data: UnsafeBufferPointer(rebasing: nameBytes[(slotBase + dataStart)..<(slotBase + dataEnd)]),
+                    correlation: correlation, fields: fields, metadata: metadata, to: &output, buffers: &buffers)
             }
         }
         if appended { buffers.directRecords += 1 }

@@ -174,10 +174,8 @@ public final class CompiledMapping: Sendable {
         var stamp = 0
         /// The data object's first member node (-1: empty), once linked.
         var rootFirst = -1
-        /// The record's fields as JSON values, each slot from its ``CompiledMapping/slotStart``.
-        var fields: [UInt8] = []
-        /// Where each slot's value ends in `fields`.
-        var fieldEnd: [Int] = []
+        /// The record's fields as JSON values.
+        var slots = SlotTable()
         /// For fields decoded through their codec.
         var scratch: [UInt8] = []
         /// The direct path's hashed names, holding the data object (``CompiledMapping/idBatchSize`` slots of
@@ -456,38 +454,49 @@ public final class CompiledMapping: Sendable {
             return written
         }
         guard record.count >= recordSize else { return false }
-        if buffers.fieldEnd.count != slotReaders.count || buffers.fields.count != fieldsCapacity {
-            buffers.fieldEnd = Array(repeating: 0, count: slotReaders.count)
-            buffers.fields = Array(repeating: 0, count: fieldsCapacity)
-        }
         // Each field decoded once, into its slot; the rules, conditions and templates then read the slots.
-        var fieldBytes: [UInt8] = []
-        var fieldEnd: [Int] = []
-        swap(&fieldBytes, &buffers.fields)
-        swap(&fieldEnd, &buffers.fieldEnd)
-        defer {
-            swap(&fieldBytes, &buffers.fields)
-            swap(&fieldEnd, &buffers.fieldEnd)
+        var table = SlotTable()
+        swap(&table, &buffers.slots)
+        defer { swap(&table, &buffers.slots) }
+        guard decode(slotReaders.indices, of: record, into: &table, scratch: &buffers.scratch) else { return false }
+        return table.withFields(starts: slotStart) { fields in
+            appendEventLine(fields: fields, metadata: metadata, to: &output, buffers: &buffers)
         }
-        let decoded = fieldBytes.withUnsafeMutableBufferPointer { bytes -> Bool in
+    }
+
+    /// A record's fields as JSON values, each slot from its ``CompiledMapping/slotStart``.
+    struct SlotTable {
+        var bytes: [UInt8] = []
+        /// Where each slot's value ends in `bytes`.
+        var ends: [Int] = []
+
+        func withFields<Result>(starts: [Int], _ body: (DecodedFields) -> Result) -> Result {
+            bytes.withUnsafeBufferPointer { bytes in
+                ends.withUnsafeBufferPointer { ends in body(DecodedFields(bytes: bytes, starts: starts, ends: ends)) }
+            }
+        }
+    }
+
+    /// Decodes the `slots` of `record` into `table` (sized for the plan on first use); false when one of them is not
+    /// perfectly valid.
+    func decode(
+        _ slots: some Sequence<Int>, of record: UnsafeRawBufferPointer, into table: inout SlotTable, scratch: inout [UInt8]
+    ) -> Bool {
+        if table.ends.count != slotReaders.count || table.bytes.count != fieldsCapacity {
+            table.ends = Array(repeating: 0, count: slotReaders.count)
+            table.bytes = Array(repeating: 0, count: fieldsCapacity)
+        }
+        return table.bytes.withUnsafeMutableBufferPointer { bytes -> Bool in
             guard let base = bytes.baseAddress else { return true }
-            for slot in slotReaders.indices {
+            for slot in slots {
                 var at = slotStart[slot]
                 let written = unretainedSlotReaders[slot]._withUnsafeGuaranteedRef {
-                    $0.writeJSON(record, to: base, at: &at, scratch: &buffers.scratch)
+                    $0.writeJSON(record, to: base, at: &at, scratch: &scratch)
                 }
                 guard written else { return false }
-                fieldEnd[slot] = at
+                table.ends[slot] = at
             }
             return true
-        }
-        guard decoded else { return false }
-        return fieldBytes.withUnsafeBufferPointer { bytes in
-            fieldEnd.withUnsafeBufferPointer { ends in
-                appendEventLine(
-                    fields: DecodedFields(bytes: bytes, starts: slotStart, ends: ends), metadata: metadata, to: &output,
-                    buffers: &buffers)
-            }
         }
     }
 

@@ -256,24 +256,7 @@ final class ClaimJSONBuffer {
     /// Appends the UUID's lower-case text in quotes (as ``JSONWriter/appendUUIDString(_:to:)``).
     func appendUUIDString(_ uuid: UUID) {
         reserve(38)
-        let out = base + count
-        let hex: StaticString = "0123456789abcdef"
-        let digits = hex.utf8Start
-        out[0] = UInt8(ascii: "\"")
-        var offset = 1
-        withUnsafeBytes(of: uuid.uuid) { raw in
-            for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    out[offset] = UInt8(ascii: "-")
-                    offset += 1
-                }
-                let byte = raw[index]
-                out[offset] = digits[Int(byte >> 4)]
-                out[offset + 1] = digits[Int(byte & 0x0F)]
-                offset += 2
-            }
-        }
-        out[37] = UInt8(ascii: "\"")
+        JSONWriter.writeUUIDString(uuid, at: base + count)
         count += 38
     }
 
