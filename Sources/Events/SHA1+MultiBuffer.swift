@@ -132,13 +132,7 @@ enum SHA1MultiBuffer {
     /// version and variant bits set.
     @inline(__always)
     static func versionFiveUUID(_ state: State, lane: Int) -> UUID {
-        let h0 = state.h0[lane], h1 = state.h1[lane], h2 = state.h2[lane], h3 = state.h3[lane]
-        func byte(_ word: UInt32, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * index)) }
-        return UUID(uuid: (
-            byte(h0, 0), byte(h0, 1), byte(h0, 2), byte(h0, 3), byte(h1, 0), byte(h1, 1),
-            (byte(h1, 2) & 0x0F) | 0x50, byte(h1, 3),
-            (byte(h2, 0) & 0x3F) | 0x80, byte(h2, 1), byte(h2, 2), byte(h2, 3),
-            byte(h3, 0), byte(h3, 1), byte(h3, 2), byte(h3, 3)))
+        SHA1.versionFiveUUID(state.h0[lane], state.h1[lane], state.h2[lane], state.h3[lane])
     }
 
     /// Word `offset / 4` (big-endian) of each lane's block.

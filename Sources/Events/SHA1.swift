@@ -89,7 +89,12 @@ public struct SHA1: Sendable {
     mutating func compressBlock(_ block: UnsafeRawBufferPointer) { compress(block) }
 
     /// The first 16 bytes of the digest (after the last block) as an RFC 9562 §5.5 version-5 UUID.
-    var versionFiveUUID: UUID {
+    var versionFiveUUID: UUID { Self.versionFiveUUID(h0, h1, h2, h3) }
+
+    /// The version-5 UUID of a digest whose first four words are `h0`…`h3`: its first 16 bytes, with the version
+    /// and variant bits set.
+    @inline(__always)
+    static func versionFiveUUID(_ h0: UInt32, _ h1: UInt32, _ h2: UInt32, _ h3: UInt32) -> UUID {
         func byte(_ word: UInt32, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * index)) }
         return UUID(uuid: (
             byte(h0, 0), byte(h0, 1), byte(h0, 2), byte(h0, 3), byte(h1, 0), byte(h1, 1),
