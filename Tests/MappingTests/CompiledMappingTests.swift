@@ -178,6 +178,46 @@ struct CompiledMappingTests {
         Self.expectSameOutput(engine, input, "the sample file")
     }
 
+    @Test("the direct path on EBCDIC (CP037): member records with packed and zoned dates, code tables, decimals")
+    func directPathOnEBCDIC() throws {
+        let fixture = MappingFixture()
+        defer { fixture.remove() }
+        // The shipped member mapping without CDC and without the rules the direct path leaves to the slot path
+        // (a concatenation, a conditional constant, a mask, a hash): what remains is fixed-shape and direct.
+        let shipped = Self.root + "/mappings/member-eligibility-cdc"
+        var text = try String(contentsOfFile: shipped + "/mapping.json", encoding: .utf8)
+        let cdc = try #require(text.range(of: #""cdc": {"#))
+        let fields = try #require(text.range(of: #""fields": ["#))
+        text.removeSubrange(cdc.lowerBound..<fields.lowerBound)
+        text = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            !["\"concat\"", "\"when\"", "\"mask\"", "\"hash\""].contains { line.contains($0) }
+        }.joined(separator: "\n")
+        text = text.replacingOccurrences(of: "../../samples/", with: Self.root + "/samples/")
+            .replacingOccurrences(of: "codes/plans.json", with: shipped + "/codes/plans.json")
+        let path = fixture.write("member-direct/mapping.json", text)
+        let engine = MappingEngine(mapping: try MappingDefinition(contentsOf: path))
+        #expect(try #require(CompiledMapping(engine: engine)).direct != nil)
+        let input = [UInt8](try #require(FileManager.default.contents(atPath: Self.root + "/samples/mainframe/MEMBER-ELIG-CDC.D261206.dat")))
+        guard case let .copybook(source) = engine.mapping.source.adapter else { Issue.record("not a copybook mapping"); return }
+        let samples = stride(from: 0, to: input.count, by: source.recordSize).map { Array(input[$0..<($0 + source.recordSize)]) }
+        let alphabet: [UInt8] = [0x40, 0xF0, 0xF1, 0xF9, 0xC1, 0xE3, 0xC9, 0xE4, 0xC4, 0x00, 0x0C, 0x1D, 0x5C, 0x05, 0x7F, 0xE0]
+        let records = Self.mutatedRecords(from: samples, alphabet: alphabet, count: 600)
+        for (index, record) in records.enumerated() {
+            let metadata = index % 5 == 0 ? ["mq.correlationId": "00ab"] : [:]
+            Self.expectSameOutput(engine, record, metadata: metadata, "record \(index)")
+        }
+        Self.expectSameOutput(engine, input, "the sample file")
+        var counter = try CopybookEventLineWriter(engine: engine, source: source)
+        var output: [UInt8] = []
+        for (index, record) in records.enumerated() {
+            try? record.withUnsafeBytes {
+                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
+            }
+        }
+        #expect(counter.directRecords >= samples.count)
+        #expect(counter.directRecords < counter.compiledRecords)
+    }
+
     @Test("every rule kind on an ASCII layout: the same bytes or the same error")
     func everyRuleKind() throws {
         let fixture = MappingFixture()
