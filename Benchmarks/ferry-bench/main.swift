@@ -12,7 +12,7 @@ struct Options {
     var x12Bytes = 520_000_000
     /// Which X12 passes to run (indices, 0 = tokenize); all when empty. For profiling one pass.
     var x12Passes: Set<Int> = []
-    /// Which mapping rows to run (1–5, see `MappingBenchmark.run`); all when empty.
+    /// Which mapping rows to run (1–6, see `MappingBenchmark.run`); all when empty.
     var mappingRows: Set<Int> = []
     var records100 = 2_000_000
     var records1K = 500_000

@@ -2,15 +2,18 @@ import Copybook
 import Events
 import Foundation
 
-/// The direct path of a ``CompiledMapping``: for a fixed-shape data object whose rules each read one field (text,
-/// decimal, date or code table) or write a constant, every field is written by its reader straight into the event's
-/// data, at its place between the object's literals, and converted where it lies (a date rewritten as ISO, a code
-/// replaced by its value, a decimal padded to its scale), in one buffer that is also the id's hashed name. Fields
-/// are not first decoded into slots and copied; only the fields of templates and the event time, and fields no rule
-/// reads (checked for invalid data), are.
+/// The direct path of a ``CompiledMapping``, for data objects whose leaves come in rule order, each written by one
+/// rule (whichever rules apply). Each rule that reads one field (text, decimal, date or code table) has its field
+/// written by the reader straight into the event's data and converted where it lies (a date rewritten as ISO, a code
+/// replaced by its value, a decimal padded to its scale); one-byte text fields are looked up in a table of their 256
+/// outcomes, dates from ASCII digits read in place; constants are copied; any other rule (concatenation, mask, hash,
+/// metadata, other types) is converted by the slot path's own code from the few slots such rules and conditions
+/// read. When every rule applies, the object's literals are fixed (precomputed); otherwise it is written rule by
+/// rule, objects opened and closed as the applied rules' paths change. The data goes into one buffer that is also
+/// the id's hashed name, and the ids of eight lines are hashed together.
 ///
 /// Anything unusual in a record (a value with escapes, a blank required value, a code not in the table, a text
-/// rule over a number with a default …) hands the record to the slot path (``appendEventLine(record:metadata:to:buffers:)``'s
+/// rule over a number with a default …) hands the record to the slot path (``appendEventLine(record:metadata:to:buffers:defersID:)``'s
 /// general loop), which handles every case the plan handles and passes the rest to the interpreter. The bytes are
 /// the same on every path (`CompiledMappingTests`).
 extension CompiledMapping {
@@ -24,9 +27,14 @@ extension CompiledMapping {
             case byteTable
             /// A date from ASCII digits, read straight from the record.
             case digitsDate
+            /// Any other rule (a concatenation, a mask or hash, metadata, a type the steps above do not write):
+            /// the slot path's own conversion of the rule, from the record's decoded slots.
+            case general
         }
         var kind: Kind
         var reader: Unmanaged<RecordFieldReader>?
+        /// The rule has a condition (``CompiledMapping/Rule/condition``), checked on the record's slots.
+        var isConditional = false
         var trims = false
         var isRequired = false
         var isString = false
@@ -74,18 +82,38 @@ extension CompiledMapping {
         var byteOutcomes: [UInt32] = []
         static var unusualByte: UInt32 { UInt32.max }
 
-        /// The program for `rules`, or nil when a rule is of another kind or the data object is not fixed-shape.
-        init?(rules: [Rule], slotReaders: [RecordFieldReader], isFixedShape: Bool) {
-            guard isFixedShape else { return nil }
+        /// Slots the general and conditional steps read (decoded per record beside the templates').
+        var slotsRead: Set<Int> = []
+        /// Each output node's key (`"name":`) in the pool: `nodeKeyStart[n]`, `nodeKeyCount[n]`.
+        var nodeKeyStart: [Int32] = []
+        var nodeKeyCount: [Int32] = []
+        /// Each step's output nodes from the top-level member to the leaf: `paths[pathStart[i]..<pathStart[i + 1]]`.
+        var paths: [Int32] = []
+        var pathStart: [Int32] = [0]
+        /// The deepest leaf's depth (top-level members: 1).
+        var depth = 1
+
+        /// The program for `rules`, or nil when their leaves are not written in rule order, each by one rule (the
+        /// data object is then written by linking nodes, on the slot path).
+        init?(rules: [Rule], nodes: [OutputNode], slotReaders: [RecordFieldReader], leavesInRuleOrder: Bool) {
+            guard leavesInRuleOrder else { return nil }
+            for node in nodes {
+                let (start, count) = add(node.key)
+                nodeKeyStart.append(start)
+                nodeKeyCount.append(count)
+            }
+            for rule in rules {
+                paths += rule.nodes.map { Int32($0) }
+                pathStart.append(Int32(paths.count))
+                depth = max(depth, rule.nodes.count)
+            }
             for rule in rules {
                 var step: DirectStep
                 switch (rule.origin, rule.conversion) {
                 case let (.constant(bytes), _):
                     step = DirectStep(kind: .constant)
                     (step.valueStart, step.valueCount) = add(bytes)
-                    steps.append(step)
-                    continue
-                case let (.source(.field(slot)), conversion):
+                case let (.source(.field(slot)), conversion) where conversion.isDirect:
                     switch conversion {
                     case .text: step = DirectStep(kind: .text)
                     case let .decimal(scale):
@@ -111,7 +139,16 @@ extension CompiledMapping {
                     }
                     step.reader = Unmanaged.passUnretained(slotReaders[slot])
                 default:
-                    return nil
+                    step = DirectStep(kind: .general)
+                    slotsRead.formUnion(rule.origin.slots)
+                }
+                if let condition = rule.condition {
+                    step.isConditional = true
+                    slotsRead.formUnion(condition.slots)
+                }
+                if step.kind == .constant || step.kind == .general {
+                    steps.append(step)
+                    continue
                 }
                 step.trims = rule.trims
                 step.isRequired = rule.isRequired
@@ -234,26 +271,9 @@ extension CompiledMapping {
             }
             cursor.at += 4
             let dataStart = cursor.at
-            let complete = dataFramePool.withUnsafeBufferPointer { literals -> Bool in
-                direct.steps.withUnsafeBufferPointer { steps in
-                    direct.pool.withUnsafeBufferPointer { pool in
-                        direct.codes.withUnsafeBufferPointer { codes in
-                          direct.byteOutcomes.withUnsafeBufferPointer { byteOutcomes in
-                            var literalStart = 0
-                            for index in 0..<steps.count {
-                                let literalEnd = dataFrameEnds[index]
-                                cursor.putPadded(UnsafeBufferPointer(rebasing: literals[literalStart..<literalEnd]))
-                                literalStart = literalEnd
-                                guard case .written = writeDirect(steps[index], record, pool, codes, byteOutcomes, &cursor, &scratch) else {
-                                    return false
-                                }
-                            }
-                            cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart..<(literals.count - 16)]))
-                            return true
-                          }
-                        }
-                    }
-                }
+            let limit = stride - 32
+            let complete = table.withFields(starts: slotStart) { fields in
+                writeData(record, fields, metadata, direct, &cursor, limit: limit, &scratch, &buffers)
             }
             guard complete else { return nil }
             let dataEnd = cursor.at
@@ -316,6 +336,118 @@ extension CompiledMapping {
                 }
             }
         }
+    }
+
+    /// The data object at the cursor: rule by rule, between the fixed literals when every rule applies, else opening
+    /// and closing objects as the applied rules' paths change. False when a record needs the slot path.
+    private func writeData(
+        _ record: UnsafeRawBufferPointer, _ fields: DecodedFields, _ metadata: [String: String], _ direct: DirectProgram,
+        _ cursor: inout DataCursor, limit: Int, _ scratch: inout [UInt8], _ buffers: inout Buffers
+    ) -> Bool {
+        direct.steps.withUnsafeBufferPointer { steps in
+            direct.pool.withUnsafeBufferPointer { pool in
+                direct.codes.withUnsafeBufferPointer { codes in
+                    direct.byteOutcomes.withUnsafeBufferPointer { byteOutcomes in
+                        if dataFrame != nil {
+                            return dataFramePool.withUnsafeBufferPointer { literals in
+                                var literalStart = 0
+                                for index in 0..<steps.count {
+                                    let literalEnd = dataFrameEnds[index]
+                                    cursor.putPadded(UnsafeBufferPointer(rebasing: literals[literalStart..<literalEnd]))
+                                    literalStart = literalEnd
+                                    guard case .written = apply(
+                                        index, steps, record, pool, codes, byteOutcomes, fields, metadata, &cursor, limit,
+                                        &scratch, &buffers)
+                                    else { return false }
+                                }
+                                cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart..<(literals.count - 16)]))
+                                return true
+                            }
+                        }
+                        return direct.paths.withUnsafeBufferPointer { paths in
+                            withUnsafeTemporaryAllocation(of: Int32.self, capacity: direct.depth) { open in
+                                withUnsafeTemporaryAllocation(of: Bool.self, capacity: direct.depth + 1) { hasMember in
+                                    // `open[0..<depth]`: the objects open below the data object; `hasMember[d]`: whether
+                                    // the object at depth d (0: the data object) has a member yet.
+                                    var depth = 0
+                                    hasMember[0] = false
+                                    cursor.out[cursor.at] = UInt8(ascii: "{")
+                                    cursor.at += 1
+                                    func key(_ node: Int32) {
+                                        let start = Int(direct.nodeKeyStart[Int(node)])
+                                        cursor.putPadded(UnsafeBufferPointer(rebasing: pool[start..<(start + Int(direct.nodeKeyCount[Int(node)]))]))
+                                    }
+                                    func member(_ depth: Int) {
+                                        if hasMember[depth] {
+                                            cursor.out[cursor.at] = UInt8(ascii: ",")
+                                            cursor.at += 1
+                                        }
+                                        hasMember[depth] = true
+                                    }
+                                    for index in 0..<steps.count {
+                                        if steps[index].isConditional {
+                                            let applies = unretainedRules[index]._withUnsafeGuaranteedRef { rule in
+                                                holds(rule.condition!, fields, metadata, &buffers.text)
+                                            }
+                                            guard let applies else { return false }
+                                            if !applies { continue }
+                                        }
+                                        let path = UnsafeBufferPointer(rebasing: paths[Int(direct.pathStart[index])..<Int(direct.pathStart[index + 1])])
+                                        let objects = path.count - 1
+                                        var common = 0
+                                        while common < depth, common < objects, open[common] == path[common] { common += 1 }
+                                        while depth > common {
+                                            cursor.out[cursor.at] = UInt8(ascii: "}")
+                                            cursor.at += 1
+                                            depth -= 1
+                                        }
+                                        while depth < objects {
+                                            member(depth)
+                                            key(path[depth])
+                                            cursor.out[cursor.at] = UInt8(ascii: "{")
+                                            cursor.at += 1
+                                            open[depth] = path[depth]
+                                            depth += 1
+                                            hasMember[depth] = false
+                                        }
+                                        member(depth)
+                                        key(path[objects])
+                                        guard case .written = apply(
+                                            index, steps, record, pool, codes, byteOutcomes, fields, metadata, &cursor, limit,
+                                            &scratch, &buffers)
+                                        else { return false }
+                                    }
+                                    while depth >= 0 {
+                                        cursor.out[cursor.at] = UInt8(ascii: "}")
+                                        cursor.at += 1
+                                        depth -= 1
+                                    }
+                                    return true
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One step's value at the cursor: written by the step, or by the slot path's conversion of its rule.
+    @inline(__always)
+    private func apply(
+        _ index: Int, _ steps: UnsafeBufferPointer<DirectStep>, _ record: UnsafeRawBufferPointer,
+        _ pool: UnsafeBufferPointer<UInt8>, _ codes: UnsafeBufferPointer<DirectCode>,
+        _ byteOutcomes: UnsafeBufferPointer<UInt32>, _ fields: DecodedFields, _ metadata: [String: String],
+        _ cursor: inout DataCursor, _ limit: Int, _ scratch: inout [UInt8], _ buffers: inout Buffers
+    ) -> DirectOutcome {
+        let step = steps[index]
+        guard step.kind == .general else { return writeDirect(step, record, pool, codes, byteOutcomes, &cursor, &scratch) }
+        buffers.values.removeAll(keepingCapacity: true)
+        guard unretainedRules[index]._withUnsafeGuaranteedRef({ write($0, fields, metadata, &buffers) }),
+            cursor.at + buffers.values.count <= limit
+        else { return .unusual }
+        buffers.values.withUnsafeBufferPointer { cursor.put($0) }
+        return .written
     }
 
     /// Where the direct path writes: a position in a buffer sized for the largest name.
@@ -529,7 +661,7 @@ extension CompiledMapping {
             Self.copyPadded(UnsafeBufferPointer(rebasing: pool[fallback]), to: out + start)
             at = start + fallback.count
             return .written
-        case .constant, .byteTable, .digitsDate:
+        case .constant, .byteTable, .digitsDate, .general:
             return .unusual
         }
     }
@@ -552,5 +684,40 @@ extension CompiledMapping {
         out[start + 3] = UInt8(ascii: "l")
         at = start + 4
         return .written
+    }
+}
+
+extension CompiledMapping.Conversion {
+    /// Whether the direct path writes this conversion itself (the others go through the slot path's conversion).
+    var isDirect: Bool {
+        switch self {
+        case .text, .decimal, .date, .codes: true
+        case .general: false
+        }
+    }
+}
+
+extension CompiledMapping.Origin {
+    /// The slots the origin reads.
+    var slots: [Int] {
+        switch self {
+        case let .source(.field(slot)): [slot]
+        case .source(.metadata), .constant: []
+        case let .concatenation(parts, _):
+            parts.compactMap { part in
+                if case let .source(.field(slot)) = part { slot } else { nil }
+            }
+        }
+    }
+}
+
+extension CompiledMapping.Condition {
+    /// The slots the condition reads.
+    var slots: [Int] {
+        switch self {
+        case let .codes(.field(slot), _, _): [slot]
+        case .codes(.metadata, _, _): []
+        case let .level88(slot, _, _): [slot]
+        }
     }
 }

@@ -370,9 +370,15 @@ public final class CompiledMapping: Sendable {
         } ?? []
         for field in allFields where !field.alwaysDecodes && !alwaysRead.contains(field.position) { _ = slot(for: field) }
         self.slotReaders = slotReaders
-        direct = DirectProgram(rules: rules, slotReaders: slotReaders, isFixedShape: frame != nil)
-        directSlots = slotReaders.indices.filter { templateSlots.contains($0) || !alwaysRead.contains(slotReaders[$0].position) }
-        maximumDataCount = dataFramePool.count + rules.reduce(0) { total, rule in
+        let direct = DirectProgram(
+            rules: rules, nodes: nodes, slotReaders: slotReaders,
+            leavesInRuleOrder: CompiledMapping.leavesInRuleOrder(rules: rules, nodes: nodes))
+        self.direct = direct
+        let slotsRead = direct?.slotsRead ?? []
+        directSlots = slotReaders.indices.filter {
+            templateSlots.contains($0) || slotsRead.contains($0) || !alwaysRead.contains(slotReaders[$0].position)
+        }
+        maximumDataCount = dataFramePool.count + nodes.reduce(0) { $0 + $1.key.count + 3 } + rules.reduce(0) { total, rule in
             var most = max(64, rule.fallback?.count ?? 0)
             if case let .source(.field(slot)) = rule.origin { most += slotReaders[slot].maximumJSONCount }
             if case let .constant(bytes) = rule.origin { most += bytes.count }
@@ -407,6 +413,20 @@ public final class CompiledMapping: Sendable {
         appendPart(Array("generic".utf8))
         appendPart(Array(mapping.name.utf8))
         identityPrefix = prefix
+    }
+
+    /// Whether the data object's leaves, in the order the interpreter creates them (depth first, in order of first
+    /// appearance), are the rules' leaves in rule order, each written by one rule: then the object can be written
+    /// rule by rule, opening and closing objects as the rules' paths change, whichever rules apply.
+    static func leavesInRuleOrder(rules: [Rule], nodes: [OutputNode]) -> Bool {
+        var leafOrder: [Int] = []
+        func visit(parent: Int) {
+            for node in nodes.indices where nodes[node].parent == parent {
+                if nodes[node].isLeaf { leafOrder.append(node) } else { visit(parent: node) }
+            }
+        }
+        visit(parent: -1)
+        return leafOrder == rules.map(\.leaf)
     }
 
     /// The fixed literals of the data object (see ``dataFrame``), or nil when rules are conditional, share a leaf,
@@ -781,7 +801,7 @@ public final class CompiledMapping: Sendable {
         return start..<end
     }
 
-    private func holds(_ condition: Condition, _ fields: DecodedFields, _ metadata: [String: String], _ text: inout [UInt8]) -> Bool? {
+    func holds(_ condition: Condition, _ fields: DecodedFields, _ metadata: [String: String], _ text: inout [UInt8]) -> Bool? {
         switch condition {
         case let .codes(source, codes, negated):
             guard let scalar = read(source, fields, metadata, &text) else { return nil }
@@ -802,7 +822,7 @@ public final class CompiledMapping: Sendable {
     }
 
     /// Writes the rule's value to `buffers.values`; false when the record needs the interpreter.
-    private func write(_ compiled: Rule, _ fields: DecodedFields, _ metadata: [String: String], _ buffers: inout Buffers) -> Bool {
+    func write(_ compiled: Rule, _ fields: DecodedFields, _ metadata: [String: String], _ buffers: inout Buffers) -> Bool {
         let scalar: Scalar
         switch compiled.origin {
         case let .constant(encoded):

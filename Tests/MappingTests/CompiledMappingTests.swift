@@ -178,6 +178,60 @@ struct CompiledMappingTests {
         Self.expectSameOutput(engine, input, "the sample file")
     }
 
+    @Test("the direct path with conditional rules and the slot path's conversions: objects opened and closed as rules apply")
+    func directPathWithConditions() throws {
+        let fixture = MappingFixture()
+        defer { fixture.remove() }
+        fixture.write("member.cpy", MappingFixture.memberCopybook)
+        // Leaves in rule order, so the data object is written rule by rule: conditional rules first, last and alone
+        // in their objects, a nested object whose first member may be skipped, concatenation, mask, hash,
+        // metadata, a constant object, an integer (the engine's conversion).
+        let rules = """
+            [
+              { "name": "id", "from": "MEMBER-ID", "required": true },
+              { "name": "member.active", "const": true, "when": { "condition": "IS-ACTIVE" } },
+              { "name": "member.status", "from": "STATUS-CODE", "codes": { "A": "active", "T": "terminated" }, "default": "other" },
+              { "name": "member.termed", "const": "yes", "when": { "condition": "IS-TERMED" } },
+              { "name": "flags.coded", "from": "LAST-NAME", "when": { "field": "STATUS-CODE", "in": ["A"] } },
+              { "name": "flags.notTermed", "const": 1, "when": { "condition": "IS-TERMED", "not": true } },
+              { "name": "born", "from": "BIRTH-YYMMDD", "type": "date", "format": "YYMMDD", "centuryPivot": 30 },
+              { "name": "name.display", "concat": ["'Member'", "LAST-NAME", "MEMBER-ID"], "separator": " " },
+              { "name": "name.masked", "from": "LAST-NAME", "mask": "all" },
+              { "name": "name.hash", "from": "LAST-NAME", "hash": true, "default": "none" },
+              { "name": "queue", "from": "@mq.replyToQueue", "default": "none" },
+              { "name": "deep.a.b", "from": "PREMIUM", "type": "decimal", "scale": 3, "when": { "field": "STATUS-CODE", "in": ["T"] } },
+              { "name": "deep.a.c", "from": "PREMIUM" },
+              { "name": "deep.d", "const": { "nested": [1, "two"] } },
+              { "name": "premiumInteger", "from": "BIRTH-YYMMDD", "type": "integer" }
+            ]
+            """
+        let path = fixture.write("mapping.json", MappingFixture.memberMapping(fields: rules, extra: #""name": "conditional","#))
+        let engine = MappingEngine(mapping: try MappingDefinition(contentsOf: path))
+        guard case let .copybook(source) = engine.mapping.source.adapter else { Issue.record("not a copybook mapping"); return }
+        let plan = try #require(CompiledMapping(engine: engine))
+        #expect(plan.direct != nil && plan.dataFrame == nil)
+        let samples = [
+            "M00001A8001052401200123SMITH   ", "M00002T9912310000100000JONES   ", "M00003X0002290000099999O'NEIL  ",
+            "M00004Q26013124366002.5\"Q\\UOTE\"", "M00005 0001010000100000        ",
+        ].map { Array($0.utf8) }
+        let alphabet = Array("  0123456789ATX.-\t\"\\".utf8) + [0x00, 0xC3, 0xA9]
+        let records = Self.mutatedRecords(from: samples, alphabet: alphabet, count: 800)
+        for (index, record) in records.enumerated() {
+            let metadata = index % 3 == 0 ? ["mq.replyToQueue": "REPLY.Q", "mq.correlationId": String(format: "%048d", index)] : [:]
+            Self.expectSameOutput(engine, record, metadata: metadata, "record \(index): \(String(decoding: record, as: UTF8.self))")
+        }
+        Self.expectSameOutput(engine, Array(samples[0...2].joined()), "three records")
+        var counter = try CopybookEventLineWriter(engine: engine, source: source)
+        var output: [UInt8] = []
+        for (index, record) in records.enumerated() {
+            try? record.withUnsafeBytes {
+                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
+            }
+        }
+        #expect(counter.directRecords > records.count / 8)
+        #expect(counter.directRecords < counter.compiledRecords)
+    }
+
     @Test("the direct path on EBCDIC (CP037): member records with packed and zoned dates, code tables, decimals")
     func directPathOnEBCDIC() throws {
         let fixture = MappingFixture()
