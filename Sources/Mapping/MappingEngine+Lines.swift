@@ -79,7 +79,7 @@ public struct EventLineStream {
     /// Ends the input: the remaining records' lines, or an error for a record cut short.
     public mutating func finish(_ body: ([UInt8]) -> Void) throws(MappingError) {
         if case let .mq(format, .copybook(source)) = engine.mapping.source.adapter, engine.usesCompiledPlan,
-            let plan = CompiledMapping(engine: engine)
+            let plan = engine.compiledPlan
         {
             let input = pending
             pending = []
@@ -107,7 +107,7 @@ public struct EventLineStream {
         inputName: String, metadata: [String: String], _ body: ([UInt8]) -> Void
     ) throws(MappingError) {
         var decoder: RecordDecoder
-        do { decoder = try RecordDecoder(layout: source.layout, options: source.options) } catch {
+        do { decoder = try engine.decoder(for: source) } catch {
             throw MappingError(file: inputName, path: "$", "\(error)")
         }
         var buffers = CompiledMapping.Buffers()
@@ -276,8 +276,8 @@ public struct CopybookEventLineWriter {
     init(engine: MappingEngine, source: CopybookSource) throws(MappingError) {
         self.engine = engine
         self.source = source
-        plan = engine.usesCompiledPlan ? CompiledMapping(engine: engine) : nil
-        do { decoder = try RecordDecoder(layout: source.layout, options: source.options) } catch {
+        plan = engine.usesCompiledPlan ? engine.compiledPlan : nil
+        do { decoder = try engine.decoder(for: source) } catch {
             throw MappingError(file: engine.mapping.file, path: "$.source", "\(error)")
         }
     }

@@ -14,6 +14,9 @@ public struct MappingEngine: Sendable {
     /// (same bytes, less work per record). Default: true; tests and benchmarks switch it off to compare.
     public var usesCompiledPlan = true
 
+    /// The compiled plan and decoder, built once and shared by copies of the engine.
+    let artifacts = MappingEngineArtifacts()
+
     /// An engine for `mapping`.
     public init(mapping: MappingDefinition) { self.mapping = mapping }
 
