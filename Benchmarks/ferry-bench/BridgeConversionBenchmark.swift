@@ -4,6 +4,7 @@
 // the compiled plan: `MappingEngine.events(from:inputName:)`, each event re-encoded and decoded as a CloudEvent,
 // then the Kafka binary binding; "compiled plan path" is the converter now (`writeEventLines`, lines decoded).
 import Bridge
+import Copybook
 import Events
 import Foundation
 import LegacyQueue
@@ -76,6 +77,13 @@ enum BridgeConversionBenchmark {
             ]
             // What `writeEventLines` spends per call before mapping anything: it compiles the plan for each input
             // (the engine keeps no compiled plan), which a message-at-a-time caller pays per message.
+            if case let .mq(_, .copybook(source)) = engine.mapping.source.adapter {
+                // The record decoder `writeEventLines` (and the interpreter) builds per input, too.
+                paths.append(("RecordDecoder(layout:options:) alone, once per message", { _ in
+                    _ = try RecordDecoder(layout: source.layout, options: source.options)
+                    return []
+                }))
+            }
             if CompiledMapping(engine: engine) != nil {
                 paths.append(("CompiledMapping(engine:) alone, once per message", { _ in
                     guard CompiledMapping(engine: engine) != nil else { throw BenchmarkFailure.differs(item.mapping) }
