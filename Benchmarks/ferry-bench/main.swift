@@ -54,9 +54,9 @@ struct Options {
             case "--kafka-url": if let v = it.next() { kafkaURL = v }
             case "--requests": if let v = it.next().flatMap(Int.init) { requestReplyCount = v }
             case "--non-persistent": requestReplyPersistent = false
-            case "log", "events", "copybook", "x12", "mq", "stomp", "mapping", "request-reply", "bridge", "uuid": sections.insert(arg)
+            case "log", "events", "copybook", "x12", "mq", "stomp", "mapping", "request-reply", "bridge", "uuid", "bridge-conversion": sections.insert(arg)
             case "--help", "-h":
-                print("usage: ferry-bench [log] [events] [uuid] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N] [--non-persistent]] [bridge [--stomp-url URL] [--kafka-bootstrap H:P] [--bridge-messages N] [--bridge-in-flight N] [--bridge-partitions N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4] [--mapping-rows 2,4]")
+                print("usage: ferry-bench [log] [events] [uuid] [copybook] [x12] [mq] [mapping] [stomp [--stomp-url URL] [--python PATH] [--stomp-messages N] [--stomp-batch N]] [request-reply [--stomp-url URL] [--kafka-url URL] [--requests N] [--non-persistent]] [bridge [--stomp-url URL] [--kafka-bootstrap H:P] [--bridge-messages N] [--bridge-in-flight N] [--bridge-partitions N]] [--records N] [--batch N] [--runs N] [--dir PATH] [--copybook-mb N] [--x12-mb N] [--x12-passes 0,2,4] [--mapping-rows 2,4] [bridge-conversion]")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("ferry-bench: unknown argument \(arg)\n".utf8))
@@ -352,3 +352,8 @@ if wants("bridge") {
 }
 
 if wants("uuid") { UUIDBenchmark.report(runs: options.runs) }
+
+if wants("bridge-conversion") {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    try BridgeConversionBenchmark.report(root: root, runs: max(1, min(options.runs, 10)))
+}

@@ -28,15 +28,17 @@ public struct EventConverter: Sendable {
         let timestamp = message.timestampMilliseconds ?? 0
         var events: [CloudEvent] = []
         if let engine {
-            let mapped: [JSONValue]
+            // Through the mapping's compiled plan: the interpreter's events as JSON lines, its errors.
+            let lines: MappedEventLines
             do throws(MappingError) {
-                mapped = try engine.events(
-                    from: message.message.body, inputName: "\(message.destination)#\(message.messageID)")
+                lines = try MappedEventLines(
+                    engine: engine, input: message.message.body, inputName: "\(message.destination)#\(message.messageID)")
             } catch {
                 throw ConversionFailure(stage: "map", errorClass: "MappingError", message: error.description)
             }
-            for value in mapped {
-                do throws(CloudEventError) { events.append(try CloudEventJSONFormat.decode(value.encoded())) } catch {
+            events.reserveCapacity(lines.count)
+            for index in 0..<lines.count {
+                do throws(CloudEventError) { events.append(try lines.event(at: index)) } catch {
                     throw ConversionFailure(stage: "map", errorClass: "CloudEventError", message: error.description)
                 }
             }

@@ -81,7 +81,27 @@ public struct FileEventReader: Sendable {
         return records
     }
 
+    /// The events of a file through the mapping's compiled plan (the interpreter's events as JSON lines, one per
+    /// record); when the plan's path fails, the interpreter's path says which record failed, at which stage.
     private func mappedEvents(_ engine: MappingEngine, _ bytes: [UInt8], name: String) throws(FileConversionFailure) -> [CloudEvent] {
+        guard let lines = MappedEventLines.compiled(engine: engine, input: bytes, inputName: name) else {
+            return try interpretedEvents(engine, bytes, name: name)
+        }
+        var events: [CloudEvent] = []
+        events.reserveCapacity(lines.count)
+        for index in 0..<lines.count {
+            do throws(CloudEventError) { events.append(try lines.event(at: index)) } catch {
+                throw FileConversionFailure(
+                    record: index + 1, byteOffset: nil, stage: "map", errorClass: "CloudEventError",
+                    message: error.description)
+            }
+        }
+        return events
+    }
+
+    /// The events of a file through the interpreter: every record read (a failure: stage `decode`, with the
+    /// record and byte offset the adapter names), then mapped one by one (stage `map`).
+    private func interpretedEvents(_ engine: MappingEngine, _ bytes: [UInt8], name: String) throws(FileConversionFailure) -> [CloudEvent] {
         let sourceRecords: [SourceRecord]
         do throws(MappingError) { sourceRecords = try engine.mapping.source.records(from: bytes, inputName: name) } catch {
             throw FileConversionFailure(

@@ -373,16 +373,18 @@ public final class OutboundRequestReplyBridge: Sendable {
                 throw ConversionFailure(stage: "decode", errorClass: "CloudEventError", message: error.description)
             }
         }
-        let events: [JSONValue]
+        // Through the mapping's compiled plan: the interpreter's events as JSON lines, its errors.
+        let lines: MappedEventLines
         do throws(MappingError) {
-            events = try replyEngine.events(from: received.message.body, inputName: "\(replyDestination)#\(received.messageID)")
+            lines = try MappedEventLines(
+                engine: replyEngine, input: received.message.body, inputName: "\(replyDestination)#\(received.messageID)")
         } catch {
             throw ConversionFailure(stage: "map", errorClass: "MappingError", message: error.description)
         }
-        guard let first = events.first else {
+        guard lines.count > 0 else {
             throw ConversionFailure(stage: "map", errorClass: "MappingError", message: "the reply holds no record of the mapping's format")
         }
-        do throws(CloudEventError) { return try CloudEventJSONFormat.decode(first.encoded()) } catch {
+        do throws(CloudEventError) { return try lines.event(at: 0) } catch {
             throw ConversionFailure(stage: "map", errorClass: "CloudEventError", message: error.description)
         }
     }

@@ -90,9 +90,10 @@ public struct InboundRequest: Sendable {
             withUnsafeBytes(of: &length) { input.append(contentsOf: $0) }
             input.append(contentsOf: bytes)
             do {
-                let events = try mapping.events(from: input, inputName: "\(configuration.name)#\(correlationID)")
-                guard let first = events.first else { throw InboundRequestError(stage: "map", reason: "the mapping made no event") }
-                let event = try CloudEventJSONFormat.decode(first.encoded())
+                // Through the mapping's compiled plan: the interpreter's events as JSON lines, its errors.
+                let lines = try MappedEventLines(engine: mapping, input: input, inputName: "\(configuration.name)#\(correlationID)")
+                guard lines.count > 0 else { throw InboundRequestError(stage: "map", reason: "the mapping made no event") }
+                let event = try lines.event(at: 0)
                 record = try CloudEventKafkaBinding.encode(event, mode: .binary, fallbackTimestamp: timestamp)
             } catch let error as InboundRequestError {
                 throw error
