@@ -19,7 +19,11 @@ struct OperationsEndpointTests {
     }
 
     /// A daemon over one spool → LocalLog pipeline whose log behaves as `behaviour`, with the endpoint on a free port.
-    static func daemon(_ behaviour: AppendBehaviour, messages: Int) throws -> (BridgeDaemon, BridgePipeline) {
+    /// - Parameter drainTimeout: long for a pipeline expected to drain (the wait ends when it has; a loaded CI pass
+    ///   once took longer than 300 ms to notice the stop), short for one expected to be abandoned at the deadline.
+    static func daemon(
+        _ behaviour: AppendBehaviour, messages: Int, drainTimeout: Duration = .seconds(10)
+    ) throws -> (BridgeDaemon, BridgePipeline) {
         let root = try makeTemporaryDirectory()
         let spool = try SpoolDirectoryQueue(root: "\(root)/spool")
         let local = try LocalLog(LocalLogConfiguration(directory: "\(root)/log", fsync: .always))
@@ -31,7 +35,7 @@ struct OperationsEndpointTests {
             configuration: testPipelineConfiguration(root: root, maxAttempts: 1, maxInFlight: 4), source: spool,
             sourceDestination: "IN", sink: log, deadLetters: spool, deadLetterDestination: "DLQ",
             converter: EventConverter(engine: nil))
-        var configuration = BridgeConfiguration(pipelines: [pipeline.configuration], drainTimeout: .milliseconds(300))
+        var configuration = BridgeConfiguration(pipelines: [pipeline.configuration], drainTimeout: drainTimeout)
         configuration.http = HTTPEndpointConfiguration(host: "127.0.0.1", port: 0)
         return (BridgeDaemon(configuration: configuration, pipelines: [pipeline]), pipeline)
     }
@@ -77,7 +81,7 @@ struct OperationsEndpointTests {
 
     @Test("a failing sink: /readyz answers 503 naming it, /metrics shows ready 0, the retries and the last error time")
     func failingSink() async throws {
-        let (daemon, pipeline) = try Self.daemon(.failFirst(1_000_000), messages: 3)
+        let (daemon, pipeline) = try Self.daemon(.failFirst(1_000_000), messages: 3, drainTimeout: .milliseconds(300))
         let server = try #require(try daemon.startOperationsEndpoint())
         defer { server.stop() }
         let started = Date().timeIntervalSince1970
