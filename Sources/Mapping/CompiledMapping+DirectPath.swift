@@ -210,6 +210,29 @@ extension CompiledMapping {
             byteOutcomes += outcomes
         }
 
+        /// Calls `body` with the program's arrays as buffers.
+        func withTables<Result>(_ body: (DirectTables) -> Result) -> Result {
+            steps.withUnsafeBufferPointer { steps in
+                pool.withUnsafeBufferPointer { pool in
+                    codes.withUnsafeBufferPointer { codes in
+                        byteOutcomes.withUnsafeBufferPointer { byteOutcomes in
+                            paths.withUnsafeBufferPointer { paths in
+                                pathStart.withUnsafeBufferPointer { pathStarts in
+                                    nodeKeyStart.withUnsafeBufferPointer { keyStarts in
+                                        nodeKeyCount.withUnsafeBufferPointer { keyCounts in
+                                            body(DirectTables(
+                                                steps: steps, pool: pool, codes: codes, byteOutcomes: byteOutcomes, paths: paths,
+                                                pathStarts: pathStarts, keyStarts: keyStarts, keyCounts: keyCounts))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         /// Pads the pool: short values are copied 16 bytes at a time.
         mutating func pad() { pool += Array(repeating: 0, count: 16) }
 
@@ -218,6 +241,18 @@ extension CompiledMapping {
             pool += bytes
             return (start, Int32(bytes.count))
         }
+    }
+
+    /// A direct program's arrays as buffers, for the records of one call.
+    struct DirectTables {
+        let steps: UnsafeBufferPointer<DirectStep>
+        let pool: UnsafeBufferPointer<UInt8>
+        let codes: UnsafeBufferPointer<DirectCode>
+        let byteOutcomes: UnsafeBufferPointer<UInt32>
+        let paths: UnsafeBufferPointer<Int32>
+        let pathStarts: UnsafeBufferPointer<Int32>
+        let keyStarts: UnsafeBufferPointer<Int32>
+        let keyCounts: UnsafeBufferPointer<Int32>
     }
 
     /// The outcome of one rule on the direct path.
@@ -344,90 +379,88 @@ extension CompiledMapping {
         _ record: UnsafeRawBufferPointer, _ fields: DecodedFields, _ metadata: [String: String], _ direct: DirectProgram,
         _ cursor: inout DataCursor, limit: Int, _ scratch: inout [UInt8], _ buffers: inout Buffers
     ) -> Bool {
-        direct.steps.withUnsafeBufferPointer { steps in
-            direct.pool.withUnsafeBufferPointer { pool in
-                direct.codes.withUnsafeBufferPointer { codes in
-                    direct.byteOutcomes.withUnsafeBufferPointer { byteOutcomes in
-                        if dataFrame != nil {
-                            return dataFramePool.withUnsafeBufferPointer { literals in
-                                var literalStart = 0
-                                for index in 0..<steps.count {
-                                    let literalEnd = dataFrameEnds[index]
-                                    cursor.putPadded(UnsafeBufferPointer(rebasing: literals[literalStart..<literalEnd]))
-                                    literalStart = literalEnd
-                                    guard case .written = apply(
-                                        index, steps, record, pool, codes, byteOutcomes, fields, metadata, &cursor, limit,
-                                        &scratch, &buffers)
-                                    else { return false }
-                                }
-                                cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart..<(literals.count - 16)]))
-                                return true
-                            }
+        direct.withTables { tables in
+            if dataFrame != nil {
+                return writeBetweenLiterals(record, tables, fields, metadata, &cursor, limit, &scratch, &buffers)
+            }
+            return writeRuleByRule(record, direct, tables, fields, metadata, &cursor, limit, &scratch, &buffers)
+        }
+    }
+
+    /// Every rule applies: each value after its precomputed literal (keys, commas, braces), the last literal closing
+    /// the object.
+    @inline(__always)
+    private func writeBetweenLiterals(
+        _ record: UnsafeRawBufferPointer, _ tables: DirectTables, _ fields: DecodedFields, _ metadata: [String: String],
+        _ cursor: inout DataCursor, _ limit: Int, _ scratch: inout [UInt8], _ buffers: inout Buffers
+    ) -> Bool {
+        dataFramePool.withUnsafeBufferPointer { literals in
+            var literalStart = 0
+            for index in 0..<tables.steps.count {
+                let literalEnd = dataFrameEnds[index]
+                cursor.putPadded(UnsafeBufferPointer(rebasing: literals[literalStart..<literalEnd]))
+                literalStart = literalEnd
+                guard case .written = apply(index, record, tables, fields, metadata, &cursor, limit, &scratch, &buffers) else {
+                    return false
+                }
+            }
+            cursor.put(UnsafeBufferPointer(rebasing: literals[literalStart..<(literals.count - 16)]))
+            return true
+        }
+    }
+
+    /// Some rules are conditional: the applied rules in order, each closing the objects the previous one left that
+    /// its path does not share, opening those it needs (a comma before every member but an object's first), then
+    /// writing its key and value; at the end every open object is closed.
+    private func writeRuleByRule(
+        _ record: UnsafeRawBufferPointer, _ direct: DirectProgram, _ tables: DirectTables, _ fields: DecodedFields,
+        _ metadata: [String: String], _ cursor: inout DataCursor, _ limit: Int, _ scratch: inout [UInt8],
+        _ buffers: inout Buffers
+    ) -> Bool {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: direct.depth) { open in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: direct.depth + 1) { hasMember in
+                // `open[0..<depth]`: the objects open below the data object; `hasMember[d]`: whether the object at
+                // depth d (0: the data object) has a member yet.
+                var depth = 0
+                hasMember[0] = false
+                cursor.putByte(UInt8(ascii: "{"))
+                for index in 0..<tables.steps.count {
+                    if tables.steps[index].isConditional {
+                        let applies = unretainedRules[index]._withUnsafeGuaranteedRef { rule in
+                            holds(rule.condition!, fields, metadata, &buffers.text)
                         }
-                        return direct.paths.withUnsafeBufferPointer { paths in
-                            withUnsafeTemporaryAllocation(of: Int32.self, capacity: direct.depth) { open in
-                                withUnsafeTemporaryAllocation(of: Bool.self, capacity: direct.depth + 1) { hasMember in
-                                    // `open[0..<depth]`: the objects open below the data object; `hasMember[d]`: whether
-                                    // the object at depth d (0: the data object) has a member yet.
-                                    var depth = 0
-                                    hasMember[0] = false
-                                    cursor.out[cursor.at] = UInt8(ascii: "{")
-                                    cursor.at += 1
-                                    func key(_ node: Int32) {
-                                        let start = Int(direct.nodeKeyStart[Int(node)])
-                                        cursor.putPadded(UnsafeBufferPointer(rebasing: pool[start..<(start + Int(direct.nodeKeyCount[Int(node)]))]))
-                                    }
-                                    func member(_ depth: Int) {
-                                        if hasMember[depth] {
-                                            cursor.out[cursor.at] = UInt8(ascii: ",")
-                                            cursor.at += 1
-                                        }
-                                        hasMember[depth] = true
-                                    }
-                                    for index in 0..<steps.count {
-                                        if steps[index].isConditional {
-                                            let applies = unretainedRules[index]._withUnsafeGuaranteedRef { rule in
-                                                holds(rule.condition!, fields, metadata, &buffers.text)
-                                            }
-                                            guard let applies else { return false }
-                                            if !applies { continue }
-                                        }
-                                        let path = UnsafeBufferPointer(rebasing: paths[Int(direct.pathStart[index])..<Int(direct.pathStart[index + 1])])
-                                        let objects = path.count - 1
-                                        var common = 0
-                                        while common < depth, common < objects, open[common] == path[common] { common += 1 }
-                                        while depth > common {
-                                            cursor.out[cursor.at] = UInt8(ascii: "}")
-                                            cursor.at += 1
-                                            depth -= 1
-                                        }
-                                        while depth < objects {
-                                            member(depth)
-                                            key(path[depth])
-                                            cursor.out[cursor.at] = UInt8(ascii: "{")
-                                            cursor.at += 1
-                                            open[depth] = path[depth]
-                                            depth += 1
-                                            hasMember[depth] = false
-                                        }
-                                        member(depth)
-                                        key(path[objects])
-                                        guard case .written = apply(
-                                            index, steps, record, pool, codes, byteOutcomes, fields, metadata, &cursor, limit,
-                                            &scratch, &buffers)
-                                        else { return false }
-                                    }
-                                    while depth >= 0 {
-                                        cursor.out[cursor.at] = UInt8(ascii: "}")
-                                        cursor.at += 1
-                                        depth -= 1
-                                    }
-                                    return true
-                                }
-                            }
-                        }
+                        guard let applies else { return false }
+                        if !applies { continue }
+                    }
+                    let path = UnsafeBufferPointer(rebasing: tables.paths[Int(tables.pathStarts[index])..<Int(tables.pathStarts[index + 1])])
+                    let objects = path.count - 1
+                    var common = 0
+                    while common < depth, common < objects, open[common] == path[common] { common += 1 }
+                    while depth > common {
+                        cursor.putByte(UInt8(ascii: "}"))
+                        depth -= 1
+                    }
+                    while depth <= objects {
+                        if hasMember[depth] { cursor.putByte(UInt8(ascii: ",")) }
+                        hasMember[depth] = true
+                        let node = Int(path[depth])
+                        let keyStart = Int(tables.keyStarts[node])
+                        cursor.putPadded(UnsafeBufferPointer(rebasing: tables.pool[keyStart..<(keyStart + Int(tables.keyCounts[node]))]))
+                        if depth == objects { break }
+                        cursor.putByte(UInt8(ascii: "{"))
+                        open[depth] = path[depth]
+                        depth += 1
+                        hasMember[depth] = false
+                    }
+                    guard case .written = apply(index, record, tables, fields, metadata, &cursor, limit, &scratch, &buffers) else {
+                        return false
                     }
                 }
+                while depth >= 0 {
+                    cursor.putByte(UInt8(ascii: "}"))
+                    depth -= 1
+                }
+                return true
             }
         }
     }
@@ -435,13 +468,12 @@ extension CompiledMapping {
     /// One step's value at the cursor: written by the step, or by the slot path's conversion of its rule.
     @inline(__always)
     private func apply(
-        _ index: Int, _ steps: UnsafeBufferPointer<DirectStep>, _ record: UnsafeRawBufferPointer,
-        _ pool: UnsafeBufferPointer<UInt8>, _ codes: UnsafeBufferPointer<DirectCode>,
-        _ byteOutcomes: UnsafeBufferPointer<UInt32>, _ fields: DecodedFields, _ metadata: [String: String],
-        _ cursor: inout DataCursor, _ limit: Int, _ scratch: inout [UInt8], _ buffers: inout Buffers
+        _ index: Int, _ record: UnsafeRawBufferPointer, _ tables: DirectTables, _ fields: DecodedFields,
+        _ metadata: [String: String], _ cursor: inout DataCursor, _ limit: Int, _ scratch: inout [UInt8],
+        _ buffers: inout Buffers
     ) -> DirectOutcome {
-        let step = steps[index]
-        guard step.kind == .general else { return writeDirect(step, record, pool, codes, byteOutcomes, &cursor, &scratch) }
+        let step = tables.steps[index]
+        guard step.kind == .general else { return writeDirect(step, record, tables, &cursor, &scratch) }
         buffers.values.removeAll(keepingCapacity: true)
         guard unretainedRules[index]._withUnsafeGuaranteedRef({ write($0, fields, metadata, &buffers) }),
             cursor.at + buffers.values.count <= limit
@@ -466,6 +498,12 @@ extension CompiledMapping {
         mutating func putPadded(_ bytes: UnsafeBufferPointer<UInt8>) {
             CompiledMapping.copyPadded(bytes, to: out + at)
             at += bytes.count
+        }
+
+        @inline(__always)
+        mutating func putByte(_ byte: UInt8) {
+            out[at] = byte
+            at += 1
         }
 
         @inline(__always)
@@ -516,17 +554,17 @@ extension CompiledMapping {
     /// One rule's value written at the cursor from its field's bytes.
     @inline(__always)
     private func writeDirect(
-        _ step: DirectStep, _ record: UnsafeRawBufferPointer, _ pool: UnsafeBufferPointer<UInt8>,
-        _ codes: UnsafeBufferPointer<DirectCode>, _ byteOutcomes: UnsafeBufferPointer<UInt32>, _ cursor: inout DataCursor,
+        _ step: DirectStep, _ record: UnsafeRawBufferPointer, _ tables: DirectTables, _ cursor: inout DataCursor,
         _ scratch: inout [UInt8]
     ) -> DirectOutcome {
+        let pool = tables.pool
         guard let reader = step.reader else {
             cursor.putPadded(UnsafeBufferPointer(rebasing: pool[Int(step.valueStart)..<Int(step.valueStart + step.valueCount)]))
             return .written
         }
         switch step.kind {
         case .byteTable:
-            let outcome = byteOutcomes[Int(step.tableStart) + Int(record[Int(step.fieldOffset)])]
+            let outcome = tables.byteOutcomes[Int(step.tableStart) + Int(record[Int(step.fieldOffset)])]
             guard outcome != DirectProgram.unusualByte else { return .unusual }
             let start = Int(outcome >> 8)
             cursor.putPadded(UnsafeBufferPointer(rebasing: pool[start..<(start + Int(outcome & 0xFF))]))
@@ -544,7 +582,7 @@ extension CompiledMapping {
             cursor.at += 12
             return .written
         default:
-            return Self.writeGeneral(step, reader, record, pool, codes, &cursor, &scratch)
+            return Self.writeGeneral(step, reader, record, pool, tables.codes, &cursor, &scratch)
         }
     }
 
