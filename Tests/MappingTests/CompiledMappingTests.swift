@@ -56,6 +56,18 @@ struct CompiledMappingTests {
         return false
     }
 
+    /// A line writer after writing every record by itself (errors ignored), for its counts of the paths taken.
+    static func writeEachRecord(_ engine: MappingEngine, _ source: CopybookSource, _ records: [[UInt8]]) throws -> CopybookEventLineWriter {
+        var writer = try CopybookEventLineWriter(engine: engine, source: source)
+        var output: [UInt8] = []
+        for (index, record) in records.enumerated() {
+            try? record.withUnsafeBytes {
+                try writer.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
+            }
+        }
+        return writer
+    }
+
     /// Records of `size` bytes from `samples`, each with a few bytes replaced by values from `alphabet`
     /// (deterministic: a fixed xorshift seed).
     static func mutatedRecords(from samples: [[UInt8]], alphabet: [UInt8], count: Int) -> [[UInt8]] {
@@ -162,14 +174,8 @@ struct CompiledMappingTests {
             let metadata = index % 5 == 0 ? ["mq.correlationId": "00ab"] : [:]
             if Self.expectSameOutput(engine, record, metadata: metadata, "record \(index)") { mapped += 1 }
         }
-        var counter = try CopybookEventLineWriter(engine: engine, source: source)
+        let counter = try Self.writeEachRecord(engine, source, records)
         #expect(counter.isCompiled)
-        var output: [UInt8] = []
-        for (index, record) in records.enumerated() {
-            try? record.withUnsafeBytes {
-                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
-            }
-        }
         // Records the interpreter maps go through the plan, but for the few whose fields the decoder's compiled
         // program also leaves to its tree walk (valid but unusual encodings); errors go through the interpreter.
         #expect(counter.compiledRecords <= mapped && counter.compiledRecords >= mapped * 9 / 10)
@@ -221,13 +227,7 @@ struct CompiledMappingTests {
             Self.expectSameOutput(engine, record, metadata: metadata, "record \(index): \(String(decoding: record, as: UTF8.self))")
         }
         Self.expectSameOutput(engine, Array(samples[0...2].joined()), "three records")
-        var counter = try CopybookEventLineWriter(engine: engine, source: source)
-        var output: [UInt8] = []
-        for (index, record) in records.enumerated() {
-            try? record.withUnsafeBytes {
-                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
-            }
-        }
+        let counter = try Self.writeEachRecord(engine, source, records)
         #expect(counter.directRecords > records.count / 8)
         #expect(counter.directRecords < counter.compiledRecords)
     }
@@ -261,13 +261,7 @@ struct CompiledMappingTests {
             Self.expectSameOutput(engine, record, metadata: metadata, "record \(index)")
         }
         Self.expectSameOutput(engine, input, "the sample file")
-        var counter = try CopybookEventLineWriter(engine: engine, source: source)
-        var output: [UInt8] = []
-        for (index, record) in records.enumerated() {
-            try? record.withUnsafeBytes {
-                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
-            }
-        }
+        let counter = try Self.writeEachRecord(engine, source, records)
         #expect(counter.directRecords >= samples.count)
         #expect(counter.directRecords < counter.compiledRecords)
     }
@@ -326,13 +320,7 @@ struct CompiledMappingTests {
                 mapped += 1
             }
         }
-        var counter = try CopybookEventLineWriter(engine: engine, source: source)
-        var output: [UInt8] = []
-        for (index, record) in records.enumerated() {
-            try? record.withUnsafeBytes {
-                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
-            }
-        }
+        let counter = try Self.writeEachRecord(engine, source, records)
         // Every record the interpreter maps goes through the plan; the rest (errors) through the interpreter.
         #expect(counter.compiledRecords == mapped)
         #expect(mapped > 0)
@@ -389,13 +377,7 @@ struct CompiledMappingTests {
             interpreter.usesCompiledPlan = false
             return (try? interpreter.events(from: record, inputName: "input")) != nil
         }.joined()), "200 records in one input")
-        var counter = try CopybookEventLineWriter(engine: engine, source: source)
-        var output: [UInt8] = []
-        for (index, record) in records.enumerated() {
-            try? record.withUnsafeBytes {
-                try counter.appendEventLine(record: $0, number: index + 1, offset: 0, metadata: [:], inputName: "x", to: &output)
-            }
-        }
+        let counter = try Self.writeEachRecord(engine, source, records)
         // Most records take the direct path; some (escapes, blank required values) the slot path; errors (and fields
         // only the decoder's codecs read, such as a zoned field with a space) the interpreter.
         #expect(counter.compiledRecords + counter.interpretedRecords == records.count)
