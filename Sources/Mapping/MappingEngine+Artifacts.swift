@@ -45,6 +45,15 @@ extension MappingEngine {
         artifacts.plan { CompiledMapping(engine: MappingEngine(mapping: mapping)) }
     }
 
+    /// The decoder of the mapping's copybook source or MQ copybook payload, built once per engine; nil for other
+    /// sources (or when it cannot be built: the caller then builds one and reports the error).
+    var cachedDecoder: RecordDecoder? {
+        switch mapping.source.adapter {
+        case let .copybook(source), let .mq(_, .copybook(source)): try? decoder(for: source)
+        default: nil
+        }
+    }
+
     /// A decoder for `source`, built once per engine.
     func decoder(for source: CopybookSource) throws -> RecordDecoder {
         try artifacts.decoder("copybook") { try RecordDecoder(layout: source.layout, options: source.options) }

@@ -26,7 +26,7 @@ public struct MappingEngine: Sendable {
     ///   the `@`, e.g. `mq.replyToQueue`): what a test case or the bridge knows about the input from outside it.
     public func events(from input: [UInt8], inputName: String, metadata: [String: String] = [:]) throws(MappingError) -> [JSONValue] {
         var result: [JSONValue] = []
-        for var record in try mapping.source.records(from: input, inputName: inputName) {
+        for var record in try mapping.source.records(from: input, inputName: inputName, decoder: cachedDecoder) {
             if !metadata.isEmpty { record.metadata.merge(metadata) { _, given in given } }
             result.append(try event(for: record))
         }

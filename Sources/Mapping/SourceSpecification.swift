@@ -101,11 +101,18 @@ public struct SourceSpecification: Sendable {
 
     /// Reads every record of `input`. `inputName` names the input in metadata and errors.
     public func records(from input: [UInt8], inputName: String) throws(MappingError) -> [SourceRecord] {
+        try records(from: input, inputName: inputName, decoder: nil)
+    }
+
+    /// The records, copybook records and payloads decoded with `decoder` (a copy of one built for this source)
+    /// when given, else with one built here.
+    func records(from input: [UInt8], inputName: String, decoder: RecordDecoder?) throws(MappingError) -> [SourceRecord] {
         switch adapter {
-        case let .copybook(copybook): return try copybook.records(from: input, inputName: inputName)
+        case let .copybook(copybook): return try copybook.records(from: input, inputName: inputName, decoder: decoder)
         case let .x12(set): return try X12Records.records(from: input, transactionSet: set, inputName: inputName)
         case let .edifact(message): return try EDIFACTRecords.records(from: input, messageType: message, inputName: inputName)
-        case let .mq(format, payload): return try MQRecords.records(from: input, format: format, payload: payload, inputName: inputName)
+        case let .mq(format, payload):
+            return try MQRecords.records(from: input, format: format, payload: payload, inputName: inputName, decoder: decoder)
         }
     }
 }
@@ -156,9 +163,9 @@ public struct CopybookSource: Sendable {
     }
 
     /// Splits `input` into records and decodes each.
-    func records(from input: [UInt8], inputName: String) throws(MappingError) -> [SourceRecord] {
+    func records(from input: [UInt8], inputName: String, decoder given: RecordDecoder? = nil) throws(MappingError) -> [SourceRecord] {
         var decoder: RecordDecoder
-        do { decoder = try RecordDecoder(layout: layout, options: options) } catch {
+        do { decoder = try given ?? RecordDecoder(layout: layout, options: options) } catch {
             throw MappingError(file: inputName, path: "$", "\(error)")
         }
         var result: [SourceRecord] = []
@@ -372,11 +379,14 @@ enum EDIFACTRecords {
 /// MQ frames of a Ferry frame file as source records, with `@mq.messageId`, `@mq.correlationId` (hex),
 /// `@mq.replyToQueue`, `@mq.replyToQueueManager`, `@mq.format`, `@mq.messageType` as metadata.
 enum MQRecords {
-    static func records(from input: [UInt8], format: String, payload: SourceSpecification.MQPayloadSource, inputName: String) throws(MappingError) -> [SourceRecord] {
+    static func records(
+        from input: [UInt8], format: String, payload: SourceSpecification.MQPayloadSource, inputName: String,
+        decoder given: RecordDecoder? = nil
+    ) throws(MappingError) -> [SourceRecord] {
         var result: [SourceRecord] = []
         var copybookDecoder: RecordDecoder?
         if case let .copybook(copybook) = payload {
-            do { copybookDecoder = try RecordDecoder(layout: copybook.layout, options: copybook.options) } catch {
+            do { copybookDecoder = try given ?? RecordDecoder(layout: copybook.layout, options: copybook.options) } catch {
                 throw MappingError(file: inputName, path: "$", "\(error)")
             }
         }

@@ -334,7 +334,7 @@ struct CompiledMappingTests {
         let fixture = MappingFixture()
         defer { fixture.remove() }
         fixture.write("member.cpy", MappingFixture.memberCopybook)
-        // Every rule one the direct path takes: text (trimmed or not, required, default), code tables (string values,
+        // Every rule kind the direct path takes: text (trimmed or not, required, default), code tables (string values,
         // null, a default), dates, decimals (padded, as written), a number as text, constants.
         let rules = """
             [
