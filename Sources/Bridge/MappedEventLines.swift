@@ -39,8 +39,11 @@ struct MappedEventLines {
     }
 
     /// The lines of `input` through ``MappingEngine/writeEventLines(from:inputName:metadata:_:)``; nil when it
-    /// throws, for the caller to map the input with the interpreter and report the interpreter's failure.
+    /// throws, for the caller to map the input with the interpreter and report the interpreter's failure, and nil
+    /// when the mapping has no compiled plan (the interpreter then maps the input directly: the same events,
+    /// without writing and reading back lines).
     static func compiled(engine: MappingEngine, input: [UInt8], inputName: String) -> MappedEventLines? {
+        guard engine.hasCompiledPlan else { return nil }
         var bytes: [UInt8] = []
         do throws(MappingError) {
             try engine.writeEventLines(from: input, inputName: inputName) { bytes.append(contentsOf: $0) }

@@ -38,6 +38,11 @@ final class MappingEngineArtifacts: Sendable {
 }
 
 extension MappingEngine {
+    /// Whether ``writeEventLines(from:inputName:metadata:_:)`` maps through a compiled plan (copybook and MQ-copybook
+    /// mappings that compile, with ``usesCompiledPlan`` on); otherwise it runs the interpreter record by record and
+    /// its callers may as well call ``events(from:inputName:metadata:)``.
+    public var hasCompiledPlan: Bool { usesCompiledPlan && compiledPlan != nil }
+
     /// The mapping's compiled plan, built once per engine (copies share it); nil when the mapping does not compile.
     var compiledPlan: CompiledMapping? {
         // The plan keeps an engine of its own (for the conversions it leaves to the engine), without these
