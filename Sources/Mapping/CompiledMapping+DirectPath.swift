@@ -336,7 +336,7 @@ extension CompiledMapping {
             buffers.pendingIDOffsets = Array(repeating: 0, count: Self.idBatchSize)
         }
         buffers.pendingNameEnds[slot] = dataEnd
-        buffers.pendingIDOffsets[slot] = mark + Self.idOffsetInLine
+        buffers.pendingIDOffsets[slot] = mark + envelope.head.count
         buffers.pendingCount = slot + 1
         if buffers.pendingCount == Self.idBatchSize {
             swap(&name, &buffers.name)
@@ -348,8 +348,6 @@ extension CompiledMapping {
 
     /// Lines whose ids are hashed together on the direct path (see `UUIDv5.make(namespace:names:into:)`).
     static var idBatchSize: Int { 8 }
-    /// Where a line's quoted id starts: after `{"specversion":"1.0","id":`.
-    static var idOffsetInLine: Int { 26 }
 
     /// Hashes the names of the lines written with a placeholder id and writes their ids into `output`.
     func finishPendingIDs(in output: inout [UInt8], buffers: inout Buffers) {
