@@ -3,8 +3,9 @@
 // CCYYMMDD dates, 5 one-letter codes). "adapter alone" is what `ferry convert copybook` does per record (decode to
 // a JSON line) and, with `--key`, what `RecordEventWriter` adds (the event around that line); "mapping" is
 // `ferry convert --mapping`: decode, 30 rules (renames, decimals rescaled, dates to ISO, code tables), the CloudEvent
-// envelope with a deterministic id, the event's JSON line; measured through the
-// compiled plan (`MappingEngine.writeEventLines`, what the CLI runs) and through the interpreter (`events(from:)`).
+// envelope with a deterministic id, the event's JSON line; measured through the compiled plan
+// (`MappingEngine.writeEventLines`, what the CLI runs), through the plan with one conditional rule (the data object
+// written rule by rule), and through the interpreter (`events(from:)`).
 import Copybook
 import Events
 import Foundation
@@ -69,6 +70,24 @@ enum MappingBenchmark {
 
     enum BenchmarkFailure: Error { case noKey(Int) }
 
+    /// One run's CPU time of the measuring thread and wall clock, between `start()` and `stop()`.
+    struct RunTimer {
+        var cpuSeconds = Double.infinity
+        var wallSeconds = 0.0
+        private var wall = Date()
+        private var cpu = 0.0
+
+        mutating func start() {
+            wall = Date()
+            cpu = MQBenchmark.threadCPUSeconds()
+        }
+
+        mutating func stop() {
+            cpuSeconds = MQBenchmark.threadCPUSeconds() - cpu
+            wallSeconds = Date().timeIntervalSince(wall)
+        }
+    }
+
     /// The key's text as the previous `ferry convert copybook --key` path found it (in the parsed tree): the dotted path
     /// from the top level first, then in nested groups, depth first.
     static func keyText(_ path: [String], in value: JSONValue) -> String? {
@@ -109,17 +128,23 @@ enum MappingBenchmark {
         func wanted(_ row: Int) -> Bool { rows.isEmpty || rows.contains(row) }
         var checksum = 0
 
-        var best = Double.infinity
-        var bestWall = 0.0
-        func keep(_ cpu: Double, _ wallStart: Date) {
-            if cpu < best { best = cpu; bestWall = Date().timeIntervalSince(wallStart) }
+        /// Runs row `row` (when wanted) `runs` times and keeps its best CPU time: `run` sets up untimed, then
+        /// times its work between `timer.start()` and `timer.stop()`.
+        func measure(_ row: Int, _ name: String, _ run: (inout RunTimer) throws -> Void) rethrows {
+            guard wanted(row) else { return }
+            var best = RunTimer()
+            for _ in 0..<runs {
+                var timer = RunTimer()
+                try run(&timer)
+                if timer.cpuSeconds < best.cpuSeconds { best = timer }
+            }
+            figures.append(Figures(name: name, records: count, cpuSeconds: best.cpuSeconds, wallSeconds: best.wallSeconds))
         }
-        for _ in 0..<(wanted(1) ? runs : 0) {
+        try measure(1, "copybook adapter alone (record → JSON line)") { timer in
             var decoder = try RecordDecoder(layout: source.layout, options: source.options)
             var output: [UInt8] = []
             output.reserveCapacity(1 << 16)
-            let wall = Date()
-            let start = MQBenchmark.threadCPUSeconds()
+            timer.start()
             try input.withUnsafeBytes { raw in
                 var offset = 0
                 var number = 0
@@ -131,24 +156,21 @@ enum MappingBenchmark {
                     offset += size
                 }
             }
-            keep(MQBenchmark.threadCPUSeconds() - start, wall)
+            timer.stop()
         }
-        if wanted(1) { figures.append(Figures(name: "copybook adapter alone (record → JSON line)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
         // The adapter alone writing canonical events: what `ferry convert copybook --key TEXT-1 --type …` runs per
         // record (`RecordEventWriter`, the library type the CLI calls): decode to the record's JSON, the key read in
         // place from that JSON, the id as UUIDv5 of the file-record identity (file name and record number: SHA-1
         // over one 64-byte block, not over the data), the envelope around the record's JSON, the line.
-        best = .infinity
-        for _ in 0..<(wanted(2) ? runs : 0) {
+        try measure(2, "copybook adapter alone (record → CloudEvent line, --key)") { timer in
             var decoder = try RecordDecoder(layout: source.layout, options: source.options)
             var recordJSON: [UInt8] = []
             recordJSON.reserveCapacity(1 << 12)
             var events = RecordEventWriter(key: "TEXT-1", type: "bench.record.v1", fileName: "bench", source: "file:bench")
             var output: [UInt8] = []
             output.reserveCapacity(1 << 16)
-            let wall = Date()
-            let start = MQBenchmark.threadCPUSeconds()
+            timer.start()
             try input.withUnsafeBytes { raw in
                 var offset = 0
                 var number = 0
@@ -164,20 +186,17 @@ enum MappingBenchmark {
                     offset += size
                 }
             }
-            keep(MQBenchmark.threadCPUSeconds() - start, wall)
+            timer.stop()
         }
-        if wanted(2) { figures.append(Figures(name: "copybook adapter alone (record → CloudEvent line, --key)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
         // The previous `--key` path, for comparison: the record's JSON parsed back into a tree to find the key, a
         // `CloudEvent` built from `String`s and written with `CloudEventJSONFormat`.
-        best = .infinity
-        for _ in 0..<(wanted(3) ? runs : 0) {
+        try measure(3, "copybook adapter alone, previous --key path (JSON parsed back)") { timer in
             var decoder = try RecordDecoder(layout: source.layout, options: source.options)
             var recordJSON: [UInt8] = []
             recordJSON.reserveCapacity(1 << 12)
             var writer = JSONWriter(capacity: 4096)
-            let wall = Date()
-            let start = MQBenchmark.threadCPUSeconds()
+            timer.start()
             try input.withUnsafeBytes { raw in
                 var offset = 0
                 var number = 0
@@ -200,9 +219,8 @@ enum MappingBenchmark {
                     offset += size
                 }
             }
-            keep(MQBenchmark.threadCPUSeconds() - start, wall)
+            timer.stop()
         }
-        if wanted(3) { figures.append(Figures(name: "copybook adapter alone, previous --key path (JSON parsed back)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
         // Untimed: the plan writes one line per record (lines come in batches).
         if wanted(4) {
@@ -212,38 +230,29 @@ enum MappingBenchmark {
             }
             if newlines != count { print("mapping benchmark: \(newlines) lines for \(count) records") }
         }
-        best = .infinity
-        for _ in 0..<(wanted(4) ? runs : 0) {
-            let wall = Date()
-            let start = MQBenchmark.threadCPUSeconds()
+        try measure(4, "30-field mapping, compiled plan (record → CloudEvent line)") { timer in
+            timer.start()
             try engine.writeEventLines(from: input, inputName: "bench") { lines in checksum &+= lines.count }
-            keep(MQBenchmark.threadCPUSeconds() - start, wall)
+            timer.stop()
         }
-        if wanted(4) { figures.append(Figures(name: "30-field mapping, compiled plan (record → CloudEvent line)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
-        best = .infinity
-        for _ in 0..<(wanted(6) ? runs : 0) {
-            let wall = Date()
-            let start = MQBenchmark.threadCPUSeconds()
+        try measure(6, "30-field mapping with one conditional rule, compiled plan") { timer in
+            timer.start()
             try conditionalEngine.writeEventLines(from: input, inputName: "bench") { lines in checksum &+= lines.count }
-            keep(MQBenchmark.threadCPUSeconds() - start, wall)
+            timer.stop()
         }
-        if wanted(6) { figures.append(Figures(name: "30-field mapping with one conditional rule, compiled plan", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
 
-        best = .infinity
-        for _ in 0..<(wanted(5) ? runs : 0) {
+        try measure(5, "30-field mapping, interpreter (record → CloudEvent line)") { timer in
             var writer = JSONWriter(capacity: 1 << 12)
-            let wall = Date()
-            let start = MQBenchmark.threadCPUSeconds()
+            timer.start()
             for event in try engine.events(from: input, inputName: "bench") {
                 writer.removeAll()
                 writer.writeValue(event)
                 writer.endLine()
                 checksum &+= writer.bytes.count
             }
-            keep(MQBenchmark.threadCPUSeconds() - start, wall)
+            timer.stop()
         }
-        if wanted(5) { figures.append(Figures(name: "30-field mapping, interpreter (record → CloudEvent line)", records: count, cpuSeconds: best, wallSeconds: bestWall)) }
         if checksum == 42 { print("") }
         return figures
     }
