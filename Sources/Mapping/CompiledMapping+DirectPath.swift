@@ -349,8 +349,9 @@ extension CompiledMapping {
     /// Lines whose ids are hashed together on the direct path (see `UUIDv5.make(namespace:names:into:)`).
     static var idBatchSize: Int { 8 }
 
-    /// Hashes the names of the lines written with a placeholder id and writes their ids into `output`.
-    func finishPendingIDs(in output: inout [UInt8], buffers: inout Buffers) {
+    /// Hashes the names of the lines written with a placeholder id (``appendEventLine(record:metadata:to:buffers:defersID:)``
+    /// with `defersID`) and writes their ids into `output`, which must hold those lines where they were written.
+    public func finishPendingIDs(in output: inout [UInt8], buffers: inout Buffers) {
         let count = buffers.pendingCount
         guard count > 0 else { return }
         buffers.pendingCount = 0
@@ -584,7 +585,7 @@ extension CompiledMapping {
         }
     }
 
-    /// `"YYYY-MM-DD"` over the 12 bytes at `out` (a year of at most four digits; month and day of two).
+    /// `"YYYY-MM-DD"`, quoted, over the 12 bytes at `out` (a year of at most four digits; month and day of two).
     @inline(__always)
     static func writeISODate(_ year: Int, _ month: Int, _ day: Int, at out: UnsafeMutablePointer<UInt8>) {
         out[0] = 0x22

@@ -3,17 +3,23 @@ import Events
 import Foundation
 
 /// A copybook mapping compiled for its layout: every rule resolved once to the field's ``RecordFieldReader``
-/// (offset, size, codec) and to its slot in the data object, every template split into literals and fields, so
+/// (offset, size, codec) and to its place in the data object, every template split into literals and fields, so
 /// that each record goes straight from its bytes to the event's JSON line: no record JSON, no `JSONValue` tree,
 /// no name lookups, the deterministic id hashed over the data bytes as they were written.
+///
+/// Two paths: the direct path (`CompiledMapping+DirectPath.swift`), for data objects whose leaves come in rule
+/// order, writes each field straight into the data and hashes the ids of several lines together; the slot path
+/// (here) decodes the record's fields into slots and links the object node by node, for the other shapes and for
+/// any record the direct path finds unusual.
 ///
 /// The plan produces the same bytes as ``MappingEngine/event(for:)`` written with `JSONWriter.writeValue` and a
 /// newline (the equivalence tests run every shipped mapping through both). It handles the common case fast
 /// (text, decimals, dates, code tables, constants, defaults, conditions) and the rest through the engine's own
 /// conversion (``MappingEngine/value(of:raw:position:path:)``); like the decoder's compiled program it never
 /// reports an error: a record with anything wrong or unusual (an invalid field anywhere in the record, a required
-/// value missing, a code not in the table, a template without a value) makes ``appendEventLine(record:metadata:to:buffers:)``
-/// return false, and the caller runs the interpreter on that record, which owns every error message.
+/// value missing, a code not in the table, a template without a value) makes
+/// ``appendEventLine(record:metadata:to:buffers:defersID:)`` return false, and the caller runs the interpreter on
+/// that record, which owns every error message.
 ///
 /// Copybook records, and MQ frames with a copybook payload (the frame's metadata passed in), compile.
 /// Not compiled (``init(engine:)`` returns nil): other adapters, MQ text payloads, change-data (`cdc`) mappings,
@@ -464,8 +470,10 @@ public final class CompiledMapping: Sendable {
     /// Appends the event's JSON line (newline included) for one record's bytes to `output`; false, with `output`
     /// unchanged, when the record needs the interpreter.
     /// - Parameter metadata: source metadata by name without the `@`, as ``MappingEngine/events(from:inputName:metadata:)`` takes it.
-    /// - Parameter defersID: see ``appendEventLineDirectly(record:metadata:to:buffers:defersID:)``; a record that
-    ///   does not take the direct path gets its id at once.
+    /// - Parameter defersID: on the direct path, write the line with a placeholder id and keep its hashed name: the
+    ///   ids of eight such lines are hashed together when the eighth is written, or at ``finishPendingIDs(in:buffers:)``.
+    ///   The caller hands lines on only when `buffers.hasPendingIDs` is false. A record that does not take the direct
+    ///   path gets its id at once.
     public func appendEventLine(
         record: UnsafeRawBufferPointer, metadata: [String: String], to output: inout [UInt8], buffers: inout Buffers,
         defersID: Bool = false
@@ -967,11 +975,10 @@ public final class CompiledMapping: Sendable {
     static func appendISODate(_ year: Int, _ month: Int, _ day: Int, to values: inout [UInt8]) {
         if (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) {
             // The common case in one append: fixed widths, no division loop.
-            func digit(_ value: Int) -> UInt8 { UInt8(truncatingIfNeeded: 0x30 + value) }
-            let bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-                0x22, digit(year / 1000), digit(year / 100 % 10), digit(year / 10 % 10), digit(year % 10), 0x2D,
-                digit(month / 10), digit(month % 10), 0x2D, digit(day / 10), digit(day % 10), 0x22)
-            withUnsafeBytes(of: bytes) { values.append(contentsOf: $0) }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 12) { text in
+                writeISODate(year, month, day, at: text.baseAddress!)
+                values.append(contentsOf: UnsafeBufferPointer(text))
+            }
             return
         }
         values.append(UInt8(ascii: "\""))
