@@ -37,30 +37,43 @@ public enum CloudEventJSONFormat {
         return writer.takeBytes()
     }
 
+    /// Writes the attributes an event's object begins with, in this format's order (`specversion`, `id`, `source`,
+    /// `type`, then `subject`, `time` and `datacontenttype` when given), after the caller's `beginObject()`, without
+    /// validating them. ``write(_:to:)`` begins with them; writers that assemble an event's JSON themselves (the
+    /// X12 conversion's transaction events) use them to write the same keys in the same order.
+    public static func writeLeadingAttributes(
+        id: String, source: String, type: String, subject: String?, time: RFC3339Timestamp? = nil,
+        dataContentType: String?, to writer: inout JSONWriter
+    ) {
+        writer.writeKey(ascii: "specversion")
+        writer.writeString(CloudEvent.specVersion)
+        writer.writeKey(ascii: "id")
+        writer.writeString(id)
+        writer.writeKey(ascii: "source")
+        writer.writeString(source)
+        writer.writeKey(ascii: "type")
+        writer.writeString(type)
+        if let subject {
+            writer.writeKey(ascii: "subject")
+            writer.writeString(subject)
+        }
+        if let time {
+            writer.writeKey(ascii: "time")
+            writer.writeString(time.description)
+        }
+        if let dataContentType {
+            writer.writeKey(ascii: "datacontenttype")
+            writer.writeString(dataContentType)
+        }
+    }
+
     /// Writes the event as one JSON object (after validating it).
     public static func write(_ event: CloudEvent, to writer: inout JSONWriter) throws(CloudEventError) {
         try event.validate()
         writer.beginObject()
-        writer.writeKey(ascii: "specversion")
-        writer.writeString(CloudEvent.specVersion)
-        writer.writeKey(ascii: "id")
-        writer.writeString(event.id)
-        writer.writeKey(ascii: "source")
-        writer.writeString(event.source)
-        writer.writeKey(ascii: "type")
-        writer.writeString(event.type)
-        if let subject = event.subject {
-            writer.writeKey(ascii: "subject")
-            writer.writeString(subject)
-        }
-        if let time = event.time {
-            writer.writeKey(ascii: "time")
-            writer.writeString(time.description)
-        }
-        if let contentType = event.dataContentType {
-            writer.writeKey(ascii: "datacontenttype")
-            writer.writeString(contentType)
-        }
+        writeLeadingAttributes(
+            id: event.id, source: event.source, type: event.type, subject: event.subject, time: event.time,
+            dataContentType: event.dataContentType, to: &writer)
         if let schema = event.dataSchema {
             writer.writeKey(ascii: "dataschema")
             writer.writeString(schema)

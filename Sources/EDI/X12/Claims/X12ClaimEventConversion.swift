@@ -200,19 +200,11 @@ public struct X12ClaimEventConversion {
         let identity = EventIdentity.components(["x12.transaction", header.interchange, header.group, open.controlNumber])
         let trimmedSender = String(header.sender.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
         pending.beginObject()
-        pending.writeKey(ascii: "specversion")
-        pending.writeString(CloudEvent.specVersion)
-        pending.writeKey(ascii: "id")
-        pending.writeString(identity.eventID)
-        pending.writeKey(ascii: "source")
-        pending.writeString(X12ClaimEvent.source(for: X12TransactionReference(
-            interchangeSender: trimmedSender, applicationSender: header.application)))
-        pending.writeKey(ascii: "type")
-        pending.writeString("x12.transaction.v1")
-        pending.writeKey(ascii: "subject")
-        pending.writeString(header.type)
-        pending.writeKey(ascii: "datacontenttype")
-        pending.writeString("application/json")
+        // The attributes unvalidated, as the CLI always wrote them (a sender that is no URI reference stays as sent).
+        CloudEventJSONFormat.writeLeadingAttributes(
+            id: identity.eventID,
+            source: X12ClaimEvent.source(for: X12TransactionReference(interchangeSender: trimmedSender, applicationSender: header.application)),
+            type: "x12.transaction.v1", subject: header.type, dataContentType: "application/json", to: &pending)
         pending.writeKey(ascii: "data")
         pending.beginObject()
         pending.writeKey(ascii: "transactionSet")
